@@ -1,0 +1,72 @@
+import { DEFAULT_DECISION, type Decision, decide } from "../measure/decision.js";
+import {
+  DEFAULT_SCHEDULE,
+  lookBoundaries,
+  lookSchedule,
+  runSequential,
+} from "../measure/sequential.js";
+import { createRng } from "../measure/stats/prng.js";
+import { median } from "../measure/stats/robust.js";
+import type { NoiseModel } from "./noise-models.js";
+
+export interface TrialResult {
+  kept: boolean;
+  rounds: number;
+  covered: boolean | null;
+}
+
+const looks = lookSchedule(DEFAULT_SCHEDULE);
+const boundaries = lookBoundaries(looks, DEFAULT_DECISION.alpha, 1);
+const totalRuns = 2 * DEFAULT_SCHEDULE.maxRounds;
+
+/**
+ * One A/B comparison by our procedure: randomized interleaved rounds, sequential looks, the same
+ * `decide` as `compare`. `ratio` is the true B/A of a lower-is-better metric.
+ */
+export async function ourTrial(
+  model: NoiseModel,
+  ratio: number,
+  seed: number,
+): Promise<TrialResult> {
+  const rng = createRng(seed);
+  const noise = model.trial(rng, totalRuns);
+  const a: number[] = [];
+  const b: number[] = [];
+  const outcome = await runSequential<Decision>({
+    looks,
+    boundaries,
+    runRound: (round) => {
+      const aFirst = rng.next() < 0.5;
+      const first = noise(2 * round);
+      const second = noise(2 * round + 1);
+      a.push(100 * (aFirst ? first : second));
+      b.push(100 * ratio * (aFirst ? second : first));
+    },
+    decideAt: (_rounds, look) =>
+      decide([{ name: "time", better: "lower", a, b }], null, look, DEFAULT_DECISION, rng),
+  });
+  const truth = 1 - ratio;
+  const { low, high } = outcome.decision.overall;
+  return {
+    kept: outcome.decision.verdict === "improved",
+    rounds: outcome.rounds,
+    covered: low <= truth && truth <= high,
+  };
+}
+
+/**
+ * The seed's rule: the baseline is the median of 5 runs at the start; later the candidate's
+ * median of 5 runs is compared with it, kept if the gain is at least the threshold.
+ */
+export function seedTrial(
+  model: NoiseModel,
+  ratio: number,
+  seed: number,
+  threshold: number,
+): TrialResult {
+  const rng = createRng(seed);
+  const noise = model.trial(rng, totalRuns);
+  const baseline = median([0, 1, 2, 3, 4].map((i) => 100 * noise(i)));
+  const candidate = median([5, 4, 3, 2, 1].map((k) => 100 * ratio * noise(totalRuns - k)));
+  return { kept: 1 - candidate / baseline >= threshold, rounds: 5, covered: null };
+}

@@ -1,0 +1,206 @@
+import { gainToFraction, logGain } from "./gain.js";
+import type { Better } from "./metrics/types.js";
+import { type Interval, locationIntervals } from "./stats/interval.js";
+import type { Rng } from "./stats/prng.js";
+import { robustCv } from "./stats/robust.js";
+
+export type Verdict = "improved" | "regressed" | "no-change" | "inconclusive";
+
+export interface DecisionSettings {
+  /** One-sided error rate per direction, spent over the looks. */
+  alpha: number;
+  /** The smallest improvement worth keeping, as a fraction. */
+  minEffect: number;
+  /** A scenario that credibly regresses past this fraction vetoes the overall verdict. */
+  regressionTolerance: number;
+  /** The same for peak memory. */
+  memoryTolerance: number;
+  bootstrapResamples: number;
+  /** Rounds at the last look: the noise floor is the resolution of a full-length comparison. */
+  maxRounds: number;
+}
+
+export const DEFAULT_DECISION: DecisionSettings = {
+  alpha: 0.05,
+  minEffect: 0.01,
+  regressionTolerance: 0.03,
+  memoryTolerance: 0.1,
+  bootstrapResamples: 200,
+  maxRounds: 40,
+};
+
+/** Values of one scenario, paired by round: a[i] and b[i] were measured in round i. */
+export interface PairedSeries {
+  name: string;
+  better: Better;
+  a: readonly number[];
+  b: readonly number[];
+}
+
+export interface FractionInterval {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+export interface ScenarioDecision {
+  name: string;
+  better: Better;
+  verdict: Verdict;
+  improvement: FractionInterval;
+  noiseFloor: number;
+  delta: number;
+}
+
+export interface Decision {
+  verdict: Verdict;
+  /** The geometric mean over scenarios, per round. */
+  overall: FractionInterval;
+  noiseFloor: number;
+  delta: number;
+  scenarios: ScenarioDecision[];
+  memory: (FractionInterval & { verdict: Verdict }) | null;
+  /** Why the overall verdict is `regressed` although the score alone says otherwise. */
+  vetoes: string[];
+  /** True when nothing more can be learned that would change the verdict at this look. */
+  settled: boolean;
+}
+
+/** Critical z-values at this look: for the overall score, and Bonferroni-split across scenarios. */
+export interface LookBoundaries {
+  overall: number;
+  perScenario: number;
+}
+
+/**
+ * The program's verdict at one look. `improved` only when the interval's lower bound clears
+ * δ = max(min-effect, noise floor); `regressed` when its upper bound is below −δ; `no-change` when
+ * it lies inside ±δ; otherwise `inconclusive`. Any scenario (tested at alpha/m) or the peak memory
+ * credibly worse than its tolerance makes the overall verdict `regressed`.
+ */
+export function decide(
+  scenarios: readonly PairedSeries[],
+  memory: { a: readonly number[]; b: readonly number[] } | null,
+  boundaries: LookBoundaries,
+  settings: DecisionSettings,
+  rng: Rng,
+): Decision {
+  if (scenarios.length === 0) throw new Error("decide needs at least one scenario");
+  const gains = scenarios.map((s) => s.a.map((a, i) => logGain(a, s.b[i] as number, s.better)));
+  const rounds = gains[0]?.length ?? 0;
+  const overallGains = Array.from({ length: rounds }, (_, i) => {
+    let sum = 0;
+    for (const g of gains) sum += g[i] as number;
+    return sum / gains.length;
+  });
+  const memoryGains = memory
+    ? memory.a.map((a, i) => logGain(a, memory.b[i] as number, "lower"))
+    : null;
+  // With one scenario the overall score is that scenario: one interval serves both.
+  const several = scenarios.length > 1;
+  const series = [overallGains, ...(several ? gains : []), ...(memoryGains ? [memoryGains] : [])];
+  const critical = [
+    boundaries.overall,
+    ...(several ? scenarios.map(() => boundaries.perScenario) : []),
+    ...(memoryGains ? [boundaries.overall] : []),
+  ];
+  const intervals = locationIntervals(series, critical, settings.bootstrapResamples, rng);
+  const overallBetter: Better = several ? "higher" : (scenarios[0] as PairedSeries).better;
+  const overallFloor = noiseFloor(
+    armScores(scenarios, "a"),
+    armScores(scenarios, "b"),
+    settings.maxRounds,
+  );
+  const overallDelta = Math.max(settings.minEffect, overallFloor);
+  const overall = toFractions(intervals[0] as Interval, overallBetter);
+
+  const scenarioDecisions = scenarios.map((s, i): ScenarioDecision => {
+    const floor = noiseFloor(s.a, s.b, settings.maxRounds);
+    const delta = Math.max(settings.minEffect, floor);
+    const improvement = toFractions(intervals[several ? i + 1 : 0] as Interval, s.better);
+    return {
+      name: s.name,
+      better: s.better,
+      verdict: classify(improvement, delta),
+      improvement,
+      noiseFloor: floor,
+      delta,
+    };
+  });
+
+  const vetoes: string[] = [];
+  for (const s of scenarioDecisions) {
+    if (several && s.improvement.high < -settings.regressionTolerance) {
+      vetoes.push(
+        `scenario ${s.name} regressed by more than ${percent(settings.regressionTolerance)}`,
+      );
+    }
+  }
+  let memoryDecision: Decision["memory"] = null;
+  if (memoryGains) {
+    const m = toFractions(intervals[intervals.length - 1] as Interval, "lower");
+    memoryDecision = { ...m, verdict: classify(m, settings.memoryTolerance) };
+    if (m.high < -settings.memoryTolerance) {
+      vetoes.push(`peak memory grew by more than ${percent(settings.memoryTolerance)}`);
+    }
+  }
+
+  const scoreVerdict = classify(overall, overallDelta);
+  const verdict: Verdict = vetoes.length > 0 ? "regressed" : scoreVerdict;
+  // Do not stop on a win while some scenario might still be regressing past its tolerance.
+  const scenariosSafe = scenarioDecisions.every(
+    (s) => s.improvement.low > -settings.regressionTolerance,
+  );
+  const settled =
+    verdict === "regressed" ||
+    verdict === "no-change" ||
+    (verdict === "improved" && (!several || scenariosSafe));
+  return {
+    verdict,
+    overall,
+    noiseFloor: overallFloor,
+    delta: overallDelta,
+    scenarios: scenarioDecisions,
+    memory: memoryDecision,
+    vetoes,
+    settled,
+  };
+}
+
+export function classify(improvement: FractionInterval, delta: number): Verdict {
+  if (improvement.low > delta) return "improved";
+  if (improvement.high < -delta) return "regressed";
+  if (improvement.low >= -delta && improvement.high <= delta) return "no-change";
+  return "inconclusive";
+}
+
+/**
+ * The smallest relative difference a full-length comparison can resolve: the robust CV of single
+ * runs (the noisier arm) divided by √maxRounds. At CV 5% and 40 rounds it is 0.8%, below the usual
+ * 1% minimum effect; on a noisy machine it rises and keeps small "wins" from passing as real.
+ */
+export function noiseFloor(a: readonly number[], b: readonly number[], maxRounds: number): number {
+  return Math.max(robustCv(a), robustCv(b)) / Math.sqrt(Math.max(maxRounds, a.length));
+}
+
+/** Per round, one arm's geometric mean over scenarios (the overall score's raw material). */
+function armScores(scenarios: readonly PairedSeries[], arm: "a" | "b"): number[] {
+  const rounds = scenarios[0]?.[arm].length ?? 0;
+  return Array.from({ length: rounds }, (_, i) => {
+    let sum = 0;
+    for (const s of scenarios) sum += Math.log(s[arm][i] as number);
+    return Math.exp(sum / scenarios.length);
+  });
+}
+
+function toFractions(interval: Interval, better: Better): FractionInterval {
+  return {
+    estimate: gainToFraction(interval.estimate, better),
+    low: gainToFraction(interval.low, better),
+    high: gainToFraction(interval.high, better),
+  };
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)}%`;
+}

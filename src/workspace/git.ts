@@ -1,0 +1,52 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { AutoOptimizeError, UsageError } from "../errors.js";
+
+const execFileAsync = promisify(execFile);
+
+/** Runs git and returns its trimmed stdout; a failure is an error carrying git's own message. */
+export async function git(args: readonly string[], cwd: string): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.trim();
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim() ?? String(error);
+    throw new AutoOptimizeError("git", `git ${args.join(" ")} failed in ${cwd}: ${stderr}`);
+  }
+}
+
+export interface Repository {
+  /** The top of the working tree. */
+  root: string;
+  /** The shared .git directory (also for linked worktrees). */
+  gitDir: string;
+  /** Where the caller stands inside the repository, relative to its root ("" at the top). */
+  prefix: string;
+}
+
+export async function openRepository(cwd: string): Promise<Repository> {
+  let root: string;
+  try {
+    root = await git(["rev-parse", "--show-toplevel"], cwd);
+  } catch {
+    throw new UsageError(
+      "not-a-repository",
+      `${cwd} is not inside a git repository: run this from the repository to measure.`,
+    );
+  }
+  const gitDir = await git(["rev-parse", "--path-format=absolute", "--git-common-dir"], cwd);
+  const prefix = await git(["rev-parse", "--show-prefix"], cwd);
+  return { root, gitDir, prefix };
+}
+
+/** The full commit id a revision names, or a bad-input error that says which revision is unknown. */
+export async function resolveCommit(repository: Repository, revision: string): Promise<string> {
+  try {
+    return await git(["rev-parse", "--verify", "--quiet", `${revision}^{commit}`], repository.root);
+  } catch {
+    throw new UsageError(
+      "unknown-revision",
+      `unknown revision '${revision}': give a commit, branch, tag or expression git understands (see 'git log --oneline').`,
+    );
+  }
+}
