@@ -1,0 +1,155 @@
+import { randomUUID } from "node:crypto";
+import { readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  detectTimeTool,
+  NO_USAGE,
+  parseBsdTime,
+  parseGnuTime,
+  type ResourceUsage,
+  type TimeTool,
+  wrapCommand,
+} from "./resource-usage.js";
+import { type ProcessRun, runProcess } from "./run-process.js";
+import type { Sample, SampleFailureKind, SampleOptions } from "./sample-types.js";
+
+const DEFAULT_MAX_OUTPUT = 1024 * 1024;
+
+/**
+ * Runs `opts.command` once in a fresh shell, in its own process group, and measures it.
+ * Failures (non-zero exit, signal, timeout, cannot start, Ctrl-C) are returned, never thrown.
+ * `opts.env` is added to this process's environment.
+ */
+export async function runSample(opts: SampleOptions): Promise<Sample> {
+  if (!(await isDirectory(opts.cwd))) {
+    return notStarted(opts, `working directory does not exist: ${opts.cwd}`);
+  }
+  const tool = await detectTimeTool();
+  const usageFile =
+    tool.kind === "gnu" ? join(tmpdir(), `auto-optimize-time-${randomUUID()}.txt`) : null;
+  try {
+    const [file, args] = wrapCommand(tool, opts.command, usageFile);
+    const run = await runProcess(file, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      timeoutMs: opts.timeoutMs,
+      maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT,
+    });
+    if (run.spawnError) return notStarted(opts, `cannot start /bin/sh: ${run.spawnError.message}`);
+    return toSample(opts, run, await readUsage(tool, run, usageFile));
+  } finally {
+    if (usageFile) await rm(usageFile, { force: true });
+  }
+}
+
+/** CPU and memory figures, and stderr without whatever the time tool added to it. */
+interface Usage {
+  usage: ResourceUsage;
+  stderr: string;
+  stderrTail: string;
+  note: string;
+}
+
+async function readUsage(
+  tool: TimeTool,
+  run: ProcessRun,
+  usageFile: string | null,
+): Promise<Usage> {
+  const stderr = run.stderr.text();
+  const stderrTail = run.stderr.tailText();
+  if (tool.kind === "none") return { usage: NO_USAGE, stderr, stderrTail, note: tool.note };
+  if (tool.kind === "bsd") {
+    const parsed = parseBsdTime(stderr, stderrTail);
+    const tail = parseBsdTime(stderrTail, stderrTail).stderr;
+    return { ...parsed, stderrTail: tail, note: noteFor("BSD time -l", parsed.usage) };
+  }
+  const report = usageFile ? await readFile(usageFile, "utf8").catch(() => "") : "";
+  const usage = parseGnuTime(report);
+  return { usage, stderr, stderrTail, note: noteFor("GNU time", usage) };
+}
+
+function noteFor(source: string, usage: ResourceUsage): string {
+  if (usage.userMs !== null) return source;
+  return `peak memory and CPU time unavailable: ${source} reported nothing (was the command killed?)`;
+}
+
+function toSample(opts: SampleOptions, run: ProcessRun, measured: Usage): Sample {
+  const { usage, stderr } = measured;
+  // Under GNU time the shell's death by a signal shows up in the report, not in our child's status.
+  const signal = run.signal ?? usage.signal;
+  const exitCode = signal ? null : run.exitCode;
+  const failure = classify(opts, run, exitCode, signal, lastLines(measured.stderrTail));
+  const cpuMs = usage.userMs !== null && usage.sysMs !== null ? usage.userMs + usage.sysMs : null;
+  return {
+    command: opts.command,
+    cwd: opts.cwd,
+    ok: failure === undefined,
+    ...(failure && { failure }),
+    exitCode,
+    signal,
+    stdout: run.stdout.text(),
+    stderr,
+    stdoutTruncated: run.stdout.truncated,
+    stderrTruncated: run.stderr.truncated,
+    wallMs: run.wallMs,
+    cpuMs,
+    userMs: usage.userMs,
+    sysMs: usage.sysMs,
+    peakRssKb: usage.peakRssKb,
+    resourceNote: measured.note,
+  };
+}
+
+function classify(
+  opts: SampleOptions,
+  run: ProcessRun,
+  exitCode: number | null,
+  signal: string | null,
+  stderrTail: string,
+): { kind: SampleFailureKind; message: string } | undefined {
+  const withStderr = (message: string) =>
+    stderrTail ? `${message}; last lines of stderr:\n${stderrTail}` : message;
+  if (run.interrupted) return { kind: "interrupted", message: "interrupted (Ctrl-C)" };
+  if (run.timedOut) {
+    return {
+      kind: "timeout",
+      message: `timed out after ${opts.timeoutMs} ms; its process group was killed`,
+    };
+  }
+  if (signal) return { kind: "signal", message: withStderr(`killed by signal ${signal}`) };
+  if (exitCode !== 0) return { kind: "exit", message: withStderr(`exited with code ${exitCode}`) };
+  return undefined;
+}
+
+function lastLines(text: string, count = 10): string {
+  return text.trimEnd().split("\n").slice(-count).join("\n");
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+function notStarted(opts: SampleOptions, message: string): Sample {
+  return {
+    command: opts.command,
+    cwd: opts.cwd,
+    ok: false,
+    failure: { kind: "spawn", message },
+    exitCode: null,
+    signal: null,
+    stdout: "",
+    stderr: "",
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    wallMs: 0,
+    cpuMs: null,
+    userMs: null,
+    sysMs: null,
+    peakRssKb: null,
+    resourceNote: "not measured: the command did not start",
+  };
+}
