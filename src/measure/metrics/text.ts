@@ -1,0 +1,10 @@
+/** A decimal number as benchmarks print it: `12`, `-0.5`, `.5`, `1.2e6`. */
+export const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`;
+
+/** The trimmed, non-blank lines of a text. */
+export function textLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}
