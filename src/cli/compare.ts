@@ -1,0 +1,125 @@
+import type { Command } from "commander";
+import { compareReport, formatCompareReport } from "../measure/compare-report.js";
+import { compareRevisions } from "../measure/compare-revisions.js";
+import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
+import type { InterleavedEvent } from "../measure/interleaved.js";
+import { DEFAULT_SCHEDULE } from "../measure/sequential.js";
+import { randomSeed } from "../measure/stats/prng.js";
+import {
+  parseDirection,
+  parseFormat,
+  parseFraction,
+  parseInteger,
+  parseMetricNames,
+  parseSeconds,
+  requireCommand,
+} from "./options.js";
+
+interface CompareFlags {
+  bench?: string;
+  build?: string;
+  direction?: string;
+  minEffect: string;
+  maxRounds: string;
+  minRounds: string;
+  seed?: string;
+  format?: string;
+  metric?: string;
+  alpha: string;
+  regressionTolerance: string;
+  memoryTolerance: string;
+  timeout: string;
+  json?: boolean;
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command("compare")
+    .description(
+      "Measure two revisions interleaved and give a statistical verdict: improved, regressed, no-change or inconclusive.",
+    )
+    .argument("<rev-a>", "the reference revision (A)")
+    .argument("<rev-b>", "the candidate revision (B)")
+    .option("--bench <cmd>", "shell command that runs the benchmark once (required)")
+    .option("--build <cmd>", "shell command run once in each checkout before measuring")
+    .option(
+      "--direction <lower|higher>",
+      "which way is better for every metric (default: the output format's hint, else lower)",
+    )
+    .option(
+      "--min-effect <fraction>",
+      "smallest improvement worth calling one (0.01 or 1%)",
+      String(DEFAULT_DECISION.minEffect),
+    )
+    .option("--max-rounds <n>", "rounds at most", String(DEFAULT_SCHEDULE.maxRounds))
+    .option("--min-rounds <n>", "rounds before the first look", String(DEFAULT_SCHEDULE.minRounds))
+    .option("--seed <n>", "seed for the run order and the bootstrap (default: random, printed)")
+    .option("--format <name>", "metric format of the benchmark's output (default: auto-detect)")
+    .option("--metric <names>", "comma-separated metrics to compare (default: all it prints)")
+    .option(
+      "--alpha <p>",
+      "error rate per direction, spread over the looks",
+      String(DEFAULT_DECISION.alpha),
+    )
+    .option(
+      "--regression-tolerance <fraction>",
+      "a scenario credibly worse than this vetoes the verdict",
+      String(DEFAULT_DECISION.regressionTolerance),
+    )
+    .option(
+      "--memory-tolerance <fraction>",
+      "peak memory credibly worse than this vetoes the verdict",
+      String(DEFAULT_DECISION.memoryTolerance),
+    )
+    .option("--timeout <seconds>", "time limit of one benchmark run", "600")
+    .option("--json", "print one JSON object instead of the table")
+    .action(async (revA: string, revB: string, flags: CompareFlags) => {
+      const bench = requireCommand("--bench", flags.bench);
+      const maxRounds = parseInteger("--max-rounds", flags.maxRounds, 2);
+      const settings: DecisionSettings = {
+        ...DEFAULT_DECISION,
+        alpha: parseFraction("--alpha", flags.alpha),
+        minEffect: parseFraction("--min-effect", flags.minEffect),
+        regressionTolerance: parseFraction("--regression-tolerance", flags.regressionTolerance),
+        memoryTolerance: parseFraction("--memory-tolerance", flags.memoryTolerance),
+        maxRounds,
+      };
+      const seed = flags.seed === undefined ? randomSeed() : parseInteger("--seed", flags.seed, 0);
+      const result = await compareRevisions(revA, revB, {
+        cwd: process.cwd(),
+        build: flags.build,
+        buildTimeoutMs: 30 * 60_000,
+        bench: {
+          command: bench,
+          timeoutMs: parseSeconds("--timeout", flags.timeout) * 1000,
+          format: parseFormat(flags.format),
+          metrics: parseMetricNames(flags.metric),
+        },
+        direction: parseDirection(flags.direction),
+        schedule: {
+          ...DEFAULT_SCHEDULE,
+          minRounds: Math.min(parseInteger("--min-rounds", flags.minRounds, 2), maxRounds),
+          maxRounds,
+        },
+        settings,
+        seed,
+        onEvent: flags.json ? undefined : progress,
+        onBuild: flags.json ? undefined : (arm) => process.stderr.write(`building ${arm}…\n`),
+      });
+      const report = compareReport(result, settings, seed, bench);
+      process.stdout.write(
+        `${flags.json ? JSON.stringify(report, null, 2) : formatCompareReport(report)}\n`,
+      );
+    });
+}
+
+function progress(event: InterleavedEvent): void {
+  if (event.kind === "warmup") process.stderr.write(`warm-up ${event.arm}\n`);
+  if (event.kind === "look") {
+    const { overall, verdict } = event.decision;
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    process.stderr.write(
+      `look at ${event.rounds} rounds: improvement ${pct(overall.estimate)} [${pct(overall.low)}, ${pct(overall.high)}] → ${verdict}\n`,
+    );
+  }
+}

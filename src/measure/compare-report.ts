@@ -1,0 +1,159 @@
+import type { RevisionsResult } from "./compare-revisions.js";
+import type { DecisionSettings } from "./decision.js";
+import { median } from "./stats/robust.js";
+
+export interface CompareReport {
+  verdict: string;
+  improvement: number;
+  ci: [number, number];
+  rounds: number;
+  looks: number;
+  seed: number;
+  noiseFloor: number;
+  delta: number;
+  minEffect: number;
+  alpha: number;
+  a: { revision: string; commit: string };
+  b: { revision: string; commit: string };
+  bench: string;
+  scenarios: {
+    name: string;
+    better: string;
+    unit: string | null;
+    verdict: string;
+    improvement: number;
+    ci: [number, number];
+    medianA: number;
+    medianB: number;
+    noiseFloor: number;
+  }[];
+  memory: {
+    verdict: string;
+    improvement: number;
+    ci: [number, number];
+    medianAKb: number;
+    medianBKb: number;
+    tolerance: number;
+  } | null;
+  memoryNote: string;
+  vetoes: string[];
+  samples: RevisionsResult["rounds"];
+}
+
+export function compareReport(
+  result: RevisionsResult,
+  settings: DecisionSettings,
+  seed: number,
+  bench: string,
+): CompareReport {
+  const { decision } = result;
+  const values = (arm: "a" | "b", name: string) =>
+    result.rounds.map((r) => r[arm].metrics[name] as number);
+  const memory = decision.memory;
+  return {
+    verdict: decision.verdict,
+    improvement: decision.overall.estimate,
+    ci: [decision.overall.low, decision.overall.high],
+    rounds: result.rounds.length,
+    looks: result.looks,
+    seed,
+    noiseFloor: decision.noiseFloor,
+    delta: decision.delta,
+    minEffect: settings.minEffect,
+    alpha: settings.alpha,
+    a: result.a,
+    b: result.b,
+    bench,
+    scenarios: decision.scenarios.map((s, i) => ({
+      name: s.name,
+      better: s.better,
+      unit: result.scenarios[i]?.unit ?? null,
+      verdict: s.verdict,
+      improvement: s.improvement.estimate,
+      ci: [s.improvement.low, s.improvement.high],
+      medianA: median(values("a", s.name)),
+      medianB: median(values("b", s.name)),
+      noiseFloor: s.noiseFloor,
+    })),
+    memory: memory
+      ? {
+          verdict: memory.verdict,
+          improvement: memory.estimate,
+          ci: [memory.low, memory.high],
+          medianAKb: median(result.rounds.map((r) => r.a.peakRssKb as number)),
+          medianBKb: median(result.rounds.map((r) => r.b.peakRssKb as number)),
+          tolerance: settings.memoryTolerance,
+        }
+      : null,
+    memoryNote: result.memoryGuarded
+      ? "peak RSS from the OS for every sample"
+      : `peak memory not guarded: ${result.resourceNote}`,
+    vetoes: decision.vetoes,
+    samples: result.rounds,
+  };
+}
+
+const signedPercent = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
+const range = ([low, high]: [number, number]): string =>
+  `[${signedPercent(low)}, ${signedPercent(high)}]`;
+
+function number(value: number, unit: string | null): string {
+  const digits = Math.abs(value) >= 100 ? 1 : Math.abs(value) >= 1 ? 3 : 5;
+  return `${value.toFixed(digits)}${unit ? ` ${unit}` : ""}`;
+}
+
+/** The readable table of `compare` without --json. */
+export function formatCompareReport(report: CompareReport): string {
+  const header = [
+    "scenario",
+    "better",
+    "median A",
+    "median B",
+    "improvement",
+    "interval",
+    "verdict",
+  ];
+  const rows = report.scenarios.map((s) => [
+    s.name,
+    s.better,
+    number(s.medianA, s.unit),
+    number(s.medianB, s.unit),
+    signedPercent(s.improvement),
+    range(s.ci),
+    s.verdict,
+  ]);
+  if (report.memory) {
+    const m = report.memory;
+    rows.push([
+      "peak memory",
+      "lower",
+      `${(m.medianAKb / 1024).toFixed(1)} MiB`,
+      `${(m.medianBKb / 1024).toFixed(1)} MiB`,
+      signedPercent(m.improvement),
+      range(m.ci),
+      `${m.verdict} (tolerance ${(100 * m.tolerance).toFixed(0)}%)`,
+    ]);
+  }
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join("  ")
+      .trimEnd();
+  const lines = [
+    `A: ${report.a.revision} (${report.a.commit.slice(0, 10)})   B: ${report.b.revision} (${report.b.commit.slice(0, 10)})`,
+    `bench: ${report.bench}`,
+    `${report.rounds} interleaved rounds (${report.looks} look${report.looks === 1 ? "" : "s"}), seed ${report.seed}`,
+    "",
+    line(header),
+    ...rows.map(line),
+    "",
+    `verdict: ${report.verdict.toUpperCase()}  improvement ${signedPercent(report.improvement)} ${range(report.ci)}`,
+    `threshold δ = ${(100 * report.delta).toFixed(2)}% (min-effect ${(100 * report.minEffect).toFixed(2)}%, noise floor ${(100 * report.noiseFloor).toFixed(2)}%)`,
+    ...report.vetoes.map((v) => `veto: ${v}`),
+  ];
+  if (!report.memory) lines.push(report.memoryNote);
+  return lines.join("\n");
+}

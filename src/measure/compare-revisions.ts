@@ -1,0 +1,79 @@
+import { join } from "node:path";
+import { AutoOptimizeError } from "../errors.js";
+import { openRepository, resolveCommit } from "../workspace/git.js";
+import { WorktreeSet } from "../workspace/worktrees.js";
+import {
+  compareInterleaved,
+  type InterleavedOptions,
+  type InterleavedResult,
+} from "./interleaved.js";
+import { runSample } from "./sample.js";
+
+export interface RevisionsOptions extends InterleavedOptions {
+  cwd: string;
+  build?: string;
+  buildTimeoutMs: number;
+  onBuild?: (arm: "A" | "B") => void;
+}
+
+export interface ResolvedRevision {
+  revision: string;
+  commit: string;
+}
+
+export interface RevisionsResult extends InterleavedResult {
+  a: ResolvedRevision;
+  b: ResolvedRevision;
+}
+
+/**
+ * `compare` on two revisions: each is checked out into its own detached worktree under
+ * .git/auto-optimize/, built once, and measured interleaved. The user's working tree and branch are
+ * never touched, and the worktrees are removed afterwards, also on failure or Ctrl-C.
+ */
+export async function compareRevisions(
+  revisionA: string,
+  revisionB: string,
+  options: RevisionsOptions,
+): Promise<RevisionsResult> {
+  const repository = await openRepository(options.cwd);
+  const a = { revision: revisionA, commit: await resolveCommit(repository, revisionA) };
+  const b = { revision: revisionB, commit: await resolveCommit(repository, revisionB) };
+  const worktrees = await WorktreeSet.create(repository, "compare");
+  try {
+    const treeA = await worktrees.add("a", a.commit);
+    const treeB = await worktrees.add("b", b.commit);
+    // Run from the same subfolder the user stands in.
+    const cwdA = join(treeA.path, repository.prefix);
+    const cwdB = join(treeB.path, repository.prefix);
+    if (options.build) {
+      await build(options, "A", revisionA, cwdA);
+      await build(options, "B", revisionB, cwdB);
+    }
+    const result = await compareInterleaved(
+      { label: revisionA, cwd: cwdA },
+      { label: revisionB, cwd: cwdB },
+      options,
+    );
+    return { ...result, a, b };
+  } finally {
+    await worktrees.remove();
+  }
+}
+
+async function build(
+  options: RevisionsOptions,
+  arm: "A" | "B",
+  revision: string,
+  cwd: string,
+): Promise<void> {
+  const command = options.build as string;
+  options.onBuild?.(arm);
+  const sample = await runSample({ command, cwd, timeoutMs: options.buildTimeoutMs });
+  if (!sample.ok) {
+    throw new AutoOptimizeError(
+      "build-failed",
+      `the build '${command}' failed for ${arm} (${revision}): ${sample.failure?.message ?? "unknown reason"}`,
+    );
+  }
+}

@@ -1,0 +1,133 @@
+import { type Decision, type DecisionSettings, decide, type PairedSeries } from "./decision.js";
+import type { Better } from "./metrics/types.js";
+import { type BenchSpec, type Observation, observe } from "./observe.js";
+import {
+  lookBoundaries,
+  lookSchedule,
+  runSequential,
+  type SequentialSchedule,
+} from "./sequential.js";
+import { createRng } from "./stats/prng.js";
+
+export interface Arm {
+  /** What the person calls it (a revision); used in messages. */
+  label: string;
+  cwd: string;
+}
+
+export interface InterleavedOptions {
+  bench: BenchSpec;
+  /** Forces the direction of every scenario; otherwise the output format's hint, else lower. */
+  direction?: Better;
+  schedule: SequentialSchedule;
+  settings: DecisionSettings;
+  seed: number;
+  onEvent?: (event: InterleavedEvent) => void;
+}
+
+export type InterleavedEvent =
+  | { kind: "warmup"; arm: "A" | "B" }
+  | { kind: "round"; round: number; order: "AB" | "BA" }
+  | { kind: "look"; rounds: number; decision: Decision };
+
+export interface RoundRecord {
+  round: number;
+  order: "AB" | "BA";
+  a: Observation;
+  b: Observation;
+}
+
+export interface InterleavedResult {
+  decision: Decision;
+  rounds: RoundRecord[];
+  looks: number;
+  scenarios: { name: string; better: Better; unit?: string }[];
+  /** Peak memory guarded only when the OS reported it for every sample. */
+  memoryGuarded: boolean;
+  resourceNote: string;
+}
+
+/**
+ * Randomized interleaved rounds of A and B (each round runs both once, in random order) after one
+ * warm-up run of each, with sequential looks: stops at the first look whose verdict is settled.
+ */
+export async function compareInterleaved(
+  a: Arm,
+  b: Arm,
+  options: InterleavedOptions,
+): Promise<InterleavedResult> {
+  const orderRng = createRng(options.seed);
+  const decisionRng = createRng(options.seed ^ 0x5bd1e995);
+  options.onEvent?.({ kind: "warmup", arm: "A" });
+  const warmA = await observe(options.bench, a.cwd, `A (${a.label}), warm-up`);
+  const names = Object.keys(warmA.metrics);
+  const bench: BenchSpec = { ...options.bench, metrics: names };
+  options.onEvent?.({ kind: "warmup", arm: "B" });
+  await observe(bench, b.cwd, `B (${b.label}), warm-up`);
+
+  const scenarios = names.map((name) => ({
+    name,
+    better: options.direction ?? warmA.better[name] ?? "lower",
+    unit: warmA.units[name],
+  }));
+  const looks = lookSchedule(options.schedule);
+  const rounds: RoundRecord[] = [];
+  const outcome = await runSequential<Decision>({
+    looks,
+    boundaries: lookBoundaries(looks, options.settings.alpha, scenarios.length),
+    runRound: async (round) => {
+      const order = orderRng.next() < 0.5 ? "AB" : "BA";
+      options.onEvent?.({ kind: "round", round: round + 1, order });
+      const first = order === "AB" ? a : b;
+      const second = order === "AB" ? b : a;
+      const firstObservation = await observe(bench, first.cwd, where(first, a, round));
+      const secondObservation = await observe(bench, second.cwd, where(second, a, round));
+      const [ao, bo] =
+        order === "AB"
+          ? [firstObservation, secondObservation]
+          : [secondObservation, firstObservation];
+      rounds.push({ round: round + 1, order, a: ao, b: bo });
+    },
+    decideAt: (_count, boundaries) =>
+      decide(
+        pairedSeries(scenarios, rounds),
+        memorySeries(rounds),
+        boundaries,
+        options.settings,
+        decisionRng,
+      ),
+    onLook: (count, decision) => options.onEvent?.({ kind: "look", rounds: count, decision }),
+  });
+
+  return {
+    decision: outcome.decision,
+    rounds,
+    looks: outcome.looks,
+    scenarios,
+    memoryGuarded: memorySeries(rounds) !== null,
+    resourceNote: warmA.resourceNote,
+  };
+}
+
+function where(arm: Arm, a: Arm, round: number): string {
+  return `${arm === a ? "A" : "B"} (${arm.label}), round ${round + 1}`;
+}
+
+function pairedSeries(
+  scenarios: { name: string; better: Better }[],
+  rounds: readonly RoundRecord[],
+): PairedSeries[] {
+  return scenarios.map((s) => ({
+    name: s.name,
+    better: s.better,
+    a: rounds.map((r) => r.a.metrics[s.name] as number),
+    b: rounds.map((r) => r.b.metrics[s.name] as number),
+  }));
+}
+
+function memorySeries(rounds: readonly RoundRecord[]): { a: number[]; b: number[] } | null {
+  const a = rounds.map((r) => r.a.peakRssKb);
+  const b = rounds.map((r) => r.b.peakRssKb);
+  if (a.some((v) => v === null || v <= 0) || b.some((v) => v === null || v <= 0)) return null;
+  return { a: a as number[], b: b as number[] };
+}

@@ -1,0 +1,95 @@
+import { AutoOptimizeError, UsageError } from "../errors.js";
+import { parseMetrics } from "./metrics/parse.js";
+import type { Better, MetricFormat } from "./metrics/types.js";
+import { runSample } from "./sample.js";
+import type { Sample } from "./sample-types.js";
+
+/** The scenario measured when a benchmark prints no metric: the sample's own wall time. */
+export const WALL_TIME = "wall-time";
+
+export interface BenchSpec {
+  command: string;
+  timeoutMs: number;
+  format: MetricFormat | "auto";
+  /** Metric names the output must contain; empty: whatever the first run printed. */
+  metrics: string[];
+}
+
+/** One sample reduced to what the decision needs, with the raw process facts kept beside it. */
+export interface Observation {
+  metrics: Record<string, number>;
+  better: Record<string, Better>;
+  units: Record<string, string>;
+  format: MetricFormat | "wall-time";
+  wallMs: number;
+  cpuMs: number | null;
+  peakRssKb: number | null;
+  resourceNote: string;
+}
+
+/**
+ * Runs the benchmark once in `cwd` and reads its metrics. A sample that fails is a result for the
+ * sampler, but a comparison cannot go on without it: here it becomes an error naming the revision,
+ * the reason and the last lines of output. Exit status 127 (the shell found no such command) is
+ * bad input.
+ */
+export async function observe(spec: BenchSpec, cwd: string, where: string): Promise<Observation> {
+  const sample = await runSample({ command: spec.command, cwd, timeoutMs: spec.timeoutMs });
+  if (!sample.ok) throw sampleError(sample, where);
+  const parsed = parseMetrics(sample.stdout, {
+    command: spec.command,
+    format: spec.format,
+    expect: spec.metrics.filter((name) => name !== WALL_TIME),
+  });
+  const observation: Observation = {
+    metrics: {},
+    better: {},
+    units: {},
+    format: parsed ? parsed.format : "wall-time",
+    wallMs: sample.wallMs,
+    cpuMs: sample.cpuMs,
+    peakRssKb: sample.peakRssKb,
+    resourceNote: sample.resourceNote,
+  };
+  for (const metric of parsed?.metrics ?? []) {
+    if (spec.metrics.length > 0 && !spec.metrics.includes(metric.name)) continue;
+    observation.metrics[metric.name] = metric.value;
+    if (metric.better) observation.better[metric.name] = metric.better;
+    if (metric.unit) observation.units[metric.name] = metric.unit;
+  }
+  if (!parsed || spec.metrics.includes(WALL_TIME)) {
+    observation.metrics[WALL_TIME] = sample.wallMs;
+    observation.better[WALL_TIME] = "lower";
+    observation.units[WALL_TIME] = "ms";
+  }
+  for (const [name, value] of Object.entries(observation.metrics)) {
+    if (!(value > 0) || !Number.isFinite(value)) {
+      throw new UsageError(
+        "metric-not-positive",
+        `${where}: metric ${name} = ${value} from '${spec.command}'. Ratios need positive numbers: print a time, a rate or a count greater than zero.`,
+      );
+    }
+  }
+  return observation;
+}
+
+export function sampleError(sample: Sample, where: string): AutoOptimizeError {
+  const reason = sample.failure?.message ?? "unknown reason";
+  // The sampler's reason already quotes stderr; stdout is shown when stderr said nothing.
+  const stdoutTail = sample.stderr.trim() ? "" : lastLines(sample.stdout, 8);
+  const output = stdoutTail ? `\n--- last lines of stdout ---\n${stdoutTail}` : "";
+  if (sample.exitCode === 127) {
+    return new UsageError(
+      "command-not-found",
+      `${where}: the shell could not find the command in '${sample.command}' (${reason}). Check the command and that it exists in ${sample.cwd}.`,
+    );
+  }
+  return new AutoOptimizeError(
+    "sample-failed",
+    `${where}: '${sample.command}' failed: ${reason}${output}`,
+  );
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split("\n").slice(-count).join("\n");
+}
