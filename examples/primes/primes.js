@@ -1,15 +1,12 @@
-// Counts the primes below a limit. This first version tests each candidate by trial division.
+// Counts the primes below a limit with a sieve of Eratosthenes over odd numbers.
 export function countPrimes(limit) {
-  let count = 0;
-  for (let n = 2; n < limit; n++) {
-    let prime = true;
-    for (let d = 2; d * d <= n; d++) {
-      if (n % d === 0) {
-        prime = false;
-        break;
-      }
-    }
-    if (prime) count++;
+  if (limit <= 2) return 0;
+  const composite = new Uint8Array(limit);
+  let count = 1;
+  for (let n = 3; n < limit; n += 2) {
+    if (composite[n]) continue;
+    count++;
+    for (let m = n * n; m < limit; m += 2 * n) composite[m] = 1;
   }
   return count;
 }
