@@ -42,7 +42,9 @@ export async function openRepository(cwd: string): Promise<Repository> {
 /** The full commit id a revision names, or a bad-input error that says which revision is unknown. */
 export async function resolveCommit(repository: Repository, revision: string): Promise<string> {
   try {
-    return await git(["rev-parse", "--verify", "--quiet", `${revision}^{commit}`], repository.root);
+    // Peeled in a second step: a suffix like ^{commit} would become part of a :/message search.
+    const object = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", revision], repository.root);
+    return await git(["rev-parse", "--verify", "--quiet", `${object}^{commit}`], repository.root);
   } catch {
     throw new UsageError(
       "unknown-revision",
