@@ -6,6 +6,7 @@ const jsonOutput = process.env.VITEST_JSON_OUTPUT;
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: jsonOutput ? ["default", ["json", { outputFile: jsonOutput }]] : ["default"],

@@ -43,7 +43,10 @@ export async function openRepository(cwd: string): Promise<Repository> {
 export async function resolveCommit(repository: Repository, revision: string): Promise<string> {
   try {
     // Peeled in a second step: a suffix like ^{commit} would become part of a :/message search.
-    const object = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", revision], repository.root);
+    const object = await git(
+      ["rev-parse", "--verify", "--quiet", "--end-of-options", revision],
+      repository.root,
+    );
     return await git(["rev-parse", "--verify", "--quiet", `${object}^{commit}`], repository.root);
   } catch {
     throw new UsageError(
