@@ -65,7 +65,7 @@ export function parseMetricNames(text: string | undefined): string[] {
 }
 
 export function requireCommand(flag: string, text: string | undefined): string {
-  if (!text || !text.trim()) {
+  if (!text?.trim()) {
     throw new UsageError(
       "missing-command",
       `${flag} is required: the shell command that runs the benchmark once, e.g. ${flag} 'node bench.js'.`,
