@@ -34,7 +34,7 @@ export function registerBench(program: Command): void {
       const command = requireCommand("--bench", flags.bench);
       const runs = parseInteger("--runs", flags.runs, 2);
       const result = await runBench(
-        process.cwd(),
+        { cwd: process.cwd() },
         {
           command,
           timeoutMs: parseSeconds("--timeout", flags.timeout) * 1000,

@@ -1,7 +1,7 @@
 import { DEFAULT_DECISION, noiseFloor } from "./decision.js";
 import { type EnvironmentSnapshot, noiseCauses, snapshotEnvironment } from "./environment.js";
 import type { Better } from "./metrics/types.js";
-import { type BenchSpec, type Observation, observe } from "./observe.js";
+import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
 import { medianInterval } from "./stats/median-interval.js";
 import { median, robustCv } from "./stats/robust.js";
 
@@ -38,18 +38,18 @@ export interface BenchResult {
  * when the robust CV exceeds the noise limit, names the likely causes it can see.
  */
 export async function runBench(
-  cwd: string,
+  target: RunTarget,
   spec: BenchSpec,
   runs: number,
   onRun?: (run: number) => void,
 ): Promise<BenchResult> {
-  const warm = await observe(spec, cwd, "warm-up");
+  const warm = await observe(spec, target, "warm-up");
   const names = Object.keys(warm.metrics);
   const fixed: BenchSpec = { ...spec, metrics: names };
   const samples: Observation[] = [];
   for (let run = 1; run <= runs; run++) {
     onRun?.(run);
-    samples.push(await observe(fixed, cwd, `run ${run}`));
+    samples.push(await observe(fixed, target, `run ${run}`));
   }
   const scenarios = names.map((name): ScenarioSummary => {
     const values = samples.map((s) => s.metrics[name] as number);
@@ -71,7 +71,7 @@ export async function runBench(
   const peakMemory = rss.every((v): v is number => v !== null)
     ? { medianKb: median(rss), maxKb: Math.max(...rss) }
     : null;
-  const environment = await snapshotEnvironment(cwd);
+  const environment = await snapshotEnvironment(target.cwd);
   const noisy = scenarios.some((s) => s.robustCv > NOISE_LIMIT);
   return {
     runs,

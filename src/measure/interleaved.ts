@@ -1,6 +1,6 @@
 import { type Decision, type DecisionSettings, decide, type PairedSeries } from "./decision.js";
 import type { Better } from "./metrics/types.js";
-import { type BenchSpec, type Observation, observe } from "./observe.js";
+import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
 import {
   lookBoundaries,
   lookSchedule,
@@ -9,10 +9,9 @@ import {
 } from "./sequential.js";
 import { createRng } from "./stats/prng.js";
 
-export interface Arm {
+export interface Arm extends RunTarget {
   /** What the person calls it (a revision); used in messages. */
   label: string;
-  cwd: string;
 }
 
 export interface InterleavedOptions {
@@ -59,11 +58,11 @@ export async function compareInterleaved(
   const orderRng = createRng(options.seed);
   const decisionRng = createRng(options.seed ^ 0x5bd1e995);
   options.onEvent?.({ kind: "warmup", arm: "A" });
-  const warmA = await observe(options.bench, a.cwd, `A (${a.label}), warm-up`);
+  const warmA = await observe(options.bench, a, `A (${a.label}), warm-up`);
   const names = Object.keys(warmA.metrics);
   const bench: BenchSpec = { ...options.bench, metrics: names };
   options.onEvent?.({ kind: "warmup", arm: "B" });
-  await observe(bench, b.cwd, `B (${b.label}), warm-up`);
+  await observe(bench, b, `B (${b.label}), warm-up`);
 
   const scenarios = names.map((name) => ({
     name,
@@ -80,8 +79,8 @@ export async function compareInterleaved(
       options.onEvent?.({ kind: "round", round: round + 1, order });
       const first = order === "AB" ? a : b;
       const second = order === "AB" ? b : a;
-      const firstObservation = await observe(bench, first.cwd, where(first, a, round));
-      const secondObservation = await observe(bench, second.cwd, where(second, a, round));
+      const firstObservation = await observe(bench, first, where(first, a, round));
+      const secondObservation = await observe(bench, second, where(second, a, round));
       const [ao, bo] =
         order === "AB"
           ? [firstObservation, secondObservation]

@@ -15,6 +15,14 @@ export interface BenchSpec {
   metrics: string[];
 }
 
+/** Where and how to run: a checkout, plus the environment and arguments of env/arg knobs. */
+export interface RunTarget {
+  cwd: string;
+  env?: Record<string, string>;
+  /** Appended to the command (already shell-quoted). */
+  args?: string;
+}
+
 /** One sample reduced to what the decision needs, with the raw process facts kept beside it. */
 export interface Observation {
   metrics: Record<string, number>;
@@ -33,11 +41,21 @@ export interface Observation {
  * the reason and the last lines of output. Exit status 127 (the shell found no such command) is
  * bad input.
  */
-export async function observe(spec: BenchSpec, cwd: string, where: string): Promise<Observation> {
-  const sample = await runSample({ command: spec.command, cwd, timeoutMs: spec.timeoutMs });
+export async function observe(
+  spec: BenchSpec,
+  target: RunTarget,
+  where: string,
+): Promise<Observation> {
+  const command = target.args ? `${spec.command} ${target.args}` : spec.command;
+  const sample = await runSample({
+    command,
+    cwd: target.cwd,
+    timeoutMs: spec.timeoutMs,
+    env: target.env,
+  });
   if (!sample.ok) throw sampleError(sample, where);
   const parsed = parseMetrics(sample.stdout, {
-    command: spec.command,
+    command,
     format: spec.format,
     expect: spec.metrics.filter((name) => name !== WALL_TIME),
   });
@@ -66,7 +84,7 @@ export async function observe(spec: BenchSpec, cwd: string, where: string): Prom
     if (!(value > 0) || !Number.isFinite(value)) {
       throw new UsageError(
         "metric-not-positive",
-        `${where}: metric ${name} = ${value} from '${spec.command}'. Ratios need positive numbers: print a time, a rate or a count greater than zero.`,
+        `${where}: metric ${name} = ${value} from '${command}'. Ratios need positive numbers: print a time, a rate or a count greater than zero.`,
       );
     }
   }

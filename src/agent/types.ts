@@ -1,0 +1,86 @@
+import type { IterationDecision } from "../experiment/events.js";
+import type { Experiment, KnobValue } from "../experiment/schema.js";
+
+/** What every agent is told at the start of an iteration. */
+export interface IterationContext {
+  experiment: Experiment;
+  /** Absolute path of the repository's main working tree (experiment branch checked out). */
+  root: string;
+  /** Absolute path of the experiment folder. */
+  experimentDir: string;
+  iteration: number;
+  /** Absolute path of the candidate worktree: the only place an agent may change files. */
+  worktree: string;
+  baseline: { value: number };
+  best: { commit: string; value: number; knobs: Record<string, KnobValue> };
+  leaderboard: string;
+  /** The most recent reflexions, oldest first. */
+  reflexions: string[];
+  /** Strategies of earlier iterations and how each ended. */
+  tried: { iteration: number; strategy: string; decision: IterationDecision }[];
+  /** Profile of the current best, when a profiler ran (text table), else null. */
+  hotspots: string | null;
+}
+
+export interface Plan {
+  /** Short name of the strategy; its slug names the iteration folder. */
+  strategy: string;
+  /** plan.md */
+  markdown: string;
+  /** plan.json: the structured plan as the agent produced it. */
+  data: unknown;
+}
+
+export interface Applied {
+  /** What the agent says it did; never taken as a result. */
+  summary: string;
+  /** Values of env/arg knobs for this candidate (file knobs are edits in the worktree). */
+  knobs?: Record<string, KnobValue>;
+}
+
+/** What the program measured and decided, handed to the agent for its reflexion. */
+export interface Outcome {
+  decision: IterationDecision;
+  reason: string;
+  verdict: string | null;
+  improvement: number | null;
+  ci: [number, number] | null;
+  value: number | null;
+  diff: string;
+  testOutput: string | null;
+  violations: string[];
+}
+
+/**
+ * The small interface every backend implements (LLM, coding CLI, host, tuner, patches). The loop
+ * holds all state, checks and measurements; an agent only proposes, edits and reflects.
+ */
+export interface Agent {
+  readonly name: string;
+  /** The next plan, or null when the agent has nothing left to try (the loop stops). */
+  plan(context: IterationContext): Promise<Plan | null>;
+  /** Apply the plan in `context.worktree`; `feedback` is the failing build/test output on a retry. */
+  apply(context: IterationContext, plan: Plan, feedback: string | null): Promise<Applied>;
+  /** reflexion.md; agents without a model write the facts. */
+  reflect(context: IterationContext, plan: Plan, outcome: Outcome): Promise<string>;
+}
+
+/** init found no regression test or benchmark: an agent able to write them is asked to. */
+export interface InfrastructureRequest {
+  root: string;
+  goal: string;
+  scope: string[];
+  metric: { name: string; direction: "lower" | "higher" };
+  missing: ("test" | "bench")[];
+}
+
+export interface InfrastructureResult {
+  test?: string;
+  bench?: string;
+  /** Files written; they become protected. */
+  files: string[];
+}
+
+export interface InfrastructureWriter {
+  writeInfrastructure(request: InfrastructureRequest): Promise<InfrastructureResult>;
+}

@@ -1,0 +1,43 @@
+/** Decisions an iteration can end with; only `keep` moves the best forward. */
+export type IterationDecision = "keep" | "drop" | "rejected" | "test-failed";
+
+/** Everything the loop does is one of these, appended to ledger.jsonl; state is derived from them. */
+export type LedgerEvent =
+  | { type: "experiment-created"; experiment: string; branch: string; baseCommit: string }
+  | {
+      type: "baseline-locked";
+      commit: string;
+      value: number;
+      medians: Record<string, number>;
+      robustCv: number;
+      acceptedNoise: boolean;
+    }
+  | { type: "run-started"; agent: string }
+  | { type: "iteration-started"; iteration: number; best: string }
+  | { type: "planned"; iteration: number; strategy: string; folder: string }
+  | { type: "applied"; iteration: number; attempt: number; changedFiles: string[] }
+  | { type: "checked"; iteration: number; violations: string[] }
+  | { type: "tested"; iteration: number; attempt: number; ok: boolean; failure?: string }
+  | {
+      type: "measured";
+      iteration: number;
+      verdict: string;
+      improvement: number;
+      ci: [number, number];
+      rounds: number;
+      /** The candidate's median of the experiment's metric in this comparison. */
+      value: number;
+    }
+  | { type: "decided"; iteration: number; decision: IterationDecision; reason: string }
+  | {
+      type: "committed";
+      iteration: number;
+      decision: IterationDecision;
+      commits: string[];
+      best: string;
+    }
+  | { type: "iteration-abandoned"; iteration: number; reason: string }
+  | { type: "stopped"; reason: string }
+  | { type: "report-written"; headline: number | null };
+
+export type LedgerEntry = LedgerEvent & { seq: number; at: string };

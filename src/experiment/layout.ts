@@ -1,0 +1,44 @@
+import { join } from "node:path";
+
+/** Where everything of an experiment lives, relative to the repository root (see DESIGN.md). */
+export const EXPERIMENTS_DIR = "experiments";
+
+export function experimentDir(name: string): string {
+  return join(EXPERIMENTS_DIR, name);
+}
+
+export const FILES = {
+  experiment: "experiment.json",
+  plan: "experiment-plan.md",
+  protected: "protected.json",
+  ledger: "ledger.jsonl",
+  leaderboard: "leaderboard.md",
+  finalReport: "final-report.md",
+  baselineDir: "baseline",
+  baselineResult: "baseline/result.json",
+  baselineText: "baseline/result.txt",
+  baselineEnv: "baseline/env-snapshot.txt",
+  iterationsDir: "iterations",
+} as const;
+
+/** iter-003-loop-unrolling */
+export function iterationName(number: number, strategySlug: string): string {
+  return `iter-${String(number).padStart(3, "0")}-${strategySlug}`;
+}
+
+/** exp-001-api-latency */
+export function experimentName(number: number, slug: string): string {
+  return `exp-${String(number).padStart(3, "0")}-${slug}`;
+}
+
+/** A file-name-safe, lower-case slug of at most `max` characters ("untitled" when nothing is left). */
+export function slugify(text: string, max = 40): string {
+  const slug = text
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, max)
+    .replace(/-+$/g, "");
+  return slug || "untitled";
+}

@@ -1,0 +1,80 @@
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  truncateSync,
+  writeSync,
+} from "node:fs";
+import type { LedgerEntry, LedgerEvent } from "./events.js";
+
+/**
+ * The append-only event log of an experiment. Each append is one JSON line, flushed to disk
+ * (fsync) before it returns, so after a crash the ledger holds every step that completed. A torn
+ * last line (the crash hit mid-write) is dropped on open and cut off before the next append.
+ */
+export class Ledger {
+  private constructor(
+    readonly path: string,
+    private readonly loaded: LedgerEntry[],
+    private validBytes: number,
+  ) {}
+
+  static open(path: string): Ledger {
+    if (!existsSync(path)) return new Ledger(path, [], 0);
+    const text = readFileSync(path, "utf8");
+    const entries: LedgerEntry[] = [];
+    let offset = 0;
+    for (const line of text.split("\n")) {
+      const end = offset + Buffer.byteLength(line) + 1;
+      if (line.trim() === "") {
+        offset = end;
+        continue;
+      }
+      try {
+        entries.push(JSON.parse(line) as LedgerEntry);
+      } catch {
+        break;
+      }
+      offset = Math.min(end, Buffer.byteLength(text));
+    }
+    return new Ledger(path, entries, offset);
+  }
+
+  get entries(): readonly LedgerEntry[] {
+    return this.loaded;
+  }
+
+  append(event: LedgerEvent): LedgerEntry {
+    const entry = {
+      ...event,
+      seq: this.loaded.length + 1,
+      at: new Date().toISOString(),
+    } as LedgerEntry;
+    if (existsSync(this.path)) truncateSync(this.path, this.validBytes);
+    const line = `${JSON.stringify(entry)}\n`;
+    const fd = openSync(this.path, "a");
+    try {
+      writeSync(fd, line);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.validBytes += Buffer.byteLength(line);
+    this.loaded.push(entry);
+    return entry;
+  }
+
+  last<T extends LedgerEvent["type"]>(type: T): Extract<LedgerEntry, { type: T }> | undefined {
+    for (let i = this.loaded.length - 1; i >= 0; i--) {
+      const entry = this.loaded[i] as LedgerEntry;
+      if (entry.type === type) return entry as Extract<LedgerEntry, { type: T }>;
+    }
+    return undefined;
+  }
+
+  ofType<T extends LedgerEvent["type"]>(type: T): Extract<LedgerEntry, { type: T }>[] {
+    return this.loaded.filter((e): e is Extract<LedgerEntry, { type: T }> => e.type === type);
+  }
+}

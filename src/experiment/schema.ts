@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { METRIC_FORMATS } from "../measure/metrics/types.js";
+
+/** A knob the tuner may turn: where the value goes, and which values it may take. */
+export const KnobDomain = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("int"),
+    min: z.number().int(),
+    max: z.number().int(),
+    step: z.number().int().positive().optional(),
+  }),
+  z.object({ type: z.literal("float"), min: z.number(), max: z.number() }),
+  z.object({ type: z.literal("enum"), values: z.array(z.string()).min(2) }),
+  z.object({ type: z.literal("bool") }),
+]);
+
+export const Knob = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.', '-'"),
+  /**
+   * env: an environment variable of the benchmark and tests; arg: appended to the bench and test
+   * commands as `flag value` (or `flag=value` when `flag` ends with '='); file: the first capture
+   * group of `pattern` in `file` is replaced by the value (the change is committed as code).
+   */
+  kind: z.enum(["env", "arg", "file"]),
+  env: z.string().optional(),
+  flag: z.string().optional(),
+  file: z.string().optional(),
+  pattern: z.string().optional(),
+  domain: KnobDomain,
+  /** The value at the baseline. */
+  initial: z.union([z.string(), z.number(), z.boolean()]),
+});
+export type Knob = z.infer<typeof Knob>;
+export type KnobValue = Knob["initial"];
+
+export const Measurement = z.object({
+  minRounds: z.number().int().min(2).default(10),
+  maxRounds: z.number().int().min(2).default(40),
+  alpha: z.number().gt(0).lt(0.5).default(0.05),
+  timeoutSeconds: z.number().positive().default(600),
+  baselineRuns: z.number().int().min(5).default(10),
+  format: z.enum(["auto", ...METRIC_FORMATS]).default("auto"),
+});
+
+export const Experiment = z.object({
+  schemaVersion: z.literal(1),
+  /** exp-001 */
+  id: z.string().regex(/^exp-\d{3,}$/),
+  slug: z.string().regex(/^[a-z0-9-]+$/),
+  createdAt: z.string(),
+  goal: z.string().min(1),
+  /** Globs (relative to the repository root) of the files the optimizer may change. */
+  scope: z.array(z.string().min(1)).min(1),
+  /** Globs of files nobody may change: tests, benchmarks, the experiment folder. */
+  protect: z.array(z.string().min(1)),
+  /** The metric the goal is about: one scenario name of the benchmark's output. */
+  metric: z.object({ name: z.string().min(1), direction: z.enum(["lower", "higher"]) }),
+  /** The value of the metric that ends the experiment. */
+  target: z.number().positive(),
+  /** The minimum improvement (fraction) an iteration must show to be kept. */
+  threshold: z.number().min(0).lt(1),
+  iterations: z.number().int().positive(),
+  commands: z.object({
+    test: z.string().min(1),
+    bench: z.string().min(1),
+    build: z.string().min(1).optional(),
+  }),
+  knobs: z.array(Knob).default([]),
+  measurement: Measurement.default(Measurement.parse({})),
+  /** Stop after this many iterations in a row without a keep. */
+  patience: z.number().int().positive().default(5),
+  /** How often a failing build/test is handed back to the agent before the iteration is dropped. */
+  testRetries: z.number().int().min(0).default(2),
+  /** Set by `baseline --accept-noise`: the noise was above the limit and the user proceeded. */
+  acceptedNoise: z.object({ robustCv: z.number(), causes: z.array(z.string()) }).optional(),
+  branch: z.string(),
+  /** The commit the experiment branch started from. */
+  baseCommit: z.string(),
+});
+export type Experiment = z.infer<typeof Experiment>;
+
+/** A message that says which field is wrong and how, for people and models alike. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+    .join("; ");
+}
