@@ -13,9 +13,17 @@ export type LedgerEvent =
       acceptedNoise: boolean;
     }
   | { type: "run-started"; agent: string }
+  | { type: "cost"; iteration: number; usd: number; tokens: number }
   | { type: "iteration-started"; iteration: number; best: string }
   | { type: "planned"; iteration: number; strategy: string; folder: string }
-  | { type: "applied"; iteration: number; attempt: number; changedFiles: string[] }
+  | {
+      type: "applied";
+      iteration: number;
+      attempt: number;
+      changedFiles: string[];
+      /** Values of env/arg knobs the candidate runs with. */
+      knobs: Record<string, string | number | boolean>;
+    }
   | { type: "checked"; iteration: number; violations: string[] }
   | { type: "tested"; iteration: number; attempt: number; ok: boolean; failure?: string }
   | {
@@ -27,6 +35,8 @@ export type LedgerEvent =
       rounds: number;
       /** The candidate's median of the experiment's metric in this comparison. */
       value: number;
+      /** The current best's median of the metric in the same comparison. */
+      bestValue: number;
     }
   | { type: "decided"; iteration: number; decision: IterationDecision; reason: string }
   | {

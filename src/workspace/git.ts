@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { AutoOptimizeError, UsageError } from "../errors.js";
 
@@ -13,6 +13,30 @@ export async function git(args: readonly string[], cwd: string): Promise<string>
     const stderr = (error as { stderr?: string }).stderr?.trim() ?? String(error);
     throw new AutoOptimizeError("git", `git ${args.join(" ")} failed in ${cwd}: ${stderr}`);
   }
+}
+
+/** Runs git with `input` on its stdin (e.g. a patch for `git apply`). */
+export function gitWithInput(args: readonly string[], cwd: string, input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(stdout.trim());
+      else
+        reject(
+          new AutoOptimizeError("git", `git ${args.join(" ")} failed in ${cwd}: ${stderr.trim()}`),
+        );
+    });
+    child.stdin.end(input);
+  });
 }
 
 export interface Repository {

@@ -1,0 +1,133 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Outcome, Plan } from "../agent/types.js";
+import type { IterationDecision } from "../experiment/events.js";
+import type { Experiment, KnobValue } from "../experiment/schema.js";
+
+export interface IterationRecord {
+  iteration: number;
+  strategy: string;
+  decision: IterationDecision;
+  reason: string;
+  baselineValue: number | null;
+  bestValue: number | null;
+  value: number | null;
+  improvement: number | null;
+  ci: [number, number] | null;
+  verdict: string | null;
+  rounds: number | null;
+  seed: number;
+  knobs: Record<string, KnobValue>;
+  changedFiles: string[];
+  violations: string[];
+  testOutput: string | null;
+  environmentDrift: string[];
+  comparison: unknown;
+}
+
+/** A fresh iteration folder: whatever a crashed attempt left there is not part of this one. */
+export async function createIterationFolder(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+}
+
+export async function writePlan(dir: string, plan: Plan): Promise<void> {
+  await writeFile(
+    join(dir, "plan.md"),
+    plan.markdown.endsWith("\n") ? plan.markdown : `${plan.markdown}\n`,
+  );
+  await writeFile(join(dir, "plan.json"), `${JSON.stringify(plan.data, null, 2)}\n`);
+}
+
+const pct = (x: number | null) =>
+  x === null ? "—" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
+const num = (x: number | null) => (x === null || !Number.isFinite(x) ? "—" : x.toPrecision(6));
+
+/** summary.md, result.json, result.txt and reflexion.md of one iteration. */
+export async function writeIterationArtifacts(
+  dir: string,
+  experiment: Experiment,
+  record: IterationRecord,
+  reflexion: string,
+): Promise<void> {
+  const { metric } = experiment;
+  const vsBaseline =
+    record.value !== null && record.baselineValue ? record.value / record.baselineValue - 1 : null;
+  const summary = [
+    `# Iteration ${record.iteration}: ${record.strategy}`,
+    "",
+    `**Decision: ${record.decision}** — ${record.reason}`,
+    "",
+    "| | value |",
+    "|---|---|",
+    `| metric | ${metric.name} (${metric.direction} is better), target ${experiment.target} |`,
+    `| candidate (median, this comparison) | ${num(record.value)} |`,
+    `| current best (median, same comparison) | ${num(record.bestValue)} |`,
+    `| baseline (locked) | ${num(record.baselineValue)} |`,
+    `| improvement vs best (interval) | ${pct(record.improvement)} ${record.ci ? `[${pct(record.ci[0])}, ${pct(record.ci[1])}]` : ""} |`,
+    `| change of the median vs baseline | ${pct(vsBaseline)} (medians from different runs) |`,
+    `| verdict | ${record.verdict ?? "not measured"}${record.rounds ? ` after ${record.rounds} interleaved rounds, seed ${record.seed}` : ""} |`,
+    "",
+    `Changed files: ${record.changedFiles.length ? record.changedFiles.map((f) => `\`${f}\``).join(", ") : "none"}`,
+    ...(Object.keys(record.knobs).length
+      ? [
+          "",
+          `Knobs: ${Object.entries(record.knobs)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ")}`,
+        ]
+      : []),
+    ...(record.violations.length
+      ? ["", "Violations:", ...record.violations.map((v) => `- ${v}`)]
+      : []),
+    "",
+    "Environment drift since the baseline snapshot:",
+    ...(record.environmentDrift.length
+      ? record.environmentDrift.map((d) => `- ${d}`)
+      : ["- none seen"]),
+    "",
+  ];
+  await writeFile(join(dir, "summary.md"), summary.join("\n"));
+  await writeFile(join(dir, "result.json"), `${JSON.stringify(record, null, 2)}\n`);
+  const text = [
+    `iteration ${record.iteration}: ${record.strategy}`,
+    `decision: ${record.decision} (${record.reason})`,
+    `value: ${num(record.value)}  best: ${num(record.bestValue)}  improvement: ${pct(record.improvement)}${record.ci ? ` [${pct(record.ci[0])}, ${pct(record.ci[1])}]` : ""}`,
+    ...(record.testOutput ? ["", "test output (tail):", record.testOutput] : []),
+    "",
+  ];
+  await writeFile(join(dir, "result.txt"), text.join("\n"));
+  await writeFile(
+    join(dir, "reflexion.md"),
+    reflexion.endsWith("\n") ? reflexion : `${reflexion}\n`,
+  );
+}
+
+/** The last `count` reflexions of earlier iterations, oldest first. */
+export async function recentReflexions(
+  experimentDir: string,
+  folders: string[],
+  count = 3,
+): Promise<string[]> {
+  const texts: string[] = [];
+  for (const folder of folders.filter(Boolean).slice(-count)) {
+    const path = join(experimentDir, "iterations", folder, "reflexion.md");
+    if (existsSync(path)) texts.push(await readFile(path, "utf8"));
+  }
+  return texts;
+}
+
+export function outcomeOf(record: IterationRecord, diff: string): Outcome {
+  return {
+    decision: record.decision,
+    reason: record.reason,
+    verdict: record.verdict,
+    improvement: record.improvement,
+    ci: record.ci,
+    value: record.value,
+    diff,
+    testOutput: record.testOutput,
+    violations: record.violations,
+  };
+}

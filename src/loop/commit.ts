@@ -1,0 +1,45 @@
+import type { IterationDecision } from "../experiment/events.js";
+import { git, gitWithInput } from "../workspace/git.js";
+import { faultPoint } from "./fault.js";
+
+export interface CommitRequest {
+  root: string;
+  candidate: string;
+  /** experiments/exp-001-… relative to the root: the artifacts, always committed. */
+  experimentPath: string;
+  /** experiment(exp-001/iter-003): strategy */
+  message: string;
+  decision: IterationDecision;
+}
+
+/**
+ * Records an iteration in the experiment branch: the candidate's code change (copied from the
+ * candidate worktree as a binary patch) together with the iteration's artifacts in one commit.
+ * Anything but a keep is then reverted in a second commit that undoes the code and keeps the
+ * artifacts, so history holds every attempt.
+ */
+export async function commitIteration(request: CommitRequest): Promise<string[]> {
+  const { root, candidate } = request;
+  await git(["add", "-A"], candidate);
+  const patch = await git(["diff", "--cached", "--binary", "HEAD"], candidate);
+  if (patch) await gitWithInput(["apply", "--index", "--binary", "-"], root, `${patch}\n`);
+  await git(["add", "-A", "--", request.experimentPath], root);
+  await git(["commit", "--quiet", "--allow-empty", "-m", request.message], root);
+  const attempt = await git(["rev-parse", "HEAD"], root);
+  faultPoint("after-attempt-commit");
+  if (request.decision === "keep" || !patch) return [attempt];
+  return [attempt, await revertCode(root, attempt, request.experimentPath, request.message)];
+}
+
+/** A commit that undoes `attempt`'s code while keeping its artifacts. */
+export async function revertCode(
+  root: string,
+  attempt: string,
+  experimentPath: string,
+  message: string,
+): Promise<string> {
+  await git(["revert", "--no-commit", attempt], root);
+  await git(["checkout", attempt, "--", experimentPath], root);
+  await git(["commit", "--quiet", "-m", `revert ${message}`], root);
+  return git(["rev-parse", "HEAD"], root);
+}

@@ -1,0 +1,370 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Agent, IterationContext, Plan } from "../agent/types.js";
+import { AutoOptimizeError } from "../errors.js";
+import type { IterationDecision } from "../experiment/events.js";
+import { knobRunTarget } from "../experiment/knobs.js";
+import { FILES, iterationName, slugify } from "../experiment/layout.js";
+import { renderLeaderboard } from "../experiment/leaderboard.js";
+import type { Ledger } from "../experiment/ledger.js";
+import type { ProtectedHashes } from "../experiment/protected-files.js";
+import type { Experiment, KnobValue } from "../experiment/schema.js";
+import { DEFAULT_DECISION } from "../measure/decision.js";
+import { formatEnvironment, snapshotEnvironment } from "../measure/environment.js";
+import { compareInterleaved, type InterleavedEvent } from "../measure/interleaved.js";
+import { median } from "../measure/stats/robust.js";
+import { git } from "../workspace/git.js";
+import {
+  createIterationFolder,
+  type IterationRecord,
+  outcomeOf,
+  recentReflexions,
+  writeIterationArtifacts,
+  writePlan,
+} from "./artifacts.js";
+import { checkCandidate } from "./checks.js";
+import { runCheckCommand } from "./commands.js";
+import { commitIteration } from "./commit.js";
+import { environmentDrift } from "./drift.js";
+import { faultPoint } from "./fault.js";
+import { deriveState, type LoopState } from "./state.js";
+import type { LoopWorktrees } from "./worktrees.js";
+
+export interface IterationEnv {
+  root: string;
+  experiment: Experiment;
+  name: string;
+  /** Absolute experiment folder, and the same relative to the root. */
+  dir: string;
+  relativeDir: string;
+  ledger: Ledger;
+  agent: Agent;
+  worktrees: LoopWorktrees;
+  locked: ProtectedHashes;
+  hotspots: string | null;
+  /** Set by Ctrl-C; checked at every step boundary before the commit. */
+  stop: { requested: boolean };
+  onStep: (step: string, detail?: string) => void;
+}
+
+/** Thrown at a step boundary after Ctrl-C: the iteration is undone, never left half-applied. */
+export class Interrupted extends AutoOptimizeError {
+  constructor() {
+    super("interrupted", "interrupted by the user", 1);
+  }
+}
+
+export type IterationResult = { kind: "done"; decision: IterationDecision } | { kind: "exhausted" };
+
+/** One iteration: plan → apply → check → build/test → measure → decide → reflect → commit. */
+export async function runIteration(env: IterationEnv, state: LoopState): Promise<IterationResult> {
+  const { experiment, ledger, agent, worktrees } = env;
+  const iteration = state.nextIteration;
+  const boundary = () => {
+    if (env.stop.requested) throw new Interrupted();
+  };
+  ledger.append({ type: "iteration-started", iteration, best: state.best.commit });
+  faultPoint("after-start");
+
+  env.onStep("preparing");
+  await worktrees.checkout(worktrees.candidatePath, state.best.commit);
+  const context = await buildContext(env, state, iteration);
+  boundary();
+
+  env.onStep("planning");
+  const plan = await agent.plan(context);
+  if (!plan) {
+    ledger.append({
+      type: "iteration-abandoned",
+      iteration,
+      reason: `${agent.name} has nothing left to try`,
+    });
+    return { kind: "exhausted" };
+  }
+  const folder = iterationName(iteration, slugify(plan.strategy));
+  const folderPath = join(env.dir, FILES.iterationsDir, folder);
+  await createIterationFolder(folderPath);
+  await writePlan(folderPath, plan);
+  ledger.append({ type: "planned", iteration, strategy: plan.strategy, folder });
+  faultPoint("after-plan");
+  boundary();
+
+  const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
+  let decision: IterationDecision | null = null;
+  let reason = "";
+  let feedback: string | null = null;
+  let knobs: Record<string, KnobValue> = state.best.knobs;
+  let changed: string[] = [];
+  let violations: string[] = [];
+  let testOutput: string | null = null;
+  for (let attempt = 1; decision === null; attempt++) {
+    env.onStep(attempt === 1 ? "applying" : `applying (retry ${attempt - 1})`);
+    const applied = await agent.apply(context, plan, feedback);
+    knobs = { ...state.best.knobs, ...(applied.knobs ?? {}) };
+    const check = await checkCandidate(worktrees.candidatePath, experiment, env.locked);
+    changed = check.changed;
+    violations = check.violations;
+    ledger.append({ type: "applied", iteration, attempt, changedFiles: changed, knobs });
+    faultPoint("after-apply");
+    ledger.append({ type: "checked", iteration, violations });
+    faultPoint("after-check");
+    boundary();
+    if (violations.length > 0) {
+      decision = "rejected";
+      reason = violations.join("; ");
+      break;
+    }
+    env.onStep("testing");
+    const target = { cwd: worktrees.candidatePath, ...knobRunTarget(experiment.knobs, knobs) };
+    let result = experiment.commands.build
+      ? await runCheckCommand(
+          "the build",
+          experiment.commands.build,
+          { cwd: target.cwd },
+          timeoutMs,
+        )
+      : { ok: true, report: "" };
+    if (result.ok)
+      result = await runCheckCommand("the tests", experiment.commands.test, target, timeoutMs);
+    ledger.append({
+      type: "tested",
+      iteration,
+      attempt,
+      ok: result.ok,
+      ...(result.ok ? {} : { failure: result.report }),
+    });
+    faultPoint("after-test");
+    boundary();
+    if (result.ok) break;
+    testOutput = result.report;
+    feedback = result.report;
+    if (attempt > experiment.testRetries) {
+      decision = "test-failed";
+      reason = `build or tests failed ${attempt} time${attempt === 1 ? "" : "s"}; last: ${result.report.split("\n")[0]}`;
+    }
+  }
+
+  const record: IterationRecord = {
+    iteration,
+    strategy: plan.strategy,
+    decision: "drop",
+    reason,
+    baselineValue: state.baseline?.value ?? null,
+    bestValue: null,
+    value: null,
+    improvement: null,
+    ci: null,
+    verdict: null,
+    rounds: null,
+    seed: seedOf(experiment.id, iteration),
+    knobs,
+    changedFiles: changed,
+    violations,
+    testOutput,
+    environmentDrift: [],
+    comparison: null,
+  };
+  if (decision === null) {
+    await measure(env, state, record);
+    faultPoint("after-measure");
+    boundary();
+    decision = record.verdict === "improved" ? "keep" : "drop";
+    reason = record.reason;
+  }
+  record.decision = decision;
+  record.reason = reason;
+  ledger.append({ type: "decided", iteration, decision, reason });
+  faultPoint("after-decide");
+  boundary();
+
+  env.onStep("reflecting");
+  await git(["add", "-A"], worktrees.candidatePath);
+  const diff = await git(["diff", "--cached", "HEAD"], worktrees.candidatePath);
+  record.environmentDrift = await drift(env);
+  const reflexion = await agent.reflect(context, plan, outcomeOf(record, diff));
+  await writeIterationArtifacts(folderPath, experiment, record, reflexion);
+  const preview = deriveState(experiment, ledger);
+  preview.finished.push({
+    iteration,
+    strategy: plan.strategy,
+    folder,
+    decision,
+    reason,
+    value: record.value,
+    bestValue: record.bestValue,
+    improvement: record.improvement,
+    ci: record.ci,
+    knobs,
+    commits: [],
+  });
+  await writeFile(
+    join(env.dir, FILES.leaderboard),
+    renderLeaderboard(experiment, env.name, preview),
+  );
+  faultPoint("after-artifacts");
+  boundary();
+
+  env.onStep("committing");
+  const message = commitMessage(experiment, iteration, plan);
+  const commits = await commitIteration({
+    root: env.root,
+    candidate: worktrees.candidatePath,
+    experimentPath: env.relativeDir,
+    message,
+    decision,
+  });
+  faultPoint("after-commits");
+  ledger.append({
+    type: "committed",
+    iteration,
+    decision,
+    commits,
+    best: decision === "keep" ? (commits[0] as string) : state.best.commit,
+  });
+  faultPoint("after-iteration");
+  return { kind: "done", decision };
+}
+
+export function commitMessage(experiment: Experiment, iteration: number, plan: Plan): string {
+  const firstLine = plan.strategy.split("\n")[0]?.slice(0, 100) ?? "";
+  return `experiment(${experiment.id}/iter-${String(iteration).padStart(3, "0")}): ${firstLine}`;
+}
+
+/** Interleaved comparison of the candidate against the current best, on the experiment's terms. */
+async function measure(
+  env: IterationEnv,
+  state: LoopState,
+  record: IterationRecord,
+): Promise<void> {
+  const { experiment, worktrees } = env;
+  const m = experiment.measurement;
+  if (await worktrees.prepareBest(state.best.commit)) {
+    if (experiment.commands.build) {
+      env.onStep("building the best");
+      const built = await runCheckCommand(
+        "the build of the best",
+        experiment.commands.build,
+        { cwd: worktrees.bestPath },
+        m.timeoutSeconds * 1000,
+      );
+      if (!built.ok) throw new AutoOptimizeError("best-build-failed", built.report);
+    }
+    worktrees.markBestBuilt(state.best.commit);
+  }
+  const settings = {
+    ...DEFAULT_DECISION,
+    alpha: m.alpha,
+    minEffect: experiment.threshold,
+    maxRounds: m.maxRounds,
+  };
+  const result = await compareInterleaved(
+    {
+      label: "best",
+      cwd: worktrees.bestPath,
+      ...knobRunTarget(experiment.knobs, state.best.knobs),
+    },
+    {
+      label: "candidate",
+      cwd: worktrees.candidatePath,
+      ...knobRunTarget(experiment.knobs, record.knobs),
+    },
+    {
+      bench: {
+        command: experiment.commands.bench,
+        timeoutMs: m.timeoutSeconds * 1000,
+        format: m.format,
+        metrics: [],
+      },
+      direction: undefined,
+      schedule: {
+        minRounds: Math.min(m.minRounds, m.maxRounds),
+        lookEvery: 5,
+        maxRounds: m.maxRounds,
+      },
+      settings,
+      seed: record.seed,
+      onEvent: (event: InterleavedEvent) => {
+        if (event.kind === "round") env.onStep("measuring", `round ${event.round}/${m.maxRounds}`);
+      },
+    },
+  );
+  const name = experiment.metric.name;
+  if (!result.scenarios.some((s) => s.name === name)) {
+    throw new AutoOptimizeError(
+      "metric-missing",
+      `the benchmark no longer prints the experiment's metric '${name}' (it printed: ${result.scenarios.map((s) => s.name).join(", ")})`,
+    );
+  }
+  const { decision } = result;
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  record.value = median(result.rounds.map((r) => r.b.metrics[name] as number));
+  record.bestValue = median(result.rounds.map((r) => r.a.metrics[name] as number));
+  record.improvement = decision.overall.estimate;
+  record.ci = [decision.overall.low, decision.overall.high];
+  record.verdict = decision.verdict;
+  record.rounds = result.rounds.length;
+  record.reason = `${decision.verdict}: ${pct(decision.overall.estimate)} [${pct(decision.overall.low)}, ${pct(decision.overall.high)}] vs δ ${pct(decision.delta)}${decision.vetoes.length ? `; ${decision.vetoes.join("; ")}` : ""}`;
+  record.comparison = {
+    verdict: decision.verdict,
+    delta: decision.delta,
+    noiseFloor: decision.noiseFloor,
+    scenarios: decision.scenarios,
+    memory: decision.memory,
+    vetoes: decision.vetoes,
+    samples: result.rounds,
+  };
+  env.ledger.append({
+    type: "measured",
+    iteration: record.iteration,
+    verdict: decision.verdict,
+    improvement: decision.overall.estimate,
+    ci: [decision.overall.low, decision.overall.high],
+    rounds: result.rounds.length,
+    value: record.value,
+    bestValue: record.bestValue,
+  });
+}
+
+async function buildContext(
+  env: IterationEnv,
+  state: LoopState,
+  iteration: number,
+): Promise<IterationContext> {
+  const leaderboardPath = join(env.dir, FILES.leaderboard);
+  return {
+    experiment: env.experiment,
+    root: env.root,
+    experimentDir: env.dir,
+    iteration,
+    worktree: env.worktrees.candidatePath,
+    baseline: { value: state.baseline?.value ?? Number.NaN },
+    best: { commit: state.best.commit, value: state.best.value, knobs: state.best.knobs },
+    leaderboard: existsSync(leaderboardPath) ? await readFile(leaderboardPath, "utf8") : "",
+    reflexions: await recentReflexions(
+      env.dir,
+      state.finished.map((f) => f.folder),
+    ),
+    tried: state.finished.map((f) => ({
+      iteration: f.iteration,
+      strategy: f.strategy,
+      decision: f.decision,
+    })),
+    hotspots: env.hotspots,
+  };
+}
+
+async function drift(env: IterationEnv): Promise<string[]> {
+  const path = join(env.dir, FILES.baselineEnv);
+  if (!existsSync(path)) return [];
+  const now = formatEnvironment(await snapshotEnvironment(env.root));
+  return environmentDrift(await readFile(path, "utf8"), now);
+}
+
+/** A reproducible seed per experiment and iteration, recorded in result.json. */
+function seedOf(id: string, iteration: number): number {
+  let hash = 2166136261;
+  for (const char of `${id}/${iteration}`)
+    hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return hash % 2 ** 31;
+}

@@ -1,0 +1,126 @@
+import type { IterationDecision, LedgerEntry } from "../experiment/events.js";
+import type { Ledger } from "../experiment/ledger.js";
+import type { Experiment, KnobValue } from "../experiment/schema.js";
+
+export interface FinishedIteration {
+  iteration: number;
+  strategy: string;
+  folder: string;
+  decision: IterationDecision;
+  reason: string;
+  value: number | null;
+  bestValue: number | null;
+  improvement: number | null;
+  ci: [number, number] | null;
+  knobs: Record<string, KnobValue>;
+  commits: string[];
+}
+
+export interface LoopState {
+  baseline: { commit: string; value: number } | null;
+  best: {
+    commit: string;
+    value: number;
+    knobs: Record<string, KnobValue>;
+    iteration: number | null;
+  };
+  finished: FinishedIteration[];
+  /** An iteration that started but neither committed nor was abandoned: a crash or kill. */
+  unfinished: { iteration: number; best: string; events: LedgerEntry[] } | null;
+  nextIteration: number;
+  /** Iterations in a row, most recent last, that did not keep. */
+  sinceLastKeep: number;
+  costUsd: number;
+  stopped: string | null;
+}
+
+/** Everything the loop needs to know, derived from the ledger alone (resume reads nothing else). */
+export function deriveState(experiment: Experiment, ledger: Ledger): LoopState {
+  const baselineEvent = ledger.last("baseline-locked");
+  const initialKnobs = Object.fromEntries(experiment.knobs.map((k) => [k.name, k.initial]));
+  const state: LoopState = {
+    baseline: baselineEvent ? { commit: baselineEvent.commit, value: baselineEvent.value } : null,
+    best: {
+      commit: baselineEvent?.commit ?? experiment.baseCommit,
+      value: baselineEvent?.value ?? Number.NaN,
+      knobs: initialKnobs,
+      iteration: null,
+    },
+    finished: [],
+    unfinished: null,
+    nextIteration: 1,
+    sinceLastKeep: 0,
+    costUsd: 0,
+    stopped: null,
+  };
+  let current: LedgerEntry[] = [];
+  for (const entry of ledger.entries) {
+    if (entry.type === "cost") state.costUsd += entry.usd;
+    if (entry.type === "stopped") state.stopped = entry.reason;
+    if (entry.type === "run-started") state.stopped = null;
+    if (entry.type === "iteration-started") current = [entry];
+    else if (current.length > 0 && "iteration" in entry && entry.iteration === iterationOf(current))
+      current.push(entry);
+    if (entry.type === "iteration-abandoned") current = [];
+    if (entry.type === "committed") {
+      const finished = summarize(current, entry.decision, entry.commits);
+      state.finished.push(finished);
+      state.nextIteration = entry.iteration + 1;
+      if (entry.decision === "keep") {
+        state.best = {
+          commit: entry.best,
+          value: finished.value ?? state.best.value,
+          knobs: finished.knobs,
+          iteration: entry.iteration,
+        };
+        state.sinceLastKeep = 0;
+      } else {
+        state.sinceLastKeep++;
+      }
+      current = [];
+    }
+  }
+  if (current.length > 0) {
+    const started = current[0] as Extract<LedgerEntry, { type: "iteration-started" }>;
+    state.unfinished = { iteration: started.iteration, best: started.best, events: current };
+    state.nextIteration = started.iteration;
+  }
+  return state;
+}
+
+function iterationOf(events: LedgerEntry[]): number {
+  return (events[0] as Extract<LedgerEntry, { type: "iteration-started" }>).iteration;
+}
+
+function summarize(
+  events: LedgerEntry[],
+  decision: IterationDecision,
+  commits: string[],
+): FinishedIteration {
+  const find = <T extends LedgerEntry["type"]>(type: T) =>
+    events.filter((e): e is Extract<LedgerEntry, { type: T }> => e.type === type).at(-1);
+  const planned = find("planned");
+  const measured = find("measured");
+  const decided = find("decided");
+  const applied = find("applied");
+  return {
+    iteration: iterationOf(events),
+    strategy: planned?.strategy ?? "(no plan)",
+    folder: planned?.folder ?? "",
+    decision,
+    reason: decided?.reason ?? "",
+    value: measured?.value ?? null,
+    bestValue: measured?.bestValue ?? null,
+    improvement: measured?.improvement ?? null,
+    ci: measured?.ci ?? null,
+    knobs: applied?.knobs ?? {},
+    commits,
+  };
+}
+
+/** True when `value` meets the target in the metric's direction. */
+export function targetReached(experiment: Experiment, value: number): boolean {
+  return experiment.metric.direction === "lower"
+    ? value <= experiment.target
+    : value >= experiment.target;
+}

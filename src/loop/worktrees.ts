@@ -1,0 +1,72 @@
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { git, type Repository } from "../workspace/git.js";
+
+/**
+ * The loop's two checkouts under .git/auto-optimize/<experiment>/: `best` (the current best commit,
+ * the reference of every comparison) and `candidate` (where the agent edits). They persist across
+ * iterations and runs; a crash leaves them to be reset, never trusted.
+ */
+export class LoopWorktrees {
+  readonly base: string;
+  private builtBest: string | null = null;
+
+  constructor(
+    private readonly repository: Repository,
+    experimentName: string,
+  ) {
+    this.base = join(repository.gitDir, "auto-optimize", experimentName);
+  }
+
+  get bestPath(): string {
+    return join(this.base, "best");
+  }
+
+  get candidatePath(): string {
+    return join(this.base, "candidate");
+  }
+
+  /** Puts the checkout at `commit` with no local change; returns true when it moved. */
+  async checkout(path: string, commit: string): Promise<boolean> {
+    if (!(await this.registered(path))) {
+      await rm(path, { recursive: true, force: true });
+      await git(["worktree", "prune"], this.repository.root);
+      await git(["worktree", "add", "--detach", "--quiet", path, commit], this.repository.root);
+      return true;
+    }
+    const head = await git(["rev-parse", "HEAD"], path);
+    await git(["checkout", "--quiet", "--detach", "--force", commit], path);
+    await git(["clean", "-fdq"], path);
+    return head !== commit;
+  }
+
+  /** The best checkout needs building only when it moved since this process built it. */
+  async prepareBest(commit: string): Promise<boolean> {
+    await this.checkout(this.bestPath, commit);
+    const needsBuild = this.builtBest !== commit;
+    return needsBuild;
+  }
+
+  markBestBuilt(commit: string): void {
+    this.builtBest = commit;
+  }
+
+  async remove(): Promise<void> {
+    for (const path of [this.bestPath, this.candidatePath]) {
+      if (existsSync(path)) {
+        await git(["worktree", "remove", "--force", path], this.repository.root).catch(
+          () => undefined,
+        );
+      }
+    }
+    await rm(this.base, { recursive: true, force: true });
+    await git(["worktree", "prune"], this.repository.root).catch(() => undefined);
+  }
+
+  private async registered(path: string): Promise<boolean> {
+    if (!existsSync(join(path, ".git"))) return false;
+    const list = await git(["worktree", "list", "--porcelain"], this.repository.root);
+    return list.split("\n").some((line) => line === `worktree ${path}`);
+  }
+}
