@@ -31,14 +31,20 @@ export function experimentName(number: number, slug: string): string {
   return `exp-${String(number).padStart(3, "0")}-${slug}`;
 }
 
-/** A file-name-safe, lower-case slug of at most `max` characters ("untitled" when nothing is left). */
+/**
+ * A file-name-safe, lower-case slug of at most `max` characters, cut at a word boundary when one
+ * is near ("untitled" when nothing is left).
+ */
 export function slugify(text: string, max = 40): string {
-  const slug = text
+  const full = text
     .toLowerCase()
     .normalize("NFKD")
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, max)
-    .replace(/-+$/g, "");
-  return slug || "untitled";
+    .replace(/^-+|-+$/g, "");
+  let slug = full.slice(0, max);
+  if (full.length > max) {
+    const lastBreak = slug.lastIndexOf("-");
+    if (lastBreak >= max / 2) slug = slug.slice(0, lastBreak);
+  }
+  return slug.replace(/-+$/g, "") || "untitled";
 }

@@ -28,7 +28,7 @@ import { runCheckCommand } from "./commands.js";
 import { commitIteration } from "./commit.js";
 import { environmentDrift } from "./drift.js";
 import { faultPoint } from "./fault.js";
-import { deriveState, type LoopState } from "./state.js";
+import { deriveState, type LoopState, runKnobValues } from "./state.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 export interface IterationEnv {
@@ -101,7 +101,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   for (let attempt = 1; decision === null; attempt++) {
     env.onStep(attempt === 1 ? "applying" : `applying (retry ${attempt - 1})`);
     const applied = await agent.apply(context, plan, feedback);
-    knobs = { ...state.best.knobs, ...(applied.knobs ?? {}) };
+    knobs = runKnobValues(experiment, { ...state.best.knobs, ...(applied.knobs ?? {}) });
     const check = await checkCandidate(worktrees.candidatePath, experiment, env.locked);
     changed = check.changed;
     violations = check.violations;

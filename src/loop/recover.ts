@@ -36,17 +36,27 @@ export async function recoverUnfinished(
     ? log.split("\n").map((line) => ({ id: line.slice(0, 40), subject: line.slice(41) }))
     : [];
   const attempt = commits.find((c) => c.subject.startsWith(tag));
-  const decided = [...events].reverse().find((e): e is Extract<LedgerEntry, { type: "decided" }> => e.type === "decided");
-  const applied = events.filter((e): e is Extract<LedgerEntry, { type: "applied" }> => e.type === "applied");
+  const decided = [...events]
+    .reverse()
+    .find((e): e is Extract<LedgerEntry, { type: "decided" }> => e.type === "decided");
+  const applied = events.filter(
+    (e): e is Extract<LedgerEntry, { type: "applied" }> => e.type === "applied",
+  );
   const ours = applied.flatMap((e) => e.changedFiles);
 
   if (attempt && decided) {
     await restoreTree(root, relativeDir, ledger, ours);
     const ids = [attempt.id];
     const revert = commits.find((c) => c.subject === `revert ${attempt.subject}`);
-    const touchedCode = (await git(["diff", "--name-only", `${attempt.id}~1`, attempt.id, "--", ".", `:!${relativeDir}`], root)) !== "";
+    const touchedCode =
+      (await git(
+        ["diff", "--name-only", `${attempt.id}~1`, attempt.id, "--", ".", `:!${relativeDir}`],
+        root,
+      )) !== "";
     if (decided.decision !== "keep" && touchedCode) {
-      ids.push(revert ? revert.id : await revertCode(root, attempt.id, relativeDir, attempt.subject));
+      ids.push(
+        revert ? revert.id : await revertCode(root, attempt.id, relativeDir, attempt.subject),
+      );
     }
     ledger.append({
       type: "committed",
@@ -59,10 +69,20 @@ export async function recoverUnfinished(
   }
 
   await restoreTree(root, relativeDir, ledger, ours);
-  const planned = events.find((e): e is Extract<LedgerEntry, { type: "planned" }> => e.type === "planned");
-  if (planned) await rm(join(root, relativeDir, FILES.iterationsDir, planned.folder), { recursive: true, force: true });
+  const planned = events.find(
+    (e): e is Extract<LedgerEntry, { type: "planned" }> => e.type === "planned",
+  );
+  if (planned)
+    await rm(join(root, relativeDir, FILES.iterationsDir, planned.folder), {
+      recursive: true,
+      force: true,
+    });
   const last = events.at(-1)?.type ?? "iteration-started";
-  ledger.append({ type: "iteration-abandoned", iteration, reason: `interrupted after '${last}'; run again from the start` });
+  ledger.append({
+    type: "iteration-abandoned",
+    iteration,
+    reason: `interrupted after '${last}'; run again from the start`,
+  });
   return "abandoned";
 }
 
@@ -71,7 +91,12 @@ export async function recoverUnfinished(
  * ledger's bytes. Refuses when files outside the experiment folder changed that the interrupted
  * iteration did not touch: those are someone's work.
  */
-async function restoreTree(root: string, relativeDir: string, ledger: Ledger, ours: string[]): Promise<void> {
+async function restoreTree(
+  root: string,
+  relativeDir: string,
+  ledger: Ledger,
+  ours: string[],
+): Promise<void> {
   await requireClean(root, relativeDir, ours);
   const ledgerBytes = existsSync(ledger.path) ? await readFile(ledger.path) : null;
   await git(["revert", "--quit"], root).catch(() => undefined);
@@ -81,7 +106,9 @@ async function restoreTree(root: string, relativeDir: string, ledger: Ledger, ou
 }
 
 async function requireClean(root: string, relativeDir: string, allowed: string[]): Promise<void> {
-  const foreign = (await changedFiles(root)).filter((p) => !p.startsWith(`${relativeDir}/`) && !allowed.includes(p));
+  const foreign = (await changedFiles(root)).filter(
+    (p) => !p.startsWith(`${relativeDir}/`) && !allowed.includes(p),
+  );
   if (foreign.length > 0) {
     throw new AutoOptimizeError(
       "dirty-tree",

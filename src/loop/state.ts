@@ -37,7 +37,7 @@ export interface LoopState {
 /** Everything the loop needs to know, derived from the ledger alone (resume reads nothing else). */
 export function deriveState(experiment: Experiment, ledger: Ledger): LoopState {
   const baselineEvent = ledger.last("baseline-locked");
-  const initialKnobs = Object.fromEntries(experiment.knobs.map((k) => [k.name, k.initial]));
+  const initialKnobs = runKnobValues(experiment, {});
   const state: LoopState = {
     baseline: baselineEvent ? { commit: baselineEvent.commit, value: baselineEvent.value } : null,
     best: {
@@ -123,4 +123,20 @@ export function targetReached(experiment: Experiment, value: number): boolean {
   return experiment.metric.direction === "lower"
     ? value <= experiment.target
     : value >= experiment.target;
+}
+
+/**
+ * The values of env and arg knobs (defaults: their initial values) — what a checkout runs with.
+ * File knobs live in the code of the checkout and are never carried here, so an agent reads them
+ * from the code or its own history, not from a stale copy.
+ */
+export function runKnobValues(
+  experiment: Experiment,
+  values: Readonly<Record<string, KnobValue>>,
+): Record<string, KnobValue> {
+  const result: Record<string, KnobValue> = {};
+  for (const knob of experiment.knobs) {
+    if (knob.kind !== "file") result[knob.name] = values[knob.name] ?? knob.initial;
+  }
+  return result;
 }

@@ -1,5 +1,5 @@
 import picomatch from "picomatch";
-import { git } from "./git.js";
+import { git, gitRaw } from "./git.js";
 
 /** Files git would see in `root`: tracked plus untracked-but-not-ignored, relative to `root`. */
 export async function listFiles(root: string): Promise<string[]> {
@@ -15,7 +15,7 @@ export function globMatcher(globs: readonly string[]): (path: string) => boolean
 
 /** Paths changed in a working tree against its HEAD: modified, added, deleted, renamed, untracked. */
 export async function changedFiles(root: string): Promise<string[]> {
-  const out = await git(["status", "--porcelain=v1", "-z", "--untracked-files=all"], root);
+  const out = await gitRaw(["status", "--porcelain=v1", "-z", "--untracked-files=all"], root);
   const entries = out.split("\0").filter(Boolean);
   const paths: string[] = [];
   for (let i = 0; i < entries.length; i++) {

@@ -6,9 +6,14 @@ const execFileAsync = promisify(execFile);
 
 /** Runs git and returns its trimmed stdout; a failure is an error carrying git's own message. */
 export async function git(args: readonly string[], cwd: string): Promise<string> {
+  return (await gitRaw(args, cwd)).trim();
+}
+
+/** git's stdout exactly as printed: for formats where leading spaces mean something (porcelain). */
+export async function gitRaw(args: readonly string[], cwd: string): Promise<string> {
   try {
     const { stdout } = await execFileAsync("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return stdout.trim();
+    return stdout;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim() ?? String(error);
     throw new AutoOptimizeError("git", `git ${args.join(" ")} failed in ${cwd}: ${stderr}`);
