@@ -4,6 +4,8 @@ import { Command, CommanderError } from "commander";
 import { AutoOptimizeError } from "../errors.js";
 import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
+import { registerReport } from "./report.js";
+import { registerStatus } from "./status.js";
 
 const { version } = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
@@ -19,6 +21,8 @@ const program = new Command()
   .showHelpAfterError();
 registerCompare(program);
 registerBench(program);
+registerStatus(program);
+registerReport(program);
 
 // The one place errors become output: bad input exits 2 with what to fix, a failed run exits 1.
 try {

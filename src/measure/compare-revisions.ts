@@ -7,13 +7,19 @@ import {
   type InterleavedOptions,
   type InterleavedResult,
 } from "./interleaved.js";
+import type { RunTarget } from "./observe.js";
 import { runSample } from "./sample.js";
+
+/** What an arm runs with besides its checkout: the environment and arguments of env/arg knobs. */
+export type ArmSettings = Omit<RunTarget, "cwd">;
 
 export interface RevisionsOptions extends InterleavedOptions {
   cwd: string;
   build?: string;
   buildTimeoutMs: number;
   onBuild?: (arm: "A" | "B") => void;
+  /** Per-arm environment and arguments for the benchmark (not the build); none by default. */
+  arms?: { a?: ArmSettings; b?: ArmSettings };
 }
 
 export interface ResolvedRevision {
@@ -51,8 +57,8 @@ export async function compareRevisions(
       await build(options, "B", revisionB, cwdB);
     }
     const result = await compareInterleaved(
-      { label: revisionA, cwd: cwdA },
-      { label: revisionB, cwd: cwdB },
+      { ...options.arms?.a, label: revisionA, cwd: cwdA },
+      { ...options.arms?.b, label: revisionB, cwd: cwdB },
       options,
     );
     return { ...result, a, b };

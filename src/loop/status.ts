@@ -1,0 +1,221 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname, join } from "node:path";
+import type { Ledger } from "../experiment/ledger.js";
+import type { Experiment } from "../experiment/schema.js";
+import { deriveState, targetReached } from "./state.js";
+
+/**
+ * Where an experiment stands. `running` and `interrupted` both mean the ledger shows a run that
+ * did not stop (an unfinished iteration, or a run-started without its stopped); `running` when
+ * the process that holds the run marker is alive, `interrupted` when it is gone.
+ */
+export type Phase =
+  | "planned"
+  | "baseline locked"
+  | "running"
+  | "interrupted"
+  | `stopped: ${string}`
+  | "reported";
+
+export interface ExperimentStatus {
+  experiment: string;
+  id: string;
+  goal: string;
+  branch: string;
+  metric: { name: string; direction: "lower" | "higher" };
+  phase: Phase;
+  /** The iteration in progress (running) or left unfinished (interrupted). */
+  currentIteration: number | null;
+  iterations: { done: number; budget: number; left: number };
+  decisions: { kept: number; dropped: number; testFailed: number; rejected: number };
+  baseline: { value: number; commit: string } | null;
+  /** The best so far; the baseline itself (iteration null) until something is kept. */
+  best: {
+    value: number;
+    commit: string;
+    iteration: number | null;
+    strategy: string | null;
+    /** Relative change of the metric against the baseline: −0.12 is 12% lower. */
+    changeVsBaseline: number;
+  } | null;
+  target: { value: number; reached: boolean };
+  withoutKeep: { count: number; patience: number };
+  cost: { usd: number; tokens: number };
+  /** Timestamp of the last ledger event. */
+  lastEvent: string | null;
+}
+
+/** Everything `status` shows, from the ledger alone (plus whether a run is alive). */
+export function experimentStatus(
+  name: string,
+  experiment: Experiment,
+  ledger: Ledger,
+  options: { running?: boolean } = {},
+): ExperimentStatus {
+  const state = deriveState(experiment, ledger);
+  const count = (decision: string) => state.finished.filter((f) => f.decision === decision).length;
+  const bestIteration = state.best.iteration;
+  const best = state.baseline
+    ? {
+        value: state.best.value,
+        commit: state.best.commit,
+        iteration: bestIteration,
+        strategy:
+          bestIteration === null
+            ? null
+            : (state.finished.find((f) => f.iteration === bestIteration)?.strategy ?? null),
+        changeVsBaseline: state.best.value / state.baseline.value - 1,
+      }
+    : null;
+  const costs = ledger.ofType("cost");
+  const done = state.finished.length;
+  return {
+    experiment: name,
+    id: experiment.id,
+    goal: experiment.goal,
+    branch: experiment.branch,
+    metric: experiment.metric,
+    phase: phaseOf(ledger, state, options.running ?? false),
+    currentIteration: state.unfinished?.iteration ?? null,
+    iterations: {
+      done,
+      budget: experiment.iterations,
+      left: Math.max(0, experiment.iterations - done),
+    },
+    decisions: {
+      kept: count("keep"),
+      dropped: count("drop"),
+      testFailed: count("test-failed"),
+      rejected: count("rejected"),
+    },
+    baseline: state.baseline
+      ? { value: state.baseline.value, commit: state.baseline.commit }
+      : null,
+    best,
+    target: {
+      value: experiment.target,
+      reached: bestIteration !== null && targetReached(experiment, state.best.value),
+    },
+    withoutKeep: { count: state.sinceLastKeep, patience: experiment.patience },
+    cost: {
+      usd: costs.reduce((a, c) => a + c.usd, 0),
+      tokens: costs.reduce((a, c) => a + c.tokens, 0),
+    },
+    lastEvent: ledger.entries.at(-1)?.at ?? null,
+  };
+}
+
+function phaseOf(ledger: Ledger, state: ReturnType<typeof deriveState>, running: boolean): Phase {
+  if (!state.baseline) return "planned";
+  if (running) return "running";
+  if (state.unfinished) return "interrupted";
+  for (let i = ledger.entries.length - 1; i >= 0; i--) {
+    const entry = ledger.entries[i];
+    if (entry?.type === "report-written") return "reported";
+    if (entry?.type === "stopped") return `stopped: ${entry.reason}`;
+    if (entry?.type === "run-started") return "interrupted";
+  }
+  return "baseline locked";
+}
+
+const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
+const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
+
+/** The readable form of `status` without --json. */
+export function formatStatus(status: ExperimentStatus): string {
+  const { metric, iterations: it, decisions: d } = status;
+  const rows: [string, string][] = [
+    ["experiment", `${status.experiment} (branch ${status.branch})`],
+    ["goal", status.goal],
+    [
+      "phase",
+      `${status.phase}${status.currentIteration !== null ? ` (iteration ${status.currentIteration})` : ""}`,
+    ],
+    [
+      "iterations",
+      `${it.done} of ${it.budget} done, ${it.left} left · ${d.kept} kept, ${d.dropped} dropped, ${d.testFailed} test-failed, ${d.rejected} rejected`,
+    ],
+    [
+      "baseline",
+      status.baseline
+        ? `${num(status.baseline.value)} ${metric.name} (commit ${status.baseline.commit.slice(0, 10)})`
+        : "not locked yet: run 'auto-optimize baseline'",
+    ],
+  ];
+  if (status.best) {
+    const b = status.best;
+    rows.push([
+      "best",
+      b.iteration === null
+        ? "the baseline (nothing kept yet)"
+        : `${num(b.value)} ${metric.name} (${pct(b.changeVsBaseline)} vs baseline), iteration ${b.iteration}: ${b.strategy ?? "?"}`,
+    ]);
+  }
+  rows.push(
+    [
+      "target",
+      `${status.target.value} (${metric.direction} is better) — ${status.target.reached ? "reached 🎯" : "not reached"}`,
+    ],
+    [
+      "patience",
+      `${status.withoutKeep.count} of ${status.withoutKeep.patience} iterations in a row without a keep`,
+    ],
+    [
+      "cost",
+      `$${status.cost.usd.toFixed(2)}${status.cost.tokens ? ` (${status.cost.tokens} tokens)` : ""}`,
+    ],
+  );
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run marker: how `status` tells a live run from an interrupted one
+
+/** .git/auto-optimize/<experiment>.run: the pid of the process running the loop. */
+export function runMarkerPath(gitDir: string, name: string): string {
+  return join(gitDir, "auto-optimize", `${name}.run`);
+}
+
+/**
+ * Records that this process runs the loop of `name`; returns the function that removes the mark
+ * (call it in a finally). A kill -9 leaves the file behind, but its pid is then dead.
+ */
+export function markRunning(gitDir: string, name: string): () => void {
+  const path = runMarkerPath(gitDir, name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(
+    path,
+    `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() })}\n`,
+  );
+  return () => {
+    try {
+      const marker = JSON.parse(readFileSync(path, "utf8")) as { pid?: number };
+      if (marker.pid === process.pid) rmSync(path, { force: true });
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
+/** True when the run marker of `name` names a live process (on this host). */
+export function isRunning(gitDir: string, name: string): boolean {
+  const path = runMarkerPath(gitDir, name);
+  if (!existsSync(path)) return false;
+  let marker: { pid?: unknown; host?: unknown };
+  try {
+    marker = JSON.parse(readFileSync(path, "utf8")) as typeof marker;
+  } catch {
+    return false;
+  }
+  if (typeof marker.pid !== "number") return false;
+  // Another machine's process (a shared file system) cannot be checked: trust its mark.
+  if (typeof marker.host === "string" && marker.host !== hostname()) return true;
+  try {
+    process.kill(marker.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,233 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Ledger } from "../src/experiment/ledger.js";
+import { parseReflexion, writeFinalReport } from "../src/loop/final-report.js";
+import { runCli } from "./helpers/cli.js";
+import { buildExperiment, RELATIVE_DIR } from "./helpers/experiment-fixture.js";
+import { TempRepo } from "./helpers/temp-repo.js";
+
+let repo: TempRepo;
+afterEach(() => repo?.remove());
+
+function leftovers(): string[] {
+  const base = join(repo.dir, ".git", "auto-optimize");
+  return existsSync(base) ? readdirSync(base) : [];
+}
+
+describe("final report", () => {
+  it("re-measures baseline against best for the headline and writes every section", async () => {
+    repo = new TempRepo();
+    const fixture = buildExperiment(repo);
+    const steps: string[] = [];
+    const result = await writeFinalReport({
+      root: repo.dir,
+      name: fixture.name,
+      dir: fixture.dir,
+      experiment: fixture.experiment,
+      ledger: fixture.ledger,
+      remeasure: { maxRounds: 10 },
+      onStep: (text) => steps.push(text),
+    });
+
+    // cat value.txt: exactly 100 against exactly 80, every round
+    expect(result.headline).toMatchObject({ verdict: "improved", rounds: 10 });
+    expect(result.headline?.improvement).toBeCloseTo(0.2, 10);
+    expect(result.headline?.ci[0]).toBeCloseTo(0.2, 10);
+    expect(result.headline?.ci[1]).toBeCloseTo(0.2, 10);
+    expect(result.headline).toMatchObject({
+      baselineValue: 100,
+      bestValue: 80,
+      baselineCommit: fixture.baseline,
+      bestCommit: fixture.best,
+    });
+    expect(steps).toContain("re-measure: round 10/10");
+    expect(steps.at(-1)).toBe("writing the report");
+
+    expect(result.path).toBe(join(fixture.dir, "final-report.md"));
+    const report = readFileSync(result.path, "utf8");
+    for (const heading of [
+      "# Final report: exp-001-faster",
+      "## Goal",
+      "## Headline",
+      "## Best configuration",
+      "## Iterations",
+      "## Insights from the reflexions",
+      "## Next steps",
+      "## Time and cost",
+    ])
+      expect(report).toContain(heading);
+    // goal, metric, target
+    expect(report).toContain("- **Goal:** make the value smaller");
+    expect(report).toContain("`value` (lower is better)");
+    expect(report).toContain(
+      "- **Target:** 85 — 🎯 **reached** (best measured value 80.00, iteration 1)",
+    );
+    expect(report).toContain("the best's median was 80.00 — reached");
+    // headline, winner's curse, sum of per-iteration gains
+    expect(report).toContain("**+20.00%** [+20.00%, +20.00%]");
+    expect(report).toContain("10 interleaved rounds in fresh worktrees, verdict **improved**");
+    expect(report).toContain("winner's curse");
+    expect(report).toContain(
+      "the per-iteration gains of the 1 kept iteration (each against the best of its time) sum to **+20.00%**",
+    );
+    // best configuration with the full diff, without the experiment folder
+    expect(report).toContain("Iteration 1: **halve the work**");
+    expect(report).toContain(`commit ${fixture.best.slice(0, 10)}`);
+    const diff = report.slice(report.indexOf("```diff"), report.indexOf("## Iterations"));
+    expect(diff).toContain("--- a/value.txt");
+    expect(diff).toContain("-100");
+    expect(diff).toContain("+80");
+    expect(diff).not.toContain("experiments/");
+    // every iteration
+    expect(report).toContain(
+      "| 1 | halve the work | ✅ kept 🎯 | 80.00 | +20.00% [+20.00%, +20.00%] | improved |",
+    );
+    expect(report).toContain(
+      "| 2 | unroll the loop | ❌ dropped | 90.00 | -12.50% [-12.50%, -12.50%] | regressed: -12.50% |",
+    );
+    expect(report).toContain("| 3 | skip validation | 🧪 test-failed | — | — |");
+    // insights: structured sections, else the first lines
+    expect(report).toContain("### Lessons");
+    expect(report).toContain(
+      "- Smaller values come from less work, not faster work. (iteration 1)",
+    );
+    expect(report).toContain("### Surprises");
+    expect(report).toContain("- The value halved less than expected. (iteration 1)");
+    expect(report).toContain("- **Iteration 2 (unroll the loop):**");
+    expect(report).toContain("  - Unrolling made it slower: the loop was not the cost.");
+    expect(report).toContain("  - A third line.");
+    expect(report).not.toContain("A fourth line");
+    expect(report).toContain("  - Validation is what the tests check.");
+    // next steps
+    expect(report).toContain("- Cache the value between runs. (iteration 1)");
+    expect(report).toContain("7 of 10 budgeted iterations are left");
+    // time and cost
+    expect(report).toContain("- **Elapsed:**");
+    expect(report).toContain("- **Cost:** $0.20 (1,500 tokens over 2 recorded calls)");
+    expect(report).toContain("| measuring |");
+    expect(report).toContain("- **Final re-measure:**");
+
+    // the ledger records it; nothing is committed and no worktree is left
+    expect(Ledger.open(join(fixture.dir, "ledger.jsonl")).entries.at(-1)).toMatchObject({
+      type: "report-written",
+      headline: expect.closeTo(0.2, 10),
+    });
+    expect(repo.git("status", "--porcelain")).toBe(
+      // (the helper trims the first line's leading space)
+      [`M ${RELATIVE_DIR}/ledger.jsonl`, `?? ${RELATIVE_DIR}/final-report.md`].join("\n"),
+    );
+    expect(repo.worktreeCount()).toBe(1);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it("runs each arm with its own env knob values: baseline with the initial, best with the kept", async () => {
+    repo = new TempRepo();
+    const fixture = buildExperiment(repo, { knob: true });
+    const result = await writeFinalReport({
+      root: repo.dir,
+      name: fixture.name,
+      dir: fixture.dir,
+      experiment: fixture.experiment,
+      ledger: fixture.ledger,
+      remeasure: { maxRounds: 5 },
+    });
+    // 100 / DIV=1 against 80 / DIV=2
+    expect(result.headline).toMatchObject({ baselineValue: 100, bestValue: 40, rounds: 5 });
+    expect(result.headline?.improvement).toBeCloseTo(0.6, 10);
+    const report = readFileSync(result.path, "utf8");
+    expect(report).toContain("| DIV | env `DIV` | 1 | 2 ◀ |");
+  });
+
+  it("says when nothing was kept and skips the re-measure", async () => {
+    repo = new TempRepo();
+    const fixture = buildExperiment(repo, { keep: false });
+    const result = await writeFinalReport({
+      root: repo.dir,
+      name: fixture.name,
+      dir: fixture.dir,
+      experiment: fixture.experiment,
+      ledger: fixture.ledger,
+      remeasure: { maxRounds: 10 },
+    });
+    expect(result.headline).toBeNull();
+    const report = readFileSync(result.path, "utf8");
+    expect(report).toContain("No iteration was kept");
+    expect(report).toContain("**not reached**");
+    expect(report).toContain("The target is 15.0% away from the best (100.0 → 85).");
+    expect(report).not.toContain("```diff");
+  });
+
+  it("report --no-remeasure writes and commits the report, only the experiment folder", async () => {
+    repo = new TempRepo();
+    const fixture = buildExperiment(repo);
+    repo.write({ "notes.txt": "someone's uncommitted work\n" });
+    const result = await runCli(["report", "--no-remeasure", "--json"], repo.dir);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as { path: string; headline: null; commit: string };
+    expect(out.headline).toBeNull();
+    expect(out.commit).toBe(repo.git("rev-parse", "HEAD"));
+    expect(repo.git("log", "-1", "--format=%s")).toBe("experiment(exp-001): final report");
+    expect(repo.git("show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual([
+      `${RELATIVE_DIR}/final-report.md`,
+      `${RELATIVE_DIR}/ledger.jsonl`,
+    ]);
+    expect(repo.git("status", "--porcelain")).toBe("?? notes.txt");
+    const report = readFileSync(join(fixture.dir, "final-report.md"), "utf8");
+    expect(report).toContain("Not re-measured (the re-measure was skipped on request)");
+    expect(report).toContain("winner's curse");
+    expect(report).toContain(
+      "The per-iteration gains of the 1 kept iteration (each against the best of its time) sum to **+20.00%** (compounded +20.00%)",
+    );
+    const last = Ledger.open(join(fixture.dir, "ledger.jsonl")).entries.at(-1);
+    expect(last).toMatchObject({ type: "report-written", headline: null });
+  });
+
+  it("report --rounds N re-measures with that many rounds and prints the headline", async () => {
+    repo = new TempRepo();
+    buildExperiment(repo);
+    const result = await runCli(["report", "--rounds", "6", "--experiment", "exp-001"], repo.dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "headline (re-measured, 6 rounds): +20.00% [+20.00%, +20.00%] — improved",
+    );
+    expect(result.stdout).toContain("experiment(exp-001): final report");
+    expect(repo.git("status", "--porcelain")).toBe("");
+    expect(repo.worktreeCount()).toBe(1);
+  });
+
+  it("refuses a bad --rounds with exit code 2", async () => {
+    repo = new TempRepo();
+    buildExperiment(repo);
+    const result = await runCli(["report", "--rounds", "1"], repo.dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--rounds must be a whole number of at least 2");
+  });
+});
+
+describe("reflexion parsing", () => {
+  it("reads headed sections and bold-labelled items, and keeps the rest as opening lines", () => {
+    const parsed = parseReflexion(
+      [
+        "# Reflexion — iteration 4: next-gen allocator",
+        "Plain first line.",
+        "- **Lessons:** allocation dominates",
+        "- **Next move:** `THREADS=8`",
+        "## Unexplored",
+        "1. SIMD",
+        "```",
+        "## not a heading inside a fence",
+        "```",
+        "## Test output",
+        "tail",
+      ].join("\n"),
+    );
+    expect(parsed.sections).toEqual({
+      lessons: ["allocation dominates"],
+      surprises: [],
+      unexplored: ["`THREADS=8`", "SIMD"],
+    });
+    expect(parsed.opening).toEqual(["Plain first line.", "tail"]);
+  });
+});
