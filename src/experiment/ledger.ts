@@ -24,10 +24,13 @@ export class Ledger {
   static open(path: string): Ledger {
     if (!existsSync(path)) return new Ledger(path, [], 0);
     const text = readFileSync(path, "utf8");
+    const total = Buffer.byteLength(text);
     const entries: LedgerEntry[] = [];
     let offset = 0;
     for (const line of text.split("\n")) {
-      const end = offset + Buffer.byteLength(line) + 1;
+      // The text after the last newline has no newline of its own: never count one past the end,
+      // or the next append's truncate would extend the file with a NUL byte.
+      const end = Math.min(offset + Buffer.byteLength(line) + 1, total);
       if (line.trim() === "") {
         offset = end;
         continue;
@@ -37,7 +40,7 @@ export class Ledger {
       } catch {
         break;
       }
-      offset = Math.min(end, Buffer.byteLength(text));
+      offset = end;
     }
     return new Ledger(path, entries, offset);
   }
