@@ -72,6 +72,8 @@ export interface InfrastructureRequest {
   scope: string[];
   metric: { name: string; direction: "lower" | "higher" };
   missing: ("test" | "bench")[];
+  /** On the one retry: why what the agent wrote last time failed the dry-run (its output tail). */
+  feedback?: string;
 }
 
 export interface InfrastructureResult {

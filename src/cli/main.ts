@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { AutoOptimizeError } from "../errors.js";
 import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
+import { registerInit } from "./init.js";
 import { registerReport } from "./report.js";
 import { registerStatus } from "./status.js";
 
@@ -23,6 +24,7 @@ registerCompare(program);
 registerBench(program);
 registerStatus(program);
 registerReport(program);
+registerInit(program);
 
 // The one place errors become output: bad input exits 2 with what to fix, a failed run exits 1.
 try {

@@ -1,0 +1,166 @@
+import type { Command } from "commander";
+import { UsageError } from "../errors.js";
+import {
+  type CreatedExperiment,
+  continueExperiment,
+  createExperiment,
+  unfinishedExperiments,
+} from "../experiment/create.js";
+import { KNOB_SYNTAX } from "../experiment/knob-syntax.js";
+import { FILES } from "../experiment/layout.js";
+import { DEFAULT_PROTECT, missingFlags, type RawAnswers } from "../experiment/validate-answers.js";
+import { listFiles } from "../workspace/files.js";
+import { openRepository } from "../workspace/git.js";
+import { askContinueOrNew, askMissing } from "./init-prompts.js";
+
+interface InitFlags {
+  goal?: string;
+  scope?: string[];
+  metric?: string;
+  direction?: string;
+  target?: string;
+  threshold?: string;
+  iterations?: string;
+  test?: string;
+  bench?: string;
+  build?: string;
+  protect?: string[];
+  knob?: string[];
+  new?: boolean;
+  yes?: boolean;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerInit(program: Command): void {
+  program
+    .command("init")
+    .description(
+      "Start an experiment: gather the goal, scope, metric, target and commands, dry-run the tests and the benchmark, and commit the plan on a new branch auto-optimize/exp-NNN-<slug>.",
+    )
+    .option("--goal <text>", "what should get faster or smaller, and where")
+    .option(
+      "--scope <globs>",
+      "files the optimizer may change (comma-separated, repeatable)",
+      collect,
+    )
+    .option("--metric <name>", "the metric the benchmark prints (wall-time when it prints none)")
+    .option("--direction <lower|higher>", "which way is better for the metric")
+    .option("--target <number>", "the value of the metric that ends the experiment")
+    .option("--threshold <fraction>", "smallest gain per iteration worth keeping (0.02 or 2%)")
+    .option("--iterations <n>", "iteration budget (default 10)")
+    .option("--test <cmd>", "regression test command; must exit 0 before optimizing starts")
+    .option("--bench <cmd>", "benchmark command; must print the metric (or nothing: wall-time)")
+    .option("--build <cmd>", "build command run before testing and measuring")
+    .option(
+      "--protect <globs>",
+      "more files nobody may change, added to the defaults (comma-separated, repeatable)",
+      collect,
+    )
+    .option("--knob <spec>", "a knob the tuner may turn (repeatable; syntax below)", collect)
+    .option("--new", "start a new experiment although an unfinished one exists")
+    .option("--yes", "never prompt: missing answers are an error")
+    .option("--json", "print one JSON object describing what was created")
+    .addHelpText(
+      "after",
+      `
+Without a terminal (or with --yes), every answer must be a flag:
+  auto-optimize init --goal "cut parse() latency" --scope 'src/**' --metric ms \\
+    --direction lower --target 80 --threshold 2% --test 'npm test' --bench 'node bench.js'
+
+Vague answers are refused: the target must be a number in the benchmark's unit, the threshold a
+fraction (0.02) or a percentage (2%), and every scope glob must match a file.
+Always protected, besides --protect: the files the test and bench commands name, and
+  ${DEFAULT_PROTECT.join(", ")}
+
+${KNOB_SYNTAX}`,
+    )
+    .action(async (flags: InitFlags) => {
+      const { root } = await openRepository(process.cwd());
+      const interactive = !flags.yes && Boolean(process.stdin.isTTY && process.stderr.isTTY);
+      const say = (line: string) => {
+        if (!flags.json) process.stderr.write(`${line}\n`);
+      };
+
+      let startNew = flags.new ?? false;
+      const last = startNew ? undefined : (await unfinishedExperiments(root)).at(-1);
+      if (last) {
+        if (!interactive) {
+          throw new UsageError(
+            "unfinished-experiment",
+            `experiment ${last.name} (branch ${last.branch}) is not finished: run auto-optimize run to continue it, or pass --new to start another one.`,
+          );
+        }
+        if ((await askContinueOrNew(last)) === "continue") {
+          await continueExperiment(root, last);
+          const next = last.baselineLocked ? "auto-optimize run" : "auto-optimize baseline";
+          const result = { continued: last.name, branch: last.branch, next };
+          process.stdout.write(
+            flags.json
+              ? `${JSON.stringify(result, null, 2)}\n`
+              : `Continuing ${last.name} on branch ${last.branch}.\nNext: ${next}\n`,
+          );
+          return;
+        }
+        startNew = true;
+      }
+
+      let answers: RawAnswers = {
+        goal: flags.goal,
+        scope: flags.scope,
+        metric: flags.metric,
+        direction: flags.direction,
+        target: flags.target,
+        threshold: flags.threshold,
+        iterations: flags.iterations,
+        test: flags.test,
+        bench: flags.bench,
+        build: flags.build,
+        protect: flags.protect,
+        knobs: flags.knob,
+      };
+      if (interactive) {
+        answers = await askMissing(answers, await listFiles(root));
+      } else {
+        const missing = missingFlags(answers);
+        if (missing.length > 0) {
+          throw new UsageError(
+            "missing-answers",
+            `init needs ${missing.join(", ")}${flags.yes ? " (--yes never prompts)" : " (no terminal to ask in)"}. Give ${missing.length > 1 ? "them" : "it"} as flags; see auto-optimize init --help.`,
+          );
+        }
+      }
+      const created = await createExperiment({
+        cwd: process.cwd(),
+        answers,
+        startNew,
+        onProgress: say,
+      });
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(created, null, 2)}\n` : formatCreated(created),
+      );
+    });
+}
+
+function formatCreated(c: CreatedExperiment): string {
+  const e = c.experiment;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const shown = c.protectedFiles.slice(0, 8).join(", ");
+  const more = c.protectedFiles.length > 8 ? `, … ${c.protectedFiles.length - 8} more` : "";
+  const lines = [
+    `Created experiment ${c.name}`,
+    `  folder:    ${c.path}/ (${FILES.experiment}, ${FILES.plan}, ${FILES.protected}, ${FILES.ledger})`,
+    `  branch:    ${c.branch} (checked out)`,
+    `  commit:    ${c.commit.slice(0, 12)} experiment(${c.id}): plan`,
+    `  goal:      ${e.goal}`,
+    `  metric:    ${e.metric.name}, ${e.metric.direction} is better; target ${e.target}; threshold ${(100 * e.threshold).toFixed(1)}% per iteration; ${e.iterations} iterations`,
+    `  dry-run:   ${c.dryRun.build ? `build ok in ${seconds(c.dryRun.build.wallMs)}; ` : ""}tests passed in ${seconds(c.dryRun.tests.wallMs)}; benchmark printed ${e.metric.name} = ${c.dryRun.bench.value}`,
+    `  protected: ${c.protectedFiles.length} file(s)${c.protectedFiles.length ? `: ${shown}${more}` : ""}`,
+  ];
+  if (e.knobs.length) lines.push(`  knobs:     ${e.knobs.map((k) => k.name).join(", ")}`);
+  if (c.writtenFiles.length) lines.push(`  written by the agent: ${c.writtenFiles.join(", ")}`);
+  for (const warning of c.warnings) lines.push(`warning: ${warning}`);
+  lines.push("", "Next: auto-optimize baseline");
+  return `${lines.join("\n")}\n`;
+}

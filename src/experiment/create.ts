@@ -1,0 +1,252 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { InfrastructureWriter } from "../agent/types.js";
+import { UsageError } from "../errors.js";
+import { changedFiles, globMatcher, listFiles } from "../workspace/files.js";
+import { git, openRepository } from "../workspace/git.js";
+import { allocateExperiment } from "./allocate.js";
+import { filesNamedIn, literalGlob } from "./command-files.js";
+import type { DryRunTarget } from "./dry-run.js";
+import { initialKnobValues, knobRunTarget } from "./knobs.js";
+import { experimentDir, FILES, slugify } from "./layout.js";
+import { Ledger } from "./ledger.js";
+import { currentBranch, type ExperimentEntry, listExperiments } from "./open.js";
+import { type PreparedCommands, prepareCommands } from "./prepare-commands.js";
+import { hashFiles } from "./protected-files.js";
+import { renderPlan } from "./render-plan.js";
+import { Experiment } from "./schema.js";
+import { DEFAULT_PROTECT, type RawAnswers, validateAnswers } from "./validate-answers.js";
+
+export interface CreateOptions {
+  /** Anywhere inside the repository. */
+  cwd: string;
+  answers: RawAnswers;
+  /** Start a new experiment although an unfinished one exists (init --new). */
+  startNew?: boolean;
+  /** Writes missing tests or benchmark; without it, missing ones stop init with guidance. */
+  infrastructure?: InfrastructureWriter;
+  onProgress?: (message: string) => void;
+  now?: Date;
+}
+
+export interface CreatedExperiment {
+  name: string;
+  id: string;
+  /** Absolute path of the experiment folder. */
+  dir: string;
+  /** experiments/exp-001-… */
+  path: string;
+  branch: string;
+  /** The `experiment(exp-NNN): plan` commit. */
+  commit: string;
+  experiment: Experiment;
+  /** Every file hashed into protected.json. */
+  protectedFiles: string[];
+  /** Files the agent wrote for missing tests or benchmark (committed with the plan). */
+  writtenFiles: string[];
+  dryRun: PreparedCommands["dryRun"];
+  warnings: string[];
+}
+
+/** Experiments whose ledger has no `stopped` event, oldest first. */
+export async function unfinishedExperiments(root: string): Promise<ExperimentEntry[]> {
+  return (await listExperiments(root)).filter((e) => !e.stopped);
+}
+
+/**
+ * Switches to an unfinished experiment's branch (when another one is checked out) so that `run`
+ * continues it. Refuses a dirty tree, which the switch could mix into the experiment.
+ */
+export async function continueExperiment(root: string, entry: ExperimentEntry): Promise<void> {
+  if (entry.checkedOut) return;
+  await refuseDirtyTree(root, `switching to ${entry.branch}`);
+  await git(["checkout", "--quiet", entry.branch], root);
+}
+
+/**
+ * init's work after the answers are gathered: validate them, refuse a dirty tree, dry-run (or have
+ * the agent write) tests and benchmark, then create experiments/exp-NNN-<slug>/ with
+ * experiment.json, experiment-plan.md, protected.json and the ledger on a new branch
+ * auto-optimize/exp-NNN-<slug>, committed as `experiment(exp-NNN): plan`.
+ */
+export async function createExperiment(options: CreateOptions): Promise<CreatedExperiment> {
+  const progress = options.onProgress ?? (() => {});
+  const { root } = await openRepository(options.cwd);
+  const baseCommit = await git(["rev-parse", "--verify", "--quiet", "HEAD"], root).catch(() => {
+    throw new UsageError(
+      "no-commit",
+      "the repository has no commit yet: commit the code to optimize, then run init again.",
+    );
+  });
+  const files = await listFiles(root);
+  const answers = await validateAnswers(options.answers, root, files);
+
+  const unfinished = await unfinishedExperiments(root);
+  if (unfinished.length > 0 && !options.startNew) {
+    const last = unfinished.at(-1) as ExperimentEntry;
+    throw new UsageError(
+      "unfinished-experiment",
+      `experiment ${last.name} (branch ${last.branch}) is not finished: run auto-optimize run to continue it, or pass --new to start another one.`,
+    );
+  }
+  await refuseDirtyTree(root, "init");
+
+  const measurement = Experiment.shape.measurement.parse(undefined);
+  const knobs = knobRunTarget(answers.knobs, initialKnobValues(answers.knobs));
+  const target: DryRunTarget = {
+    root,
+    env: knobs.env,
+    args: knobs.args,
+    timeoutMs: measurement.timeoutSeconds * 1000,
+  };
+  const prepared = await prepareCommands(
+    answers,
+    target,
+    measurement.format,
+    options.infrastructure,
+    progress,
+  );
+  const warnings = await checkDryRunLeftTreeAlone(root, files, prepared.written);
+
+  // Protected: the defaults, the user's globs, the files the commands name, what the agent wrote.
+  const inScope = globMatcher(answers.scope);
+  const named = filesNamedIn([prepared.test, prepared.bench], files);
+  for (const file of named.filter(inScope)) {
+    warnings.push(
+      `${file} (named in the test or bench command) is inside the scope, so it is not protected; add --protect ${file} if it belongs to the benchmark harness.`,
+    );
+  }
+  const base = [...new Set([...DEFAULT_PROTECT, ...answers.protect])];
+  const covered = globMatcher(base);
+  const extra = [...named.filter((f) => !inScope(f)), ...prepared.written];
+  const protect = [...base, ...[...new Set(extra)].filter((f) => !covered(f)).map(literalGlob)];
+  const isProtected = globMatcher(protect);
+  const protectedFiles = [...new Set([...files, ...prepared.written])].filter(isProtected).sort();
+  const hashes = await hashFiles(root, protectedFiles);
+
+  const metric = answers.metric;
+  const value = prepared.dryRun.bench.value;
+  if (metric.direction === "lower" ? value <= answers.target : value >= answers.target) {
+    warnings.push(
+      `the dry-run's ${metric.name} is already ${value}, which meets the target ${answers.target}: the experiment would stop at once. Is the target right?`,
+    );
+  }
+
+  const previous = (await currentBranch(root)) ?? baseCommit;
+  const slug = slugify(answers.goal);
+  const allocated = await allocateExperiment(root, slug);
+  const path = experimentDir(allocated.name);
+  let branchCreated = false;
+  try {
+    progress(`creating ${path} on branch ${allocated.branch}…`);
+    await git(["checkout", "--quiet", "-b", allocated.branch], root);
+    branchCreated = true;
+    const id = `exp-${String(allocated.number).padStart(3, "0")}`;
+    const experiment = Experiment.parse({
+      schemaVersion: 1,
+      id,
+      slug,
+      createdAt: (options.now ?? new Date()).toISOString(),
+      goal: answers.goal,
+      scope: answers.scope,
+      protect,
+      metric,
+      target: answers.target,
+      threshold: answers.threshold,
+      iterations: answers.iterations,
+      commands: {
+        test: prepared.test,
+        bench: prepared.bench,
+        ...(answers.build && { build: answers.build }),
+      },
+      knobs: answers.knobs,
+      measurement,
+      branch: allocated.branch,
+      baseCommit,
+    });
+    const write = (file: string, text: string) => writeFileSync(join(allocated.dir, file), text);
+    write(FILES.experiment, `${JSON.stringify(experiment, null, 2)}\n`);
+    write(FILES.protected, `${JSON.stringify(hashes, null, 2)}\n`);
+    write(FILES.plan, renderPlan(experiment, protectedFiles));
+    Ledger.open(join(allocated.dir, FILES.ledger)).append({
+      type: "experiment-created",
+      experiment: allocated.name,
+      branch: allocated.branch,
+      baseCommit,
+    });
+    await git(["add", "--", path, ...prepared.written], root);
+    await git(
+      [
+        "commit",
+        "--quiet",
+        "-m",
+        `experiment(${id}): plan`,
+        "-m",
+        `Goal: ${answers.goal}\nMetric: ${metric.name} (${metric.direction} is better), target ${answers.target}, threshold ${(100 * answers.threshold).toFixed(1)}% per iteration.`,
+      ],
+      root,
+    );
+    const commit = await git(["rev-parse", "HEAD"], root);
+    return {
+      name: allocated.name,
+      id,
+      dir: allocated.dir,
+      path,
+      branch: allocated.branch,
+      commit,
+      experiment,
+      protectedFiles,
+      writtenFiles: prepared.written,
+      dryRun: prepared.dryRun,
+      warnings,
+    };
+  } catch (error) {
+    // Leave the repository as init found it: no half-made folder, branch or staged files.
+    await git(["reset", "--quiet", "--", path], root).catch(() => {});
+    rmSync(allocated.dir, { recursive: true, force: true });
+    if (branchCreated) {
+      await git(["checkout", "--quiet", previous], root).catch(() => {});
+      await git(["branch", "-D", allocated.branch], root).catch(() => {});
+    }
+    throw error;
+  }
+}
+
+/** Refuses uncommitted changes, naming them: the experiment must start from a commit. */
+export async function refuseDirtyTree(root: string, what: string): Promise<void> {
+  const dirty = await changedFiles(root);
+  if (dirty.length === 0) return;
+  const shown = dirty.slice(0, 10).join(", ");
+  const more = dirty.length > 10 ? ` and ${dirty.length - 10} more` : "";
+  throw new UsageError(
+    "dirty-tree",
+    `the working tree has uncommitted changes (${shown}${more}): commit them or stash them (git stash -u) before ${what}, so the experiment starts from a commit and measures exactly it.`,
+  );
+}
+
+/**
+ * The dry-run must leave committed files as they were (the loop measures commits); files it
+ * created that git does not ignore are a warning, since they would look like changes.
+ */
+async function checkDryRunLeftTreeAlone(
+  root: string,
+  before: readonly string[],
+  written: readonly string[],
+): Promise<string[]> {
+  const modified = (await git(["diff", "--name-only", "HEAD"], root))
+    .split("\n")
+    .filter((f) => f && !written.includes(f));
+  if (modified.length > 0) {
+    throw new UsageError(
+      "dry-run-changed-files",
+      `the dry-run of the tests and benchmark changed committed files (${modified.join(", ")}): they must leave the repository as they found it. Write scratch output to a temporary or git-ignored path, restore the files (git checkout -- ${modified.join(" ")}), and run init again.`,
+    );
+  }
+  const known = new Set([...before, ...written]);
+  const created = (await listFiles(root)).filter((f) => !known.has(f));
+  return created.length
+    ? [
+        `the dry-run created ${created.slice(0, 5).join(", ")}${created.length > 5 ? ` and ${created.length - 5} more` : ""}, which git does not ignore: add ${created.length > 1 ? "them" : "it"} to .gitignore so the loop does not take ${created.length > 1 ? "them" : "it"} for a change.`,
+      ]
+    : [];
+}
