@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { AutoOptimizeError } from "../errors.js";
+import { registerBaseline } from "./baseline.js";
 import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
 import { registerInit } from "./init.js";
@@ -25,6 +26,7 @@ registerBench(program);
 registerStatus(program);
 registerReport(program);
 registerInit(program);
+registerBaseline(program);
 
 // The one place errors become output: bad input exits 2 with what to fix, a failed run exits 1.
 try {
