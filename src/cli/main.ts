@@ -7,6 +7,7 @@ import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
 import { registerInit } from "./init.js";
 import { registerReport } from "./report.js";
+import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 
 const { version } = JSON.parse(
@@ -27,6 +28,7 @@ registerStatus(program);
 registerReport(program);
 registerInit(program);
 registerBaseline(program);
+registerRun(program);
 
 // The one place errors become output: bad input exits 2 with what to fix, a failed run exits 1.
 try {

@@ -73,3 +73,14 @@ export function requireCommand(flag: string, text: string | undefined): string {
   }
   return text;
 }
+
+export function parsePositive(flag: string, text: string, unit: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UsageError(
+      "bad-option",
+      `${flag} must be a positive number of ${unit}, got '${text}'.`,
+    );
+  }
+  return value;
+}

@@ -3,6 +3,7 @@ import { commitFinalReport } from "../loop/final-report-commit.js";
 import { openRepository } from "../workspace/git.js";
 import { parseInteger } from "./options.js";
 import { openForReading } from "./status.js";
+import { stepPrinter } from "./step-printer.js";
 
 interface ReportFlags {
   experiment?: string;
@@ -59,16 +60,4 @@ export function registerReport(program: Command): void {
         ].join("\n"),
       );
     });
-}
-
-/** Steps on stderr: rewritten in place on a terminal; elsewhere every step but the round ticks. */
-function stepPrinter(): (text: string) => void {
-  const stream = process.stderr;
-  if (stream.isTTY) {
-    // The last step ends the line, so what follows starts on a fresh one.
-    return (text) => stream.write(`\r${text}\x1b[K${text === "writing the report" ? "\n" : ""}`);
-  }
-  return (text) => {
-    if (!/: round \d+\//.test(text)) stream.write(`${text}\n`);
-  };
 }

@@ -10,6 +10,7 @@ export interface CommitRequest {
   /** experiment(exp-001/iter-003): strategy */
   message: string;
   decision: IterationDecision;
+  iteration: number;
 }
 
 /**
@@ -26,7 +27,7 @@ export async function commitIteration(request: CommitRequest): Promise<string[]>
   await git(["add", "-A", "--", request.experimentPath], root);
   await git(["commit", "--quiet", "--allow-empty", "-m", request.message], root);
   const attempt = await git(["rev-parse", "HEAD"], root);
-  faultPoint("after-attempt-commit");
+  faultPoint("after-attempt-commit", request.iteration);
   if (request.decision === "keep" || !patch) return [attempt];
   return [attempt, await revertCode(root, attempt, request.experimentPath, request.message)];
 }

@@ -1,6 +1,7 @@
 /**
- * Test-only fault injection: when AUTO_OPTIMIZE_FAULT names a step boundary, the process kills
- * itself there with SIGKILL — no cleanup, no handler — exactly like `kill -9` or a power cut.
+ * Test-only fault injection: when AUTO_OPTIMIZE_FAULT names a step boundary ("after-test", or
+ * "after-test@2" for iteration 2 only), the process kills itself there with SIGKILL — no cleanup,
+ * no handler — exactly like `kill -9` or a power cut.
  */
 export type FaultPoint =
   | "after-start"
@@ -29,6 +30,7 @@ export const FAULT_POINTS: FaultPoint[] = [
   "after-iteration",
 ];
 
-export function faultPoint(point: FaultPoint): void {
-  if (process.env.AUTO_OPTIMIZE_FAULT === point) process.kill(process.pid, "SIGKILL");
+export function faultPoint(point: FaultPoint, iteration: number): void {
+  const fault = process.env.AUTO_OPTIMIZE_FAULT;
+  if (fault === point || fault === `${point}@${iteration}`) process.kill(process.pid, "SIGKILL");
 }

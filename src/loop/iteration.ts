@@ -65,7 +65,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     if (env.stop.requested) throw new Interrupted();
   };
   ledger.append({ type: "iteration-started", iteration, best: state.best.commit });
-  faultPoint("after-start");
+  faultPoint("after-start", iteration);
 
   env.onStep("preparing");
   await worktrees.checkout(worktrees.candidatePath, state.best.commit);
@@ -87,7 +87,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   await createIterationFolder(folderPath);
   await writePlan(folderPath, plan);
   ledger.append({ type: "planned", iteration, strategy: plan.strategy, folder });
-  faultPoint("after-plan");
+  faultPoint("after-plan", iteration);
   boundary();
 
   const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
@@ -106,9 +106,9 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     changed = check.changed;
     violations = check.violations;
     ledger.append({ type: "applied", iteration, attempt, changedFiles: changed, knobs });
-    faultPoint("after-apply");
+    faultPoint("after-apply", iteration);
     ledger.append({ type: "checked", iteration, violations });
-    faultPoint("after-check");
+    faultPoint("after-check", iteration);
     boundary();
     if (violations.length > 0) {
       decision = "rejected";
@@ -134,7 +134,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
       ok: result.ok,
       ...(result.ok ? {} : { failure: result.report }),
     });
-    faultPoint("after-test");
+    faultPoint("after-test", iteration);
     boundary();
     if (result.ok) break;
     testOutput = result.report;
@@ -167,7 +167,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   };
   if (decision === null) {
     await measure(env, state, record);
-    faultPoint("after-measure");
+    faultPoint("after-measure", iteration);
     boundary();
     decision = record.verdict === "improved" ? "keep" : "drop";
     reason = record.reason;
@@ -175,7 +175,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   record.decision = decision;
   record.reason = reason;
   ledger.append({ type: "decided", iteration, decision, reason });
-  faultPoint("after-decide");
+  faultPoint("after-decide", iteration);
   boundary();
 
   env.onStep("reflecting");
@@ -202,7 +202,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     join(env.dir, FILES.leaderboard),
     renderLeaderboard(experiment, env.name, preview),
   );
-  faultPoint("after-artifacts");
+  faultPoint("after-artifacts", iteration);
   boundary();
 
   env.onStep("committing");
@@ -213,8 +213,9 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     experimentPath: env.relativeDir,
     message,
     decision,
+    iteration,
   });
-  faultPoint("after-commits");
+  faultPoint("after-commits", iteration);
   ledger.append({
     type: "committed",
     iteration,
@@ -222,7 +223,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     commits,
     best: decision === "keep" ? (commits[0] as string) : state.best.commit,
   });
-  faultPoint("after-iteration");
+  faultPoint("after-iteration", iteration);
   return { kind: "done", decision };
 }
 
@@ -276,7 +277,7 @@ async function measure(
         format: m.format,
         metrics: [],
       },
-      direction: undefined,
+      directions: { [experiment.metric.name]: experiment.metric.direction },
       schedule: {
         minRounds: Math.min(m.minRounds, m.maxRounds),
         lookEvery: 5,

@@ -18,6 +18,8 @@ export interface InterleavedOptions {
   bench: BenchSpec;
   /** Forces the direction of every scenario; otherwise the output format's hint, else lower. */
   direction?: Better;
+  /** Forces the direction of the named scenarios (before `direction` and the format's hint). */
+  directions?: Record<string, Better>;
   schedule: SequentialSchedule;
   settings: DecisionSettings;
   seed: number;
@@ -66,7 +68,7 @@ export async function compareInterleaved(
 
   const scenarios = names.map((name) => ({
     name,
-    better: options.direction ?? warmA.better[name] ?? "lower",
+    better: options.directions?.[name] ?? options.direction ?? warmA.better[name] ?? "lower",
     unit: warmA.units[name],
   }));
   const looks = lookSchedule(options.schedule);

@@ -1,0 +1,56 @@
+import { UsageError } from "../errors.js";
+import type { Experiment } from "../experiment/schema.js";
+import { createPatchesAgent } from "./patches/index.js";
+import { createTunerAgent } from "./tuner/index.js";
+import type { Agent } from "./types.js";
+
+export interface AgentChoice {
+  /** tuner | patches; default: the first one available. */
+  name?: string;
+  patchesDir?: string;
+  revisions?: string[];
+}
+
+export const AGENT_NAMES = ["tuner", "patches"] as const;
+
+/**
+ * The agent of a run: the one named, else the first available — the patch source when one is
+ * given, the knob tuner when the experiment declares knobs — else a message listing the choices.
+ */
+export function selectAgent(choice: AgentChoice, experiment: Experiment, root: string): Agent {
+  const patches = choice.patchesDir !== undefined || (choice.revisions?.length ?? 0) > 0;
+  const name =
+    choice.name ?? (patches ? "patches" : experiment.knobs.length > 0 ? "tuner" : undefined);
+  if (name === "tuner") {
+    if (experiment.knobs.length === 0) {
+      throw new UsageError(
+        "no-knobs",
+        "the tuner needs knobs, and this experiment declares none: declare them at init (--knob), or choose another agent.",
+      );
+    }
+    return createTunerAgent();
+  }
+  if (name === "patches") {
+    if (!patches) {
+      throw new UsageError(
+        "no-patches",
+        "--agent patches needs --patches DIR (a folder of *.patch files) or --revisions REV,REV.",
+      );
+    }
+    return createPatchesAgent({ dir: choice.patchesDir, revisions: choice.revisions }, root);
+  }
+  if (name === undefined) {
+    throw new UsageError(
+      "no-agent",
+      [
+        "no agent is available for this experiment. Configure one of:",
+        "  --agent tuner      declare knobs at init (--knob NAME:env:int:1..8=1, …) and let the tuner search them",
+        "  --agent patches    --patches DIR (a folder of *.patch files) or --revisions REV,REV: candidates you already have",
+      ].join("\n"),
+    );
+  }
+  throw new UsageError(
+    "unknown-agent",
+    `unknown agent '${name}': choose one of ${AGENT_NAMES.join(", ")}.`,
+  );
+}

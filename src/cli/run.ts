@@ -1,0 +1,134 @@
+import type { Command } from "commander";
+import { selectAgent } from "../agent/select.js";
+import { UsageError } from "../errors.js";
+import { lockBaseline } from "../experiment/baseline.js";
+import { openExperiment } from "../experiment/open.js";
+import { commitFinalReport } from "../loop/final-report-commit.js";
+import { createProgress } from "../loop/progress.js";
+import { runLoop } from "../loop/run-loop.js";
+import { isRunning, markRunning } from "../loop/status.js";
+import { openRepository } from "../workspace/git.js";
+import { parseInteger, parsePositive } from "./options.js";
+import { stepPrinter } from "./step-printer.js";
+
+interface RunFlags {
+  experiment?: string;
+  agent?: string;
+  patches?: string;
+  revisions?: string;
+  iterations?: string;
+  maxMinutes?: string;
+  maxCost?: string;
+  continueAfterTarget?: boolean;
+  acceptNoise?: boolean;
+  report: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description(
+      "Lock the baseline if needed, then run the loop: plan, apply, check, test, measure against the best, decide, commit, reflect — until the target or a budget is reached. Resumes where a previous run stopped.",
+    )
+    .option("--experiment <name>", "the experiment (default: the current one)")
+    .option("--agent <name>", "tuner | patches (default: the first available)")
+    .option(
+      "--patches <dir>",
+      "folder of *.patch files for the patches agent, applied in name order",
+    )
+    .option(
+      "--revisions <revs>",
+      "comma-separated revisions for the patches agent, one per iteration",
+    )
+    .option("--iterations <n>", "total iteration budget (default: the experiment's)")
+    .option("--max-minutes <m>", "stop starting iterations after this many minutes")
+    .option("--max-cost <usd>", "stop when the agents' cost reaches this many US dollars")
+    .option("--continue-after-target", "go on after the target is reached")
+    .option("--accept-noise", "lock a noisy baseline anyway (recorded in the plan)")
+    .option("--no-report", "do not write the final report when the loop ends")
+    .action(async (flags: RunFlags) => {
+      const repository = await openRepository(process.cwd());
+      const root = repository.root;
+      let opened = await openExperiment(root, flags.experiment);
+      if (isRunning(repository.gitDir, opened.name)) {
+        throw new UsageError(
+          "already-running",
+          `${opened.name} is being run by another process; wait for it or stop it first.`,
+        );
+      }
+      const release = markRunning(repository.gitDir, opened.name);
+      const progress = createProgress({
+        stream: process.stderr,
+        total: flags.iterations
+          ? parseInteger("--iterations", flags.iterations, 1)
+          : opened.experiment.iterations,
+        startedAt: Date.now(),
+      });
+      try {
+        if (!opened.ledger.last("baseline-locked")) {
+          progress.line("locking the baseline…");
+          await lockBaseline({
+            cwd: root,
+            name: opened.name,
+            acceptNoise: flags.acceptNoise,
+            onProgress: (m) => progress.line(m),
+          });
+          opened = await openExperiment(root, opened.name);
+        }
+        const agent = selectAgent(
+          {
+            name: flags.agent,
+            patchesDir: flags.patches,
+            revisions: flags.revisions?.split(",").filter(Boolean),
+          },
+          opened.experiment,
+          root,
+        );
+        const outcome = await runLoop({
+          root,
+          name: opened.name,
+          dir: opened.dir,
+          experiment: opened.experiment,
+          ledger: opened.ledger,
+          agent,
+          iterations: flags.iterations
+            ? parseInteger("--iterations", flags.iterations, 1)
+            : undefined,
+          maxMinutes: flags.maxMinutes
+            ? parsePositive("--max-minutes", flags.maxMinutes, "minutes")
+            : undefined,
+          maxCostUsd: flags.maxCost
+            ? parsePositive("--max-cost", flags.maxCost, "US dollars")
+            : undefined,
+          continueAfterTarget: flags.continueAfterTarget,
+          onStep: (iteration, step, detail) => progress.update({ iteration, step, detail }),
+          onIteration: (state) => {
+            const last = state.finished.at(-1);
+            if (last)
+              progress.line(
+                `iteration ${last.iteration}: ${last.strategy} → ${last.decision} (${last.reason})`,
+              );
+          },
+        });
+        progress.done();
+        process.stdout.write(`stopped: ${outcome.reason}\n`);
+        if (outcome.interrupted) {
+          process.exitCode = 130;
+          return;
+        }
+        if (flags.report) {
+          const report = await commitFinalReport({
+            root,
+            opened,
+            remeasure: { maxRounds: 2 * opened.experiment.measurement.maxRounds },
+            onStep: stepPrinter(),
+          });
+          process.stdout.write(
+            `leaderboard: ${opened.dir}/leaderboard.md\nfinal report: ${report.path}\n`,
+          );
+        }
+      } finally {
+        release();
+      }
+    });
+}

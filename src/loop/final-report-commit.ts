@@ -1,0 +1,35 @@
+import type { OpenedExperiment } from "../experiment/open.js";
+import { git } from "../workspace/git.js";
+import { type FinalReportResult, writeFinalReport } from "./final-report.js";
+
+/** Writes final-report.md and commits it with the experiment folder: `experiment(exp-NNN): final report`. */
+export async function commitFinalReport(input: {
+  root: string;
+  opened: OpenedExperiment;
+  remeasure: { maxRounds: number } | null;
+  onStep?: (text: string) => void;
+}): Promise<FinalReportResult & { commit: string }> {
+  const { root, opened } = input;
+  const result = await writeFinalReport({
+    root,
+    name: opened.name,
+    dir: opened.dir,
+    experiment: opened.experiment,
+    ledger: opened.ledger,
+    remeasure: input.remeasure,
+    onStep: input.onStep,
+  });
+  await git(["add", "-A", "--", opened.path], root);
+  await git(
+    [
+      "commit",
+      "--quiet",
+      "-m",
+      `experiment(${opened.experiment.id}): final report`,
+      "--",
+      opened.path,
+    ],
+    root,
+  );
+  return { ...result, commit: await git(["rev-parse", "HEAD"], root) };
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LedgerEntry } from "../../src/experiment/events.js";
+import { type CliResult, runCli } from "./cli.js";
+import { TempRepo } from "./temp-repo.js";
+
+/**
+ * A small project for the loop: the benchmark prints the number in src/value.txt (exact values,
+ * so every comparison is decided at its first look), the test fails when any src/*.txt says
+ * "broken". Each candidate for the patches agent is one commit on a side branch from main:
+ *   keep       value 100 → 80
+ *   drop       value 80 → 90 (on top of keep: it applies once keep was kept)
+ *   flat       value 100 → 100.5, inside the ±1% threshold: no-change, dropped
+ *   protected  edits the test
+ *   scope      edits README.md, outside src/**
+ *   scope2     adds docs/notes.txt, outside src/**
+ *   broken     adds src/extra.txt saying "broken": the test fails
+ */
+export class LoopRepo extends TempRepo {
+  readonly ideas: Record<"keep" | "drop" | "flat" | "protected" | "scope" | "scope2" | "broken", string>;
+
+  constructor() {
+    super();
+    this.commit("project", {
+      "src/value.txt": "100\n",
+      "test/check.sh": "! grep -q broken src/*.txt\n",
+      "README.md": "a project\n",
+    });
+    const idea = (name: string, files: Record<string, string>, from = "main") => {
+      this.git("checkout", "--quiet", "-b", `idea-${name}`, from);
+      return this.commit(name, files);
+    };
+    const keep = idea("keep", { "src/value.txt": "80\n" });
+    const drop = idea("drop", { "src/value.txt": "90\n" }, keep);
+    this.ideas = {
+      keep,
+      drop,
+      flat: idea("flat", { "src/value.txt": "100.5\n" }),
+      protected: idea("protected", { "test/check.sh": "true\n" }),
+      scope: idea("scope", { "README.md": "a faster project\n" }),
+      scope2: idea("scope2", { "docs/notes.txt": "notes\n" }),
+      broken: idea("broken", { "src/extra.txt": "broken\n" }),
+    };
+    this.git("checkout", "--quiet", "main");
+  }
+
+  init(extra: string[] = []): Promise<CliResult> {
+    return runCli(
+      [
+        "init",
+        "--yes",
+        "--goal",
+        "make value smaller",
+        "--scope",
+        "src/**",
+        "--metric",
+        "value",
+        "--direction",
+        "lower",
+        "--target",
+        "10",
+        "--threshold",
+        "1%",
+        "--iterations",
+        "10",
+        "--test",
+        "sh test/check.sh",
+        "--bench",
+        "cat src/value.txt",
+        ...extra,
+      ],
+      this.dir,
+    );
+  }
+
+  run(ideas: (keyof LoopRepo["ideas"])[], extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    const revisions = ideas.map((i) => this.ideas[i]).join(",");
+    return runCli(["run", "--agent", "patches", "--revisions", revisions, "--no-report", ...extra], this.dir, { env });
+  }
+
+  experimentDir(): string {
+    const name = this.git("branch", "--show-current").replace("auto-optimize/", "");
+    return join(this.dir, "experiments", name);
+  }
+
+  ledger(): LedgerEntry[] {
+    return readFileSync(join(this.experimentDir(), "ledger.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LedgerEntry);
+  }
+
+  decisions(): string[] {
+    return this.ledger().flatMap((e) => (e.type === "committed" ? [`${e.iteration}:${e.decision}`] : []));
+  }
+
+  subjects(): string[] {
+    return this.git("log", "--format=%s", "main..HEAD").split("\n").reverse();
+  }
+
+  file(path: string): string {
+    return readFileSync(join(this.dir, path), "utf8");
+  }
+}

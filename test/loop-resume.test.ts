@@ -1,0 +1,89 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FAULT_POINTS } from "../src/loop/fault.js";
+import { runCli } from "./helpers/cli.js";
+import { LoopRepo } from "./helpers/loop-repo.js";
+
+let repo: LoopRepo;
+afterEach(() => repo?.remove());
+
+function leftoverWorktrees(): string[] {
+  const base = join(repo.dir, ".git", "auto-optimize");
+  return existsSync(base) ? readdirSync(base).filter((f) => !f.endsWith(".run")) : [];
+}
+
+/** What an uninterrupted `run` of [keep, drop] with a budget of 2 leaves behind. */
+function expectSameAsUninterrupted(): void {
+  const id = "exp-001";
+  expect(repo.decisions()).toEqual(["1:keep", "2:drop"]);
+  expect(repo.subjects()).toEqual([
+    `experiment(${id}): plan`,
+    `experiment(${id}): baseline`,
+    `experiment(${id}/iter-001): ${repo.ideas.keep}`,
+    `experiment(${id}/iter-002): ${repo.ideas.drop}`,
+    `revert experiment(${id}/iter-002): ${repo.ideas.drop}`,
+    `experiment(${id}): stopped — iteration budget spent (2)`,
+  ]);
+  expect(repo.file("src/value.txt")).toBe("80\n");
+  expect(repo.git("status", "--porcelain")).toBe("");
+  expect(repo.git("worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(1);
+  expect(leftoverWorktrees()).toEqual([]);
+  const iterations = readdirSync(join(repo.experimentDir(), "iterations"));
+  expect(iterations).toHaveLength(2);
+}
+
+const cases = [
+  ...FAULT_POINTS.map((point) => `${point}@2`),
+  "after-artifacts@1",
+  "after-attempt-commit@1",
+  "after-commits@1",
+];
+
+describe("kill -9 at every step boundary, then resume", () => {
+  it.each(cases)("%s", async (fault) => {
+    repo = new LoopRepo();
+    expect((await repo.init()).code).toBe(0);
+    const killed = await repo.run(["keep", "drop"], ["--iterations", "2"], { AUTO_OPTIMIZE_FAULT: fault });
+    expect(killed.signal).toBe("SIGKILL");
+    const resumed = await repo.run(["keep", "drop"], ["--iterations", "2"]);
+    expect(resumed.stderr).not.toMatch(/unexpected failure/);
+    expect(resumed.code).toBe(0);
+    expectSameAsUninterrupted();
+    const abandoned = repo.ledger().filter((e) => e.type === "iteration-abandoned");
+    const committedBeforeKill = /after-(attempt-commit|commits|iteration)/.test(fault);
+    expect(abandoned).toHaveLength(committedBeforeKill ? 0 : 1);
+  });
+});
+
+describe("Ctrl-C", () => {
+  it("undoes the iteration in progress, leaves a clean tree, and the next run continues", async () => {
+    repo = new LoopRepo();
+    expect((await repo.init(["--bench", "sleep 0.1; cat src/value.txt"])).code).toBe(0);
+    let sent = false;
+    const interrupted = await runCli(
+      ["run", "--agent", "patches", "--revisions", `${repo.ideas.keep},${repo.ideas.drop}`, "--no-report"],
+      repo.dir,
+      {
+        onStderr: (text, child) => {
+          if (!sent && /iteration 1\/\d+ · measuring/.test(text)) {
+            sent = true;
+            child.kill("SIGINT");
+          }
+        },
+      },
+    );
+    expect(sent).toBe(true);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stdout).toContain("stopped: interrupted by the user");
+    expect(repo.file("src/value.txt")).toBe("100\n");
+    expect(repo.git("status", "--porcelain")).toBe("");
+    const types = repo.ledger().map((e) => e.type);
+    expect(types.slice(-2)).toEqual(["iteration-abandoned", "stopped"]);
+    expect(leftoverWorktrees()).toEqual([]);
+    const resumed = await repo.run(["keep", "drop"], ["--iterations", "2"]);
+    expect(resumed.code).toBe(0);
+    expect(repo.decisions()).toEqual(["1:keep", "2:drop"]);
+    expect(repo.file("src/value.txt")).toBe("80\n");
+  });
+});
