@@ -44,7 +44,9 @@ describe("kill -9 at every step boundary, then resume", () => {
   it.each(cases)("%s", async (fault) => {
     repo = new LoopRepo();
     expect((await repo.init()).code).toBe(0);
-    const killed = await repo.run(["keep", "drop"], ["--iterations", "2"], { AUTO_OPTIMIZE_FAULT: fault });
+    const killed = await repo.run(["keep", "drop"], ["--iterations", "2"], {
+      AUTO_OPTIMIZE_FAULT: fault,
+    });
     expect(killed.signal).toBe("SIGKILL");
     const resumed = await repo.run(["keep", "drop"], ["--iterations", "2"]);
     expect(resumed.stderr).not.toMatch(/unexpected failure/);
@@ -62,7 +64,14 @@ describe("Ctrl-C", () => {
     expect((await repo.init(["--bench", "sleep 0.1; cat src/value.txt"])).code).toBe(0);
     let sent = false;
     const interrupted = await runCli(
-      ["run", "--agent", "patches", "--revisions", `${repo.ideas.keep},${repo.ideas.drop}`, "--no-report"],
+      [
+        "run",
+        "--agent",
+        "patches",
+        "--revisions",
+        `${repo.ideas.keep},${repo.ideas.drop}`,
+        "--no-report",
+      ],
       repo.dir,
       {
         onStderr: (text, child) => {

@@ -1,7 +1,6 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FAULT_POINTS } from "../src/loop/fault.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
@@ -16,10 +15,19 @@ describe("run: every decision outcome", () => {
   it("keeps, drops, rejects protected and out-of-scope edits, and fails on broken tests — one commit per attempt, a revert for each non-keep", async () => {
     repo = new LoopRepo();
     expect((await repo.init()).code).toBe(0);
-    const result = await repo.run(["keep", "drop", "protected", "scope", "broken"], ["--iterations", "5"]);
+    const result = await repo.run(
+      ["keep", "drop", "protected", "scope", "broken"],
+      ["--iterations", "5"],
+    );
     expect(result.stderr).not.toMatch(/unexpected failure/);
     expect(result.code).toBe(0);
-    expect(repo.decisions()).toEqual(["1:keep", "2:drop", "3:rejected", "4:rejected", "5:test-failed"]);
+    expect(repo.decisions()).toEqual([
+      "1:keep",
+      "2:drop",
+      "3:rejected",
+      "4:rejected",
+      "5:test-failed",
+    ]);
     const id = "exp-001";
     expect(repo.subjects()).toEqual([
       `experiment(${id}): plan`,
@@ -44,15 +52,11 @@ describe("run: every decision outcome", () => {
     const ledger = repo.ledger();
     const checked = ledger.filter((e) => e.type === "checked");
     // iteration 5 was checked three times: its first try and two retries after failing tests
-    expect(checked.map((e) => (e.type === "checked" ? `${e.iteration}:${e.violations.length > 0}` : null))).toEqual([
-      "1:false",
-      "2:false",
-      "3:true",
-      "4:true",
-      "5:false",
-      "5:false",
-      "5:false",
-    ]);
+    expect(
+      checked.map((e) =>
+        e.type === "checked" ? `${e.iteration}:${e.violations.length > 0}` : null,
+      ),
+    ).toEqual(["1:false", "2:false", "3:true", "4:true", "5:false", "5:false", "5:false"]);
     const reasons = Object.fromEntries(
       ledger.flatMap((e) => (e.type === "decided" ? [[e.iteration, e.reason]] : [])),
     );
@@ -66,12 +70,26 @@ describe("run: every decision outcome", () => {
     const folders = readdirSync(join(dir, "iterations")).sort();
     expect(folders).toHaveLength(5);
     for (const folder of folders) {
-      for (const file of ["plan.md", "plan.json", "summary.md", "result.json", "result.txt", "reflexion.md"]) {
+      for (const file of [
+        "plan.md",
+        "plan.json",
+        "summary.md",
+        "result.json",
+        "result.txt",
+        "reflexion.md",
+      ]) {
         expect(existsSync(join(dir, "iterations", folder, file)), `${folder}/${file}`).toBe(true);
       }
     }
-    const kept = JSON.parse(readFileSync(join(dir, "iterations", folders[0] as string, "result.json"), "utf8"));
-    expect(kept).toMatchObject({ decision: "keep", value: 80, bestValue: 100, verdict: "improved" });
+    const kept = JSON.parse(
+      readFileSync(join(dir, "iterations", folders[0] as string, "result.json"), "utf8"),
+    );
+    expect(kept).toMatchObject({
+      decision: "keep",
+      value: 80,
+      bestValue: 100,
+      verdict: "improved",
+    });
     expect(kept.improvement).toBeCloseTo(0.2, 10);
     const leaderboard = readFileSync(join(dir, "leaderboard.md"), "utf8");
     expect(leaderboard).toMatch(/\| 1 \| iter-001-[0-9a-f]+ \| 80\.00 \|/);
@@ -106,12 +124,20 @@ describe("run: stop conditions", () => {
   it("stops after too many iterations in a row without a keep", async () => {
     repo = new LoopRepo();
     await repo.init();
-    const experiment = JSON.parse(repo.file("experiments/exp-001-make-value-smaller/experiment.json"));
+    const experiment = JSON.parse(
+      repo.file("experiments/exp-001-make-value-smaller/experiment.json"),
+    );
     expect(experiment.patience).toBe(5);
     const result = await repo.run(["flat", "protected", "scope", "scope2", "broken", "keep"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("stopped: 5 iterations in a row without a keep (patience 5)");
-    expect(repo.decisions()).toEqual(["1:drop", "2:rejected", "3:rejected", "4:rejected", "5:test-failed"]);
+    expect(repo.decisions()).toEqual([
+      "1:drop",
+      "2:rejected",
+      "3:rejected",
+      "4:rejected",
+      "5:test-failed",
+    ]);
   });
 
   it("stops on the time and cost budgets", async () => {
@@ -121,7 +147,14 @@ describe("run: stop conditions", () => {
     expect(timed.stdout).toContain("stopped: time budget spent (0.0001 min)");
     expect(repo.decisions()).toEqual(["1:drop"]);
     // Cost is what model-driven agents record in the ledger; an earlier run spent $0.60.
-    const cost = { type: "cost", iteration: 1, usd: 0.6, tokens: 1000, seq: 99, at: new Date().toISOString() };
+    const cost = {
+      type: "cost",
+      iteration: 1,
+      usd: 0.6,
+      tokens: 1000,
+      seq: 99,
+      at: new Date().toISOString(),
+    };
     appendFileSync(join(repo.experimentDir(), "ledger.jsonl"), `${JSON.stringify(cost)}\n`);
     const costly = await repo.run(["flat", "keep"], ["--max-cost", "0.5"]);
     expect(costly.code).toBe(0);

@@ -120,7 +120,11 @@ export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
       options.onIteration?.(state);
     }
     ledger.append({ type: "stopped", reason });
-    await commitLedger(repository.root, relativeDir, `experiment(${experiment.id}): stopped — ${reason}`);
+    await commitLedger(
+      repository.root,
+      relativeDir,
+      `experiment(${experiment.id}): stopped — ${reason}`,
+    );
     await worktrees.remove();
     return { reason, interrupted, state: deriveState(experiment, ledger) };
   } finally {

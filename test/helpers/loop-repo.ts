@@ -17,7 +17,10 @@ import { TempRepo } from "./temp-repo.js";
  *   broken     adds src/extra.txt saying "broken": the test fails
  */
 export class LoopRepo extends TempRepo {
-  readonly ideas: Record<"keep" | "drop" | "flat" | "protected" | "scope" | "scope2" | "broken", string>;
+  readonly ideas: Record<
+    "keep" | "drop" | "flat" | "protected" | "scope" | "scope2" | "broken",
+    string
+  >;
 
   constructor() {
     super();
@@ -73,9 +76,17 @@ export class LoopRepo extends TempRepo {
     );
   }
 
-  run(ideas: (keyof LoopRepo["ideas"])[], extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  run(
+    ideas: (keyof LoopRepo["ideas"])[],
+    extra: string[] = [],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<CliResult> {
     const revisions = ideas.map((i) => this.ideas[i]).join(",");
-    return runCli(["run", "--agent", "patches", "--revisions", revisions, "--no-report", ...extra], this.dir, { env });
+    return runCli(
+      ["run", "--agent", "patches", "--revisions", revisions, "--no-report", ...extra],
+      this.dir,
+      { env },
+    );
   }
 
   experimentDir(): string {
@@ -91,7 +102,9 @@ export class LoopRepo extends TempRepo {
   }
 
   decisions(): string[] {
-    return this.ledger().flatMap((e) => (e.type === "committed" ? [`${e.iteration}:${e.decision}`] : []));
+    return this.ledger().flatMap((e) =>
+      e.type === "committed" ? [`${e.iteration}:${e.decision}`] : [],
+    );
   }
 
   subjects(): string[] {
