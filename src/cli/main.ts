@@ -5,6 +5,7 @@ import { AutoOptimizeError } from "../errors.js";
 import { registerBaseline } from "./baseline.js";
 import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
+import { registerDemo } from "./demo.js";
 import { registerInit } from "./init.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
@@ -22,6 +23,7 @@ const program = new Command()
   .version(version)
   .exitOverride()
   .showHelpAfterError();
+registerDemo(program);
 registerCompare(program);
 registerBench(program);
 registerStatus(program);

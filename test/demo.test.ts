@@ -1,0 +1,32 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "demo-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("demo", () => {
+  it("runs init, baseline, the tuner and the report on the bundled example, ending with a confirmed keep", async () => {
+    const result = await runCli(["demo", "--dir", dir], process.cwd());
+    expect(result.stderr).not.toMatch(/unexpected failure/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\| 1 \| iter-001-memo-\d+ \|.*✅ kept/);
+    expect(result.stdout).toMatch(
+      /headline \(baseline re-measured against the best, 80 rounds\): \+\d+\.\d% \[.*\] — improved/,
+    );
+    const match = /final report: (.*)/.exec(result.stdout);
+    expect(match).not.toBeNull();
+    const report = readFileSync((match as RegExpExecArray)[1] as string, "utf8");
+    expect(report).toContain("-export const MEMO_SIZE = 16;");
+    const log = execFileSync("git", ["log", "--format=%s"], { cwd: dir, encoding: "utf8" }).split(
+      "\n",
+    );
+    expect(log).toContain("experiment(exp-001): baseline");
+    expect(log.some((s) => s.startsWith("experiment(exp-001/iter-001): memo="))).toBe(true);
+    expect(log).toContain("experiment(exp-001): final report");
+    expect(existsSync(join(dir, ".git", "auto-optimize", "exp-001"))).toBe(false);
+  });
+});
