@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { runDemo } from "../loop/demo.js";
 import { createProgress } from "../loop/progress.js";
+import { loopProgress } from "./loop-progress.js";
 import { stepPrinter } from "./step-printer.js";
 
 export function registerDemo(program: Command): void {
@@ -21,14 +22,7 @@ export function registerDemo(program: Command): void {
       const result = await runDemo({
         directory: flags.dir,
         onProgress: (text) => progress.line(text),
-        onStep: (iteration, step, detail) => progress.update({ iteration, step, detail }),
-        onIteration: (state) => {
-          const last = state.finished.at(-1);
-          if (last)
-            progress.line(
-              `iteration ${last.iteration}: ${last.strategy} → ${last.decision} (${last.reason})`,
-            );
-        },
+        ...loopProgress(progress),
         onReportStep: stepPrinter(),
       });
       progress.done();

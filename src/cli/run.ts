@@ -8,6 +8,7 @@ import { createProgress } from "../loop/progress.js";
 import { runLoop } from "../loop/run-loop.js";
 import { isRunning, markRunning } from "../loop/status.js";
 import { openRepository } from "../workspace/git.js";
+import { loopProgress } from "./loop-progress.js";
 import { parseInteger, parsePositive } from "./options.js";
 import { stepPrinter } from "./step-printer.js";
 
@@ -101,14 +102,7 @@ export function registerRun(program: Command): void {
             ? parsePositive("--max-cost", flags.maxCost, "US dollars")
             : undefined,
           continueAfterTarget: flags.continueAfterTarget,
-          onStep: (iteration, step, detail) => progress.update({ iteration, step, detail }),
-          onIteration: (state) => {
-            const last = state.finished.at(-1);
-            if (last)
-              progress.line(
-                `iteration ${last.iteration}: ${last.strategy} → ${last.decision} (${last.reason})`,
-              );
-          },
+          ...loopProgress(progress),
         });
         progress.done();
         process.stdout.write(`stopped: ${outcome.reason}\n`);

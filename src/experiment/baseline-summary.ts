@@ -1,10 +1,7 @@
-import type { ScenarioSummary } from "../measure/bench.js";
-import { noiseFloor } from "../measure/decision.js";
 import type { EnvironmentSnapshot } from "../measure/environment.js";
 import type { Better } from "../measure/metrics/types.js";
 import type { Observation } from "../measure/observe.js";
-import { medianInterval } from "../measure/stats/median-interval.js";
-import { median, robustCv } from "../measure/stats/robust.js";
+import type { ScenarioSummary } from "../measure/summary.js";
 
 /** baseline/result.json */
 export interface BaselineResult {
@@ -39,39 +36,6 @@ export interface BaselineResult {
   /** Every measured run as observed: metrics, wall time, CPU time, peak memory. */
   samples: Observation[];
   environment: EnvironmentSnapshot;
-}
-
-/** Per-scenario statistics over all runs (several batches of runs count as one). */
-export function summarizeScenarios(
-  samples: readonly Observation[],
-  names: readonly { name: string; better: Better; unit: string | null }[],
-  maxRounds: number,
-): ScenarioSummary[] {
-  return names.map(({ name, better, unit }) => {
-    const values = samples.map((s) => s.metrics[name] as number);
-    const interval = medianInterval(values);
-    return {
-      name,
-      better,
-      unit,
-      median: median(values),
-      robustCv: robustCv(values),
-      min: Math.min(...values),
-      max: Math.max(...values),
-      ci: [interval.low, interval.high],
-      ciCoverage: interval.coverage,
-      noiseFloor: noiseFloor(values, values, maxRounds),
-    };
-  });
-}
-
-export function peakMemoryOf(
-  samples: readonly Observation[],
-): { medianKb: number; maxKb: number } | null {
-  const rss = samples.map((s) => s.peakRssKb);
-  return rss.length > 0 && rss.every((v): v is number => v !== null)
-    ? { medianKb: median(rss), maxKb: Math.max(...rss) }
-    : null;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;

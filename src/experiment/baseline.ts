@@ -6,14 +6,10 @@ import { type BenchResult, NOISE_LIMIT, runBench } from "../measure/bench.js";
 import { formatEnvironment, noiseCauses } from "../measure/environment.js";
 import { type BenchSpec, type RunTarget, sampleError } from "../measure/observe.js";
 import { runSample } from "../measure/sample.js";
+import { peakMemoryOf, summarizeScenarios } from "../measure/summary.js";
 import { globMatcher } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
-import {
-  type BaselineResult,
-  formatBaseline,
-  peakMemoryOf,
-  summarizeScenarios,
-} from "./baseline-summary.js";
+import { type BaselineResult, formatBaseline } from "./baseline-summary.js";
 import { initialKnobValues, knobRunTarget } from "./knobs.js";
 import { FILES } from "./layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "./open.js";

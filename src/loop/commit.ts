@@ -22,13 +22,14 @@ export interface CommitRequest {
 export async function commitIteration(request: CommitRequest): Promise<string[]> {
   const { root, candidate } = request;
   await git(["add", "-A"], candidate);
-  const patch = await git(["diff", "--cached", "--binary", "HEAD"], candidate);
-  if (patch) await gitWithInput(["apply", "--index", "--binary", "-"], root, `${patch}\n`);
+  // Bytes, not text: a patch of a file in another encoding must reach `git apply` unchanged.
+  const patch = await gitWithInput(["diff", "--cached", "--binary", "HEAD"], candidate, "");
+  if (patch.length > 0) await gitWithInput(["apply", "--index", "--binary", "-"], root, patch);
   await git(["add", "-A", "--", request.experimentPath], root);
   await git(["commit", "--quiet", "--allow-empty", "-m", request.message], root);
   const attempt = await git(["rev-parse", "HEAD"], root);
   faultPoint("after-attempt-commit", request.iteration);
-  if (request.decision === "keep" || !patch) return [attempt];
+  if (request.decision === "keep" || patch.length === 0) return [attempt];
   return [attempt, await revertCode(root, attempt, request.experimentPath, request.message)];
 }
 

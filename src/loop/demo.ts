@@ -29,8 +29,8 @@ export interface DemoResult {
 export async function runDemo(options: {
   directory?: string;
   onProgress: (text: string) => void;
-  onStep: LoopOptions["onStep"];
-  onIteration: LoopOptions["onIteration"];
+  onStep?: LoopOptions["onStep"];
+  onIteration?: LoopOptions["onIteration"];
   onReportStep: (text: string) => void;
 }): Promise<DemoResult> {
   const repository = options.directory ?? mkdtempSync(join(tmpdir(), "auto-optimize-demo-"));

@@ -1,26 +1,12 @@
-import { DEFAULT_DECISION, noiseFloor } from "./decision.js";
+import { DEFAULT_DECISION } from "./decision.js";
 import { type EnvironmentSnapshot, noiseCauses, snapshotEnvironment } from "./environment.js";
-import type { Better } from "./metrics/types.js";
 import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
-import { medianInterval } from "./stats/median-interval.js";
-import { median, robustCv } from "./stats/robust.js";
+import { peakMemoryOf, type ScenarioSummary, summarizeScenarios } from "./summary.js";
+
+export type { ScenarioSummary };
 
 /** The robust CV above which a measurement is called noisy (the seed's 5%). */
 export const NOISE_LIMIT = 0.05;
-
-export interface ScenarioSummary {
-  name: string;
-  better: Better;
-  unit: string | null;
-  median: number;
-  robustCv: number;
-  min: number;
-  max: number;
-  ci: [number, number];
-  ciCoverage: number;
-  /** What `compare` would use as the noise floor for this scenario at its default round budget. */
-  noiseFloor: number;
-}
 
 export interface BenchResult {
   runs: number;
@@ -51,26 +37,16 @@ export async function runBench(
     onRun?.(run);
     samples.push(await observe(fixed, target, `run ${run}`));
   }
-  const scenarios = names.map((name): ScenarioSummary => {
-    const values = samples.map((s) => s.metrics[name] as number);
-    const interval = medianInterval(values);
-    return {
+  const scenarios = summarizeScenarios(
+    samples,
+    names.map((name) => ({
       name,
       better: warm.better[name] ?? "lower",
       unit: warm.units[name] ?? null,
-      median: median(values),
-      robustCv: robustCv(values),
-      min: Math.min(...values),
-      max: Math.max(...values),
-      ci: [interval.low, interval.high],
-      ciCoverage: interval.coverage,
-      noiseFloor: noiseFloor(values, values, DEFAULT_DECISION.maxRounds),
-    };
-  });
-  const rss = samples.map((s) => s.peakRssKb);
-  const peakMemory = rss.every((v): v is number => v !== null)
-    ? { medianKb: median(rss), maxKb: Math.max(...rss) }
-    : null;
+    })),
+    DEFAULT_DECISION.maxRounds,
+  );
+  const peakMemory = peakMemoryOf(samples);
   const environment = await snapshotEnvironment(target.cwd);
   const noisy = scenarios.some((s) => s.robustCv > NOISE_LIMIT);
   return {

@@ -1,6 +1,7 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { AutoOptimizeError, UsageError } from "../errors.js";
+import { gitInput } from "./git-input.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -20,28 +21,20 @@ export async function gitRaw(args: readonly string[], cwd: string): Promise<stri
   }
 }
 
-/** Runs git with `input` on its stdin (e.g. a patch for `git apply`). */
-export function gitWithInput(args: readonly string[], cwd: string, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolve(stdout.trim());
-      else
-        reject(
-          new AutoOptimizeError("git", `git ${args.join(" ")} failed in ${cwd}: ${stderr.trim()}`),
-        );
-    });
-    child.stdin.end(input);
-  });
+/** Runs git with `input` on its stdin (e.g. a patch for `git apply`); a failure is an error. */
+export async function gitWithInput(
+  args: readonly string[],
+  cwd: string,
+  input: string | Buffer,
+): Promise<Buffer> {
+  const result = await gitInput(args, cwd, input);
+  if (result.code !== 0) {
+    throw new AutoOptimizeError(
+      "git",
+      `git ${args.join(" ")} failed in ${cwd}: ${result.stderr.trim()}`,
+    );
+  }
+  return result.stdout;
 }
 
 export interface Repository {

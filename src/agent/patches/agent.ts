@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { AutoOptimizeError, UsageError } from "../../errors.js";
+import { gitInput } from "../../workspace/git-input.js";
 import type { Agent, Applied, IterationContext, Outcome, Plan } from "../types.js";
-import { gitWithInput } from "./git-input.js";
 import {
   type Candidate,
   type CandidateInfo,
@@ -117,15 +117,11 @@ export function createPatchesAgent(options: PatchesOptions, root: string): Agent
     async apply(context: IterationContext, plan: Plan, _feedback: string | null): Promise<Applied> {
       const candidate = await candidateOf(plan);
       const text = await patchText(candidate, root);
-      const applied = await gitWithInput(
-        ["apply", "--whitespace=nowarn", "-"],
-        context.worktree,
-        text,
-      );
+      const applied = await gitInput(["apply", "--whitespace=nowarn", "-"], context.worktree, text);
       let summary = `applied ${candidateLabel(candidate)}`;
       if (applied.code !== 0) {
         // A retry or a resumed iteration may find the patch already in place.
-        const reverse = await gitWithInput(
+        const reverse = await gitInput(
           ["apply", "--reverse", "--check", "-"],
           context.worktree,
           text,

@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { AutoOptimizeError, UsageError } from "../../errors.js";
 import { git, openRepository, resolveCommit } from "../../workspace/git.js";
-import { gitWithInput } from "./git-input.js";
+import { gitInput } from "../../workspace/git-input.js";
 
 /** Where the patches agent takes its candidates from. */
 export interface PatchesOptions {
@@ -83,7 +83,7 @@ export async function patchText(candidate: Candidate, root: string): Promise<Buf
     "--root",
   ];
   const range = candidate.parent ? [candidate.parent, candidate.commit] : [candidate.commit];
-  const result = await gitWithInput([...args, ...range], root, "");
+  const result = await gitInput([...args, ...range], root, "");
   if (result.code !== 0) {
     throw new AutoOptimizeError(
       "git",
@@ -119,7 +119,7 @@ export async function describeCandidate(
     candidate.source === "revision"
       ? await git(["log", "-1", "--format=%s", candidate.commit], root)
       : patchSubject(text.toString("utf8"));
-  const result = await gitWithInput(["apply", "--stat", "--summary", "-"], root, text);
+  const result = await gitInput(["apply", "--stat", "--summary", "-"], root, text);
   const stat =
     result.code === 0
       ? result.stdout.toString("utf8").trimEnd()

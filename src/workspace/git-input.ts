@@ -8,7 +8,7 @@ export interface GitResult {
 }
 
 /** Runs git with `input` on its stdin; never throws for a non-zero exit (the caller reads it). */
-export function gitWithInput(
+export function gitInput(
   args: readonly string[],
   cwd: string,
   input: string | Buffer,
