@@ -16,8 +16,8 @@ export interface IterationContext {
   leaderboard: string;
   /** The most recent reflexions, oldest first. */
   reflexions: string[];
-  /** Strategies of earlier iterations and how each ended. */
-  tried: { iteration: number; strategy: string; decision: IterationDecision }[];
+  /** Strategies of earlier iterations, how each ended, and its folder (plan.json, reflexion.md). */
+  tried: { iteration: number; strategy: string; decision: IterationDecision; folder?: string }[];
   /** Profile of the current best, when a profiler ran (text table), else null. */
   hotspots: string | null;
 }

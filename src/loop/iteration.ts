@@ -350,6 +350,7 @@ async function buildContext(
       iteration: f.iteration,
       strategy: f.strategy,
       decision: f.decision,
+      folder: f.folder,
     })),
     hotspots: env.hotspots,
   };

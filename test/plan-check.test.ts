@@ -1,0 +1,142 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { briefText, buildBrief } from "../src/agent/plan/brief.js";
+import { checkPlan } from "../src/agent/plan/check.js";
+import { renderPlanMarkdown } from "../src/agent/plan/render.js";
+import type { IterationContext } from "../src/agent/types.js";
+import { Experiment } from "../src/experiment/schema.js";
+import { validPlan } from "./helpers/plans.js";
+
+function context(
+  tried: IterationContext["tried"] = [],
+  experimentDir = "/nonexistent",
+): IterationContext {
+  const experiment = Experiment.parse({
+    schemaVersion: 1,
+    id: "exp-001",
+    slug: "primes",
+    createdAt: "2026-11-26T00:00:00Z",
+    goal: "count primes faster",
+    scope: ["src/**"],
+    protect: ["test/**"],
+    metric: { name: "count_primes", direction: "lower" },
+    target: 5,
+    threshold: 0.02,
+    iterations: 10,
+    commands: { test: "node test.js", bench: "node bench.js" },
+    branch: "auto-optimize/exp-001-primes",
+    baseCommit: "0".repeat(40),
+  });
+  return {
+    experiment,
+    root: "/repo",
+    experimentDir,
+    iteration: tried.length + 1,
+    worktree: "/repo/.git/auto-optimize/x/candidate",
+    baseline: { value: 24 },
+    best: { commit: "1".repeat(40), value: 24, knobs: {} },
+    leaderboard: "| Rank |",
+    reflexions: ["lesson: the inner loop dominates"],
+    tried,
+    hotspots: "countPrimes  src/primes.js:4  92%",
+  };
+}
+
+const problems = (input: unknown, ctx = context()) => {
+  const result = checkPlan(input, ctx);
+  return result.ok ? [] : result.problems;
+};
+
+describe("checkPlan", () => {
+  it("accepts a complete plan", () => {
+    expect(checkPlan(validPlan(), context())).toMatchObject({ ok: true });
+  });
+
+  it("names every missing or malformed field", () => {
+    const { preMortem: _drop, ...rest } = validPlan();
+    const found = problems({ ...rest, stepBack: { ...rest.stepBack, bottleneck: "disk" } });
+    expect(found.some((p) => p.startsWith("stepBack.bottleneck:"))).toBe(true);
+    expect(found.some((p) => p.startsWith("preMortem:"))).toBe(true);
+    const two = validPlan();
+    two.chainOfThought.candidates = two.chainOfThought.candidates.slice(0, 2);
+    expect(problems(two).some((p) => p.startsWith("chainOfThought.candidates:"))).toBe(true);
+  });
+
+  it("requires the chosen strategy to win the independent ranking too", () => {
+    const plan = validPlan({
+      selfConsistency: { ranking: ["wheel", "sieve", "odd-only"], notes: "" },
+    });
+    expect(problems(plan)).toEqual([
+      'selfConsistency.ranking: the independent ranking puts "wheel" first but chainOfThought.chosen is "sieve"; the chosen strategy must win both — choose the one that wins both or re-rank honestly',
+    ]);
+    const partial = validPlan({
+      selfConsistency: { ranking: ["sieve", "wheel", "bogus"], notes: "" },
+    });
+    expect(problems(partial)[0]).toMatch(
+      /must list every candidate exactly once; missing odd-only; not candidates: bogus/,
+    );
+    const unknownChoice = validPlan();
+    unknownChoice.chainOfThought.chosen = "magic";
+    expect(problems(unknownChoice)[0]).toMatch(/"magic" is not one of the candidates/);
+  });
+
+  it("refuses files outside the scope", () => {
+    expect(problems(validPlan({ files: ["src/primes.js", "test/test.js"] }))).toEqual([
+      "files: outside the scope (src/**): test/test.js",
+    ]);
+  });
+
+  it("refuses a strategy already tried, by name or by substance", () => {
+    const byName = context([
+      { iteration: 1, strategy: "Sieve of  Eratosthenes!", decision: "drop" },
+    ]);
+    expect(problems(validPlan(), byName)[0]).toMatch(/already tried in iteration 1 \(drop\)/);
+    const dir = mkdtempSync(join(tmpdir(), "plans-"));
+    mkdirSync(join(dir, "iterations", "iter-001-x"), { recursive: true });
+    writeFileSync(
+      join(dir, "iterations", "iter-001-x", "plan.json"),
+      JSON.stringify(validPlan({ strategy: "eratosthenes sieve" })),
+    );
+    const bySubstance = context(
+      [{ iteration: 1, strategy: "eratosthenes sieve", decision: "drop", folder: "iter-001-x" }],
+      dir,
+    );
+    expect(problems(validPlan({ strategy: "prime sieve" }), bySubstance)[0]).toMatch(
+      /substantially the same plan as iteration 1/,
+    );
+    expect(
+      problems(
+        validPlan({
+          strategy: "wheel factorization",
+          summary: "skip multiples of small primes with a wheel of 30",
+          steps: ["unroll divisibility by 2, 3, 5 and iterate over the 8 residues"],
+        }),
+        bySubstance,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe("plan.md and the brief", () => {
+  it("render the four techniques and what the planner must know", () => {
+    const md = renderPlanMarkdown(validPlan(), 3);
+    for (const heading of [
+      "## Step-Back",
+      "## Chain-of-Thought",
+      "## Self-Consistency",
+      "## Pre-mortem",
+      "## Changes",
+    ]) {
+      expect(md).toContain(heading);
+    }
+    expect(md).toContain("| **sieve** |");
+    const brief = buildBrief(context([{ iteration: 1, strategy: "odd-only", decision: "drop" }]));
+    expect(brief.planSchema).toMatchObject({ type: "object" });
+    const text = briefText(brief);
+    expect(text).toContain("iteration 1: odd-only → drop");
+    expect(text).toContain("countPrimes  src/primes.js:4  92%");
+    expect(text).toContain("Scope — the only files you may change: src/**");
+  });
+});
