@@ -12,7 +12,7 @@ describe("demo", () => {
   it("runs init, baseline, the tuner and the report on the bundled example, ending with a confirmed keep", async () => {
     const result = await runCli(["demo", "--dir", dir], process.cwd());
     expect(result.stderr).not.toMatch(/unexpected failure/);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\| 1 \| iter-001-memo-\d+ \|.*✅ kept/);
     expect(result.stdout).toMatch(
       /headline \(baseline re-measured against the best, 80 rounds\): \+\d+\.\d% \[.*\] — improved/,

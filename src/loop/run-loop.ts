@@ -147,7 +147,7 @@ function stopReason(
     state.best.iteration !== null &&
     targetReached(experiment, state.best.value)
   ) {
-    return `target reached: ${experiment.metric.name} ${state.best.value} (target ${experiment.target})`;
+    return `target reached: ${experiment.metric.name} ${Number(state.best.value.toPrecision(6))} (target ${experiment.target})`;
   }
   if (state.finished.length >= budget) return `iteration budget spent (${budget})`;
   if (state.sinceLastKeep >= experiment.patience) {

@@ -7,7 +7,29 @@ const execFileAsync = promisify(execFile);
 
 /** Runs git and returns its trimmed stdout; a failure is an error carrying git's own message. */
 export async function git(args: readonly string[], cwd: string): Promise<string> {
-  return (await gitRaw(args, cwd)).trim();
+  return (await gitRaw(await withIdentity(args, cwd), cwd)).trim();
+}
+
+const COMMITTING = new Set(["commit", "revert", "merge", "cherry-pick"]);
+const identityKnown = new Map<string, boolean>();
+
+/**
+ * Commits need an author. When the user has configured none (a fresh CI machine, a container),
+ * the tool's own commits are signed `auto-optimize <auto-optimize@localhost>` instead of failing.
+ */
+async function withIdentity(args: readonly string[], cwd: string): Promise<readonly string[]> {
+  if (!COMMITTING.has(args[0] ?? "")) return args;
+  let known = identityKnown.get(cwd);
+  if (known === undefined) {
+    known = await gitRaw(["config", "user.email"], cwd).then(
+      (out) => out.trim() !== "",
+      () => false,
+    );
+    identityKnown.set(cwd, known);
+  }
+  return known
+    ? args
+    : ["-c", "user.name=auto-optimize", "-c", "user.email=auto-optimize@localhost", ...args];
 }
 
 /** git's stdout exactly as printed: for formats where leading spaces mean something (porcelain). */
