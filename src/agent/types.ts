@@ -63,6 +63,18 @@ export interface Agent {
   apply(context: IterationContext, plan: Plan, feedback: string | null): Promise<Applied>;
   /** reflexion.md; agents without a model write the facts. */
   reflect(context: IterationContext, plan: Plan, outcome: Outcome): Promise<string>;
+  /**
+   * What the agent has spent since it was created (models: tokens and US dollars). The loop
+   * records the growth per iteration as `cost` events and stops on --max-cost between steps.
+   */
+  usage?(): AgentUsage;
+}
+
+export interface AgentUsage {
+  usd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
 }
 
 /** init found no regression test or benchmark: an agent able to write them is asked to. */

@@ -15,21 +15,28 @@ export interface CommitRequest {
 
 /**
  * Records an iteration in the experiment branch: the candidate's code change (copied from the
- * candidate worktree as a binary patch) together with the iteration's artifacts in one commit.
+ * candidate worktree as a binary patch, or already in place when the candidate is the main
+ * working tree, as in host mode) together with the iteration's artifacts in one commit.
  * Anything but a keep is then reverted in a second commit that undoes the code and keeps the
  * artifacts, so history holds every attempt.
  */
 export async function commitIteration(request: CommitRequest): Promise<string[]> {
   const { root, candidate } = request;
   await git(["add", "-A"], candidate);
-  // Bytes, not text: a patch of a file in another encoding must reach `git apply` unchanged.
-  const patch = await gitWithInput(["diff", "--cached", "--binary", "HEAD"], candidate, "");
-  if (patch.length > 0) await gitWithInput(["apply", "--index", "--binary", "-"], root, patch);
+  if (candidate !== root) {
+    // Bytes, not text: a patch of a file in another encoding must reach `git apply` unchanged.
+    const patch = await gitWithInput(["diff", "--cached", "--binary", "HEAD"], candidate, "");
+    if (patch.length > 0) await gitWithInput(["apply", "--index", "--binary", "-"], root, patch);
+  }
   await git(["add", "-A", "--", request.experimentPath], root);
+  const code = await git(
+    ["diff", "--cached", "--name-only", "HEAD", "--", ".", `:!${request.experimentPath}`],
+    root,
+  );
   await git(["commit", "--quiet", "--allow-empty", "-m", request.message], root);
   const attempt = await git(["rev-parse", "HEAD"], root);
   faultPoint("after-attempt-commit", request.iteration);
-  if (request.decision === "keep" || patch.length === 0) return [attempt];
+  if (request.decision === "keep" || code === "") return [attempt];
   return [attempt, await revertCode(root, attempt, request.experimentPath, request.message)];
 }
 

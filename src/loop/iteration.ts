@@ -10,10 +10,7 @@ import { renderLeaderboard } from "../experiment/leaderboard.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { ProtectedHashes } from "../experiment/protected-files.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
-import { DEFAULT_DECISION } from "../measure/decision.js";
 import { formatEnvironment, snapshotEnvironment } from "../measure/environment.js";
-import { compareInterleaved, type InterleavedEvent } from "../measure/interleaved.js";
-import { median } from "../measure/stats/robust.js";
 import { git } from "../workspace/git.js";
 import {
   createIterationFolder,
@@ -28,6 +25,7 @@ import { runCheckCommand } from "./commands.js";
 import { commitIteration } from "./commit.js";
 import { environmentDrift } from "./drift.js";
 import { faultPoint } from "./fault.js";
+import { measureCandidate } from "./measure-candidate.js";
 import { deriveState, type LoopState, runKnobValues } from "./state.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
@@ -45,15 +43,22 @@ export interface IterationEnv {
   hotspots: string | null;
   /** Set by Ctrl-C; checked at every step boundary before the commit. */
   stop: { requested: boolean };
+  /** A budget that ran out during the iteration (the cost of model calls), checked at the same boundaries. */
+  budgetSpent?: () => string | null;
   onStep: (step: string, detail?: string) => void;
 }
 
-/** Thrown at a step boundary after Ctrl-C: the iteration is undone, never left half-applied. */
+/**
+ * Thrown at a step boundary after Ctrl-C or when a budget ran out mid-iteration: the iteration is
+ * undone, never left half-applied.
+ */
 export class Interrupted extends AutoOptimizeError {
-  constructor() {
-    super("interrupted", "interrupted by the user", 1);
+  constructor(readonly reason: string) {
+    super("interrupted", reason, 1);
   }
 }
+
+export const USER_INTERRUPT = "interrupted by the user (Ctrl-C); run again to continue";
 
 export type IterationResult = { kind: "done"; decision: IterationDecision } | { kind: "exhausted" };
 
@@ -62,7 +67,9 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   const { experiment, ledger, agent, worktrees } = env;
   const iteration = state.nextIteration;
   const boundary = () => {
-    if (env.stop.requested) throw new Interrupted();
+    if (env.stop.requested) throw new Interrupted(USER_INTERRUPT);
+    const spent = env.budgetSpent?.();
+    if (spent) throw new Interrupted(spent);
   };
   ledger.append({ type: "iteration-started", iteration, best: state.best.commit });
   faultPoint("after-start", iteration);
@@ -166,7 +173,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     comparison: null,
   };
   if (decision === null) {
-    await measure(env, state, record);
+    await measureCandidate({ ...env, candidatePath: worktrees.candidatePath }, state, record);
     faultPoint("after-measure", iteration);
     boundary();
     decision = record.verdict === "improved" ? "keep" : "drop";
@@ -230,101 +237,6 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
 export function commitMessage(experiment: Experiment, iteration: number, plan: Plan): string {
   const firstLine = plan.strategy.split("\n")[0]?.slice(0, 100) ?? "";
   return `experiment(${experiment.id}/iter-${String(iteration).padStart(3, "0")}): ${firstLine}`;
-}
-
-/** Interleaved comparison of the candidate against the current best, on the experiment's terms. */
-async function measure(
-  env: IterationEnv,
-  state: LoopState,
-  record: IterationRecord,
-): Promise<void> {
-  const { experiment, worktrees } = env;
-  const m = experiment.measurement;
-  if (await worktrees.prepareBest(state.best.commit)) {
-    if (experiment.commands.build) {
-      env.onStep("building the best");
-      const built = await runCheckCommand(
-        "the build of the best",
-        experiment.commands.build,
-        { cwd: worktrees.bestPath },
-        m.timeoutSeconds * 1000,
-      );
-      if (!built.ok) throw new AutoOptimizeError("best-build-failed", built.report);
-    }
-    worktrees.markBestBuilt(state.best.commit);
-  }
-  const settings = {
-    ...DEFAULT_DECISION,
-    alpha: m.alpha,
-    minEffect: experiment.threshold,
-    maxRounds: m.maxRounds,
-  };
-  const result = await compareInterleaved(
-    {
-      label: "best",
-      cwd: worktrees.bestPath,
-      ...knobRunTarget(experiment.knobs, state.best.knobs),
-    },
-    {
-      label: "candidate",
-      cwd: worktrees.candidatePath,
-      ...knobRunTarget(experiment.knobs, record.knobs),
-    },
-    {
-      bench: {
-        command: experiment.commands.bench,
-        timeoutMs: m.timeoutSeconds * 1000,
-        format: m.format,
-        metrics: [],
-      },
-      directions: { [experiment.metric.name]: experiment.metric.direction },
-      schedule: {
-        minRounds: Math.min(m.minRounds, m.maxRounds),
-        lookEvery: 5,
-        maxRounds: m.maxRounds,
-      },
-      settings,
-      seed: record.seed,
-      onEvent: (event: InterleavedEvent) => {
-        if (event.kind === "round") env.onStep("measuring", `round ${event.round}/${m.maxRounds}`);
-      },
-    },
-  );
-  const name = experiment.metric.name;
-  if (!result.scenarios.some((s) => s.name === name)) {
-    throw new AutoOptimizeError(
-      "metric-missing",
-      `the benchmark no longer prints the experiment's metric '${name}' (it printed: ${result.scenarios.map((s) => s.name).join(", ")})`,
-    );
-  }
-  const { decision } = result;
-  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  record.value = median(result.rounds.map((r) => r.b.metrics[name] as number));
-  record.bestValue = median(result.rounds.map((r) => r.a.metrics[name] as number));
-  record.improvement = decision.overall.estimate;
-  record.ci = [decision.overall.low, decision.overall.high];
-  record.verdict = decision.verdict;
-  record.rounds = result.rounds.length;
-  record.reason = `${decision.verdict}: ${pct(decision.overall.estimate)} [${pct(decision.overall.low)}, ${pct(decision.overall.high)}] vs δ ${pct(decision.delta)}${decision.vetoes.length ? `; ${decision.vetoes.join("; ")}` : ""}`;
-  record.comparison = {
-    verdict: decision.verdict,
-    delta: decision.delta,
-    noiseFloor: decision.noiseFloor,
-    scenarios: decision.scenarios,
-    memory: decision.memory,
-    vetoes: decision.vetoes,
-    samples: result.rounds,
-  };
-  env.ledger.append({
-    type: "measured",
-    iteration: record.iteration,
-    verdict: decision.verdict,
-    improvement: decision.overall.estimate,
-    ci: [decision.overall.low, decision.overall.high],
-    rounds: result.rounds.length,
-    value: record.value,
-    bestValue: record.bestValue,
-  });
 }
 
 async function buildContext(

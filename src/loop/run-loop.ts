@@ -8,7 +8,7 @@ import type { ProtectedHashes } from "../experiment/protected-files.js";
 import type { Experiment } from "../experiment/schema.js";
 import { changedFiles } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
-import { Interrupted, runIteration } from "./iteration.js";
+import { Interrupted, runIteration, USER_INTERRUPT } from "./iteration.js";
 import { recoverUnfinished } from "./recover.js";
 import { deriveState, type LoopState, targetReached } from "./state.js";
 import { LoopWorktrees } from "./worktrees.js";
@@ -80,6 +80,30 @@ export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
   process.on("SIGTERM", onSignal);
   const startedAt = Date.now();
   const budget = options.iterations ?? experiment.iterations;
+  // Cost: what the agent spent before this run is in the ledger; this run adds the agent's growth.
+  let recordedUsd = 0;
+  let recordedTokens = 0;
+  const recordCost = (iteration: number) => {
+    const usage = options.agent.usage?.();
+    if (!usage) return;
+    const tokens = usage.inputTokens + usage.outputTokens;
+    if (usage.usd === recordedUsd && tokens === recordedTokens) return;
+    ledger.append({
+      type: "cost",
+      iteration,
+      usd: usage.usd - recordedUsd,
+      tokens: tokens - recordedTokens,
+    });
+    recordedUsd = usage.usd;
+    recordedTokens = tokens;
+  };
+  const costSpent = (): string | null => {
+    if (options.maxCostUsd === undefined) return null;
+    const spent = state.costUsd + (options.agent.usage?.().usd ?? 0) - recordedUsd;
+    return spent >= options.maxCostUsd
+      ? `cost budget spent ($${spent.toFixed(2)} of $${options.maxCostUsd})`
+      : null;
+  };
   let reason: string | null = null;
   let interrupted = false;
   try {
@@ -104,6 +128,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
             locked,
             hotspots,
             stop,
+            budgetSpent: costSpent,
             onStep: (step, detail) => options.onStep?.(iteration, step, detail),
           },
           state,
@@ -113,9 +138,10 @@ export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
         if (!(error instanceof Interrupted) && !stop.requested) throw error;
         state = deriveState(experiment, ledger);
         await recoverUnfinished(repository.root, relativeDir, experiment, ledger, state);
-        reason = "interrupted by the user (Ctrl-C); run again to continue";
-        interrupted = true;
+        reason = error instanceof Interrupted ? error.reason : USER_INTERRUPT;
+        interrupted = reason === USER_INTERRUPT;
       }
+      recordCost(iteration);
       state = deriveState(experiment, ledger);
       options.onIteration?.(state);
     }
@@ -141,7 +167,7 @@ function stopReason(
   interrupted: boolean,
 ): string | null {
   const { experiment } = options;
-  if (interrupted) return "interrupted by the user (Ctrl-C); run again to continue";
+  if (interrupted) return USER_INTERRUPT;
   if (
     !options.continueAfterTarget &&
     state.best.iteration !== null &&

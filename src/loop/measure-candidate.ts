@@ -1,0 +1,115 @@
+import { AutoOptimizeError } from "../errors.js";
+import { knobRunTarget } from "../experiment/knobs.js";
+import type { Ledger } from "../experiment/ledger.js";
+import type { Experiment } from "../experiment/schema.js";
+import { DEFAULT_DECISION } from "../measure/decision.js";
+import { compareInterleaved, type InterleavedEvent } from "../measure/interleaved.js";
+import { median } from "../measure/stats/robust.js";
+import type { IterationRecord } from "./artifacts.js";
+import { runCheckCommand } from "./commands.js";
+import type { LoopState } from "./state.js";
+import type { LoopWorktrees } from "./worktrees.js";
+
+export interface MeasureEnv {
+  experiment: Experiment;
+  ledger: Ledger;
+  worktrees: LoopWorktrees;
+  /** The checkout holding the candidate: the candidate worktree, or the main tree in host mode. */
+  candidatePath: string;
+  onStep: (step: string, detail?: string) => void;
+}
+
+/** Interleaved comparison of the candidate against the current best, on the experiment's terms. */
+export async function measureCandidate(
+  env: MeasureEnv,
+  state: LoopState,
+  record: IterationRecord,
+): Promise<void> {
+  const { experiment, worktrees } = env;
+  const m = experiment.measurement;
+  if (await worktrees.prepareBest(state.best.commit)) {
+    if (experiment.commands.build) {
+      env.onStep("building the best");
+      const built = await runCheckCommand(
+        "the build of the best",
+        experiment.commands.build,
+        { cwd: worktrees.bestPath },
+        m.timeoutSeconds * 1000,
+      );
+      if (!built.ok) throw new AutoOptimizeError("best-build-failed", built.report);
+    }
+    worktrees.markBestBuilt(state.best.commit);
+  }
+  const settings = {
+    ...DEFAULT_DECISION,
+    alpha: m.alpha,
+    minEffect: experiment.threshold,
+    maxRounds: m.maxRounds,
+  };
+  const result = await compareInterleaved(
+    {
+      label: "best",
+      cwd: worktrees.bestPath,
+      ...knobRunTarget(experiment.knobs, state.best.knobs),
+    },
+    {
+      label: "candidate",
+      cwd: env.candidatePath,
+      ...knobRunTarget(experiment.knobs, record.knobs),
+    },
+    {
+      bench: {
+        command: experiment.commands.bench,
+        timeoutMs: m.timeoutSeconds * 1000,
+        format: m.format,
+        metrics: [],
+      },
+      directions: { [experiment.metric.name]: experiment.metric.direction },
+      schedule: {
+        minRounds: Math.min(m.minRounds, m.maxRounds),
+        lookEvery: 5,
+        maxRounds: m.maxRounds,
+      },
+      settings,
+      seed: record.seed,
+      onEvent: (event: InterleavedEvent) => {
+        if (event.kind === "round") env.onStep("measuring", `round ${event.round}/${m.maxRounds}`);
+      },
+    },
+  );
+  const name = experiment.metric.name;
+  if (!result.scenarios.some((s) => s.name === name)) {
+    throw new AutoOptimizeError(
+      "metric-missing",
+      `the benchmark no longer prints the experiment's metric '${name}' (it printed: ${result.scenarios.map((s) => s.name).join(", ")})`,
+    );
+  }
+  const { decision } = result;
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  record.value = median(result.rounds.map((r) => r.b.metrics[name] as number));
+  record.bestValue = median(result.rounds.map((r) => r.a.metrics[name] as number));
+  record.improvement = decision.overall.estimate;
+  record.ci = [decision.overall.low, decision.overall.high];
+  record.verdict = decision.verdict;
+  record.rounds = result.rounds.length;
+  record.reason = `${decision.verdict}: ${pct(decision.overall.estimate)} [${pct(decision.overall.low)}, ${pct(decision.overall.high)}] vs δ ${pct(decision.delta)}${decision.vetoes.length ? `; ${decision.vetoes.join("; ")}` : ""}`;
+  record.comparison = {
+    verdict: decision.verdict,
+    delta: decision.delta,
+    noiseFloor: decision.noiseFloor,
+    scenarios: decision.scenarios,
+    memory: decision.memory,
+    vetoes: decision.vetoes,
+    samples: result.rounds,
+  };
+  env.ledger.append({
+    type: "measured",
+    iteration: record.iteration,
+    verdict: decision.verdict,
+    improvement: decision.overall.estimate,
+    ci: [decision.overall.low, decision.overall.high],
+    rounds: result.rounds.length,
+    value: record.value,
+    bestValue: record.bestValue,
+  });
+}
