@@ -108,6 +108,9 @@ describe("run: stop conditions", () => {
     const result = await repo.run(["keep", "drop"]);
     expect(result.stdout).toMatch(/stopped: target reached: value 80 \(target 85\)/);
     expect(repo.decisions()).toEqual(["1:keep"]);
+    const more = await repo.run(["keep", "drop"], ["--continue-after-target"]);
+    expect(more.stdout).toContain("stopped: patches has nothing left to try");
+    expect(repo.decisions()).toEqual(["1:keep", "2:drop"]);
   });
 
   it("stops when the agent has nothing left to try, and on the budget given to run", async () => {
