@@ -7,6 +7,7 @@ import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
 import { registerDemo } from "./demo.js";
 import { registerInit } from "./init.js";
+import { registerProfile } from "./profile.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
@@ -31,6 +32,7 @@ registerReport(program);
 registerInit(program);
 registerBaseline(program);
 registerRun(program);
+registerProfile(program);
 
 // The one place errors become output: bad input exits 2 with what to fix, a failed run exits 1.
 try {

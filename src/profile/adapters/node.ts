@@ -1,0 +1,118 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type CpuProfile, parseCpuProfiles } from "../parsers/cpuprofile.js";
+import { applySourceMaps } from "../sourcemap.js";
+import { GC_NAME } from "../summarize.js";
+import { describeFailure, runTool } from "../tools.js";
+import { type AdapterResult, ProfileError, type ProfileRequest } from "../types.js";
+
+/** Microseconds between samples: V8's default; its overhead is measured in docs/profiling.md. */
+export const NODE_SAMPLING_INTERVAL_US = 1000;
+
+/**
+ * Loaded into every Node.js process of the command through NODE_OPTIONS=--require (Node 20 does
+ * not accept --cpu-prof there): starts V8's sampling profiler through the inspector and writes a
+ * .cpuprofile when the process exits, with frames mapped through the source maps the process
+ * itself registered (tsx, --enable-source-maps).
+ */
+export const NODE_PRELOAD = `"use strict";
+const dir = process.env.AUTO_OPTIMIZE_CPU_PROF_DIR;
+if (dir) {
+  const inspector = require("node:inspector");
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const { findSourceMap } = require("node:module");
+  const { fileURLToPath } = require("node:url");
+  const session = new inspector.Session();
+  session.connect();
+  session.post("Profiler.enable");
+  session.post("Profiler.setSamplingInterval", {
+    interval: Number(process.env.AUTO_OPTIMIZE_CPU_PROF_INTERVAL) || ${NODE_SAMPLING_INTERVAL_US},
+  });
+  session.post("Profiler.start");
+  let written = false;
+  const mapFrames = (profile) => {
+    for (const node of profile.nodes) {
+      const cf = node.callFrame;
+      if (!cf.url || cf.lineNumber < 0 || cf.url.startsWith("node:")) continue;
+      let map;
+      try {
+        map = findSourceMap(cf.url) || (cf.url.startsWith("file:") && findSourceMap(fileURLToPath(cf.url)));
+      } catch {}
+      if (!map) continue;
+      const entry = map.findEntry(cf.lineNumber, cf.columnNumber);
+      if (entry && entry.originalSource) {
+        cf.url = entry.originalSource;
+        cf.lineNumber = entry.originalLine;
+        cf.columnNumber = entry.originalColumn;
+      }
+    }
+  };
+  process.on("exit", () => {
+    if (written) return;
+    written = true;
+    session.post("Profiler.stop", (error, result) => {
+      if (error || !result) return;
+      try { mapFrames(result.profile); } catch {}
+      fs.mkdirSync(dir, { recursive: true });
+      const name = "CPU." + process.pid + "." + process.hrtime.bigint() + ".cpuprofile";
+      fs.writeFileSync(path.join(dir, name), JSON.stringify(result.profile));
+    });
+  });
+}
+`;
+
+/** Node.js: V8's sampling profiler in every node process the command starts, profiles merged. */
+export async function profileNode(
+  req: ProfileRequest,
+  intervalUs = NODE_SAMPLING_INTERVAL_US,
+): Promise<AdapterResult> {
+  const preload = join(req.workDir, "auto-optimize-cpu-prof.cjs");
+  const outDir = join(req.workDir, "cpuprofiles");
+  await writeFile(preload, NODE_PRELOAD);
+  const inherited = req.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS;
+  const nodeOptions = [inherited, `--require ${JSON.stringify(preload)}`].filter(Boolean).join(" ");
+  const run = await runTool("/bin/sh", ["-c", req.command], {
+    cwd: req.cwd,
+    env: {
+      ...req.env,
+      NODE_OPTIONS: nodeOptions,
+      AUTO_OPTIMIZE_CPU_PROF_DIR: outDir,
+      AUTO_OPTIMIZE_CPU_PROF_INTERVAL: String(intervalUs),
+    },
+    timeoutMs: req.timeoutMs,
+  });
+  const tried = ["V8 sampling profiler (inspector, through NODE_OPTIONS=--require)"];
+  if (!run.ok) {
+    throw new ProfileError(
+      "profiled-command-failed",
+      `the command failed while being profiled: it ${describeFailure(run, req.timeoutMs)}`,
+      tried,
+    );
+  }
+  const files = (await readdir(outDir).catch(() => [] as string[])).filter((f) =>
+    f.endsWith(".cpuprofile"),
+  );
+  if (files.length === 0) {
+    throw new ProfileError(
+      "no-profile",
+      "the command ran but no Node.js process wrote a profile: does it run node (directly or through npm/npx/tsx)? A process that ends by a signal or process.abort() writes none. Pass --language to profile it another way.",
+      tried,
+    );
+  }
+  const profiles = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(join(outDir, f), "utf8")) as CpuProfile),
+  );
+  const data = parseCpuProfiles(profiles);
+  const mapped = await applySourceMaps(data.frames, req.cwd);
+  const notes = [
+    `${files.length} Node.js process${files.length === 1 ? "" : "es"} profiled, sampling every ${intervalUs} µs`,
+    ...(mapped > 0 ? [`${mapped} frames mapped back through source maps`] : []),
+  ];
+  return {
+    profiler: "v8-cpu-profiler",
+    data,
+    isGc: (frame) => frame.name === GC_NAME,
+    notes,
+  };
+}

@@ -1,0 +1,93 @@
+import type { Frame, StackData } from "../types.js";
+
+/** V8's .cpuprofile (Chrome DevTools' format), as written by --cpu-prof or the inspector. */
+export interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: {
+      functionName: string;
+      url: string;
+      lineNumber: number;
+      columnNumber: number;
+    };
+    children?: number[];
+  }[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Frames that are not functions: time the thread slept, or spent outside JavaScript unattributed. */
+const DROPPED_LEAVES = new Set(["(idle)", "(program)"]);
+const STRIPPED = new Set(["(root)"]);
+
+/**
+ * Merges V8 CPU profiles (one per process) into stack samples weighted by time: a sample lasts
+ * until the next one (the time deltas), the last until the profile's end. Frames are keyed by
+ * function, script and position so the same function in two processes is one frame.
+ */
+export function parseCpuProfiles(profiles: CpuProfile[]): StackData {
+  const frames: Frame[] = [];
+  const frameIndex = new Map<string, number>();
+  const byStack = new Map<string, { stack: number[]; weight: number; samples: number }>();
+  for (const profile of profiles) {
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const stackOf = new Map<number, number[] | null>();
+    const resolve = (id: number): number[] | null => {
+      const cached = stackOf.get(id);
+      if (cached !== undefined) return cached;
+      const path: number[] = [];
+      let dropped = false;
+      for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+        const node = nodes.get(cur);
+        if (!node) break;
+        const cf = node.callFrame;
+        const name = cf.functionName || "(anonymous)";
+        if (cur === id && DROPPED_LEAVES.has(name)) dropped = true;
+        if (STRIPPED.has(name) || DROPPED_LEAVES.has(name)) continue;
+        const line = cf.lineNumber >= 0 ? cf.lineNumber + 1 : null;
+        const key = `${name}\u0000${cf.url}\u0000${cf.lineNumber}\u0000${cf.columnNumber}`;
+        let index = frameIndex.get(key);
+        if (index === undefined) {
+          index = frames.length;
+          frames.push({
+            name,
+            file: cf.url || null,
+            line,
+            ...(cf.columnNumber >= 0 && { col: cf.columnNumber + 1 }),
+          });
+          frameIndex.set(key, index);
+        }
+        path.push(index);
+      }
+      const stack = dropped ? null : path.reverse();
+      stackOf.set(id, stack);
+      return stack;
+    };
+    const samples = profile.samples ?? [];
+    const deltas = profile.timeDeltas ?? [];
+    let t = profile.startTime;
+    const times = samples.map((_, i) => {
+      t += deltas[i] ?? 0;
+      return t;
+    });
+    samples.forEach((id, i) => {
+      const stack = resolve(id);
+      if (!stack || stack.length === 0) return;
+      const next = i + 1 < times.length ? (times[i + 1] as number) : profile.endTime;
+      const weight = Math.max(0, next - (times[i] as number));
+      const key = stack.join(",");
+      const entry = byStack.get(key);
+      if (entry) {
+        entry.weight += weight;
+        entry.samples += 1;
+      } else {
+        byStack.set(key, { stack, weight, samples: 1 });
+      }
+    });
+  }
+  return { kind: "stacks", unit: "microseconds", frames, stacks: [...byStack.values()] };
+}

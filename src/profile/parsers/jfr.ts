@@ -1,0 +1,56 @@
+import type { Frame, StackData } from "../types.js";
+
+interface JfrFrame {
+  method?: { type?: { name?: string }; name?: string; descriptor?: string };
+  lineNumber?: number;
+}
+
+/** The part of `jfr print --json --events jdk.ExecutionSample` that is read. */
+export interface JfrJson {
+  recording?: {
+    events?: { type?: string; values?: { stackTrace?: { frames?: JfrFrame[] } | null } }[];
+  };
+}
+
+/**
+ * Java Flight Recorder's execution samples as stacks (JFR lists frames leaf first). A method is
+ * named `package.Class.method`; its file is guessed from the class (`package/Class.java`) since JFR
+ * does not record source files, and its line is the first line a sample saw it at.
+ */
+export function parseJfrJson(json: JfrJson, periodMs: number): StackData {
+  const frames: Frame[] = [];
+  const frameIndex = new Map<string, number>();
+  const byStack = new Map<string, { stack: number[]; weight: number; samples: number }>();
+  for (const event of json.recording?.events ?? []) {
+    if (event.type !== "jdk.ExecutionSample") continue;
+    const trace = event.values?.stackTrace?.frames ?? [];
+    const stack: number[] = [];
+    for (const f of [...trace].reverse()) {
+      const type = f.method?.type?.name ?? "?";
+      const name = `${type.replaceAll("/", ".")}.${f.method?.name ?? "?"}`;
+      const key = `${name}${f.method?.descriptor ?? ""}`;
+      let index = frameIndex.get(key);
+      if (index === undefined) {
+        index = frames.length;
+        const outer = type.split("$")[0] as string;
+        frames.push({
+          name,
+          file: `${outer}.java`,
+          line: f.lineNumber !== undefined && f.lineNumber > 0 ? f.lineNumber : null,
+        });
+        frameIndex.set(key, index);
+      }
+      stack.push(index);
+    }
+    if (stack.length === 0) continue;
+    const key = stack.join(",");
+    const entry = byStack.get(key);
+    if (entry) {
+      entry.weight += periodMs;
+      entry.samples += 1;
+    } else {
+      byStack.set(key, { stack, weight: periodMs, samples: 1 });
+    }
+  }
+  return { kind: "stacks", unit: "milliseconds", frames, stacks: [...byStack.values()] };
+}

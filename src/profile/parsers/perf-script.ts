@@ -1,0 +1,85 @@
+import type { Frame, StackData } from "../types.js";
+
+/** A frame of `perf script`: the function and the binary (dso) it lives in. */
+export interface PerfFrame extends Frame {
+  dso: string;
+}
+
+/**
+ * `perf script -F comm,pid,period,ip,sym,symoff,dso` with call graphs: a header line per sample
+ * ("comm pid period"), then one indented line per frame, leaf first ("ip sym+0x1f (dso)"), then a
+ * blank line. Weights are the sample periods (nanoseconds for cpu-clock, events for cycles).
+ * Frames without a symbol are named after their binary: "[unknown] (libfoo.so)".
+ */
+export function parsePerfScript(
+  text: string,
+  unit: StackData["unit"],
+): StackData & {
+  frames: PerfFrame[];
+} {
+  const frames: PerfFrame[] = [];
+  const frameIndex = new Map<string, number>();
+  const byStack = new Map<string, { stack: number[]; weight: number; samples: number }>();
+  let period = 1;
+  let leafFirst: number[] = [];
+  const flush = () => {
+    if (leafFirst.length === 0) return;
+    const stack = leafFirst.reverse();
+    const key = stack.join(",");
+    const entry = byStack.get(key);
+    if (entry) {
+      entry.weight += period;
+      entry.samples += 1;
+    } else {
+      byStack.set(key, { stack, weight: period, samples: 1 });
+    }
+    leafFirst = [];
+  };
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") {
+      flush();
+      continue;
+    }
+    if (!/^\s/.test(line)) {
+      flush();
+      const fields = line.trim().split(/\s+/);
+      const last = Number(fields[fields.length - 1]);
+      period = Number.isFinite(last) && last > 0 ? last : 1;
+      continue;
+    }
+    const match = /^\s*[0-9a-f]+\s+(.*?)\s+\((.*)\)\s*$/.exec(line);
+    if (!match) continue;
+    const sym = (match[1] as string).replace(/\+0x[0-9a-f]+$/, "");
+    const dso = match[2] as string;
+    const name = sym === "[unknown]" ? `[unknown] (${basename(dso)})` : sym;
+    const key = `${name}\u0000${dso}`;
+    let index = frameIndex.get(key);
+    if (index === undefined) {
+      index = frames.length;
+      frames.push({ name, file: dso === "[unknown]" ? null : dso, line: null, dso });
+      frameIndex.set(key, index);
+    }
+    leafFirst.push(index);
+  }
+  flush();
+  return { kind: "stacks", unit, frames, stacks: [...byStack.values()] };
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/**
+ * Definition lines of functions from `nm --line-numbers --defined-only -C`:
+ * "0000000000001139 T hot_loop\t/src/hot.c:3" → hot_loop → { file, line }.
+ */
+export function parseNmLines(text: string): Map<string, { file: string; line: number }> {
+  const out = new Map<string, { file: string; line: number }>();
+  for (const line of text.split("\n")) {
+    const match = /^[0-9a-fA-F]+\s+[tTwWiI]\s+(.+?)\t(.+):(\d+)\s*$/.exec(line);
+    if (!match) continue;
+    const name = match[1] as string;
+    if (!out.has(name)) out.set(name, { file: match[2] as string, line: Number(match[3]) });
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+import type { AdapterResult, Frame, Hotspot, Hotspots, Language, ProfileData } from "./types.js";
+
+/** The line that stands for garbage collection in every profile. */
+export const GC_NAME = "(garbage collector)";
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Hot spots of a profile: one line per function, sorted by self time, GC folded into one line. */
+export function summarize(language: Language, result: AdapterResult): Hotspots {
+  const { data, isGc } = result;
+  const rows = data.kind === "stacks" ? fromStacks(data, isGc) : fromFlat(data, isGc);
+  const notes = [...result.notes];
+  if (rows.samples > 0 && rows.samples < 50 && data.kind === "stacks") {
+    notes.push(
+      `only ${rows.samples} samples: percentages are rough; a longer run gives a steadier picture`,
+    );
+  }
+  return {
+    language,
+    profiler: result.profiler,
+    samples: rows.samples,
+    hotspots: rows.hotspots,
+    ...(rows.gcPct !== undefined && { gcPct: rows.gcPct }),
+    notes,
+  };
+}
+
+interface Totals {
+  self: number;
+  total: number;
+  samples: number;
+}
+
+/** One key per function: the same function seen through different frames is merged. */
+function keyOf(frame: Frame): string {
+  return `${frame.name}\u0000${frame.file ?? ""}`;
+}
+
+function fromStacks(
+  data: Extract<ProfileData, { kind: "stacks" }>,
+  isGc: AdapterResult["isGc"],
+): { hotspots: Hotspot[]; samples: number; gcPct?: number } {
+  const byKey = new Map<string, { frame: Frame; totals: Totals }>();
+  let all = 0;
+  let samples = 0;
+  let gc = 0;
+  let gcSeen = false;
+  const gcFrame: Frame = { name: GC_NAME, file: null, line: null };
+  for (const { stack, weight, samples: count } of data.stacks) {
+    if (stack.length === 0) continue;
+    all += weight;
+    samples += count;
+    const frames = stack.map((i) => data.frames[i] as Frame);
+    const inGc = isGc ? frames.some(isGc) : false;
+    if (inGc) {
+      gc += weight;
+      gcSeen = true;
+    }
+    // A GC sample counts for the GC line alone (self) and for its callers (total).
+    const counted = inGc ? [...frames.filter((f) => !isGc?.(f)), gcFrame] : frames;
+    const seen = new Set<string>();
+    counted.forEach((frame, index) => {
+      const key = keyOf(frame);
+      let entry = byKey.get(key);
+      if (!entry) {
+        entry = { frame, totals: { self: 0, total: 0, samples: 0 } };
+        byKey.set(key, entry);
+      }
+      if (!seen.has(key)) {
+        entry.totals.total += weight;
+        seen.add(key);
+      }
+      if (index === counted.length - 1) {
+        entry.totals.self += weight;
+        entry.totals.samples += count;
+      }
+    });
+  }
+  const hotspots = [...byKey.values()].map(({ frame, totals }) => toHotspot(frame, totals, all));
+  return {
+    hotspots: sortHotspots(hotspots),
+    samples,
+    ...(gcSeen && all > 0 && { gcPct: round((100 * gc) / all) }),
+  };
+}
+
+function fromFlat(
+  data: Extract<ProfileData, { kind: "flat" }>,
+  isGc: AdapterResult["isGc"],
+): { hotspots: Hotspot[]; samples: number; gcPct?: number } {
+  const byKey = new Map<string, { frame: Frame; totals: Totals }>();
+  let samples = 0;
+  let gc = 0;
+  let gcSeen = false;
+  for (const entry of data.entries) {
+    const original = data.frames[entry.frame] as Frame;
+    const inGc = isGc?.(original) ?? false;
+    const frame = inGc ? { name: GC_NAME, file: null, line: null } : original;
+    if (inGc) {
+      gc += entry.self;
+      gcSeen = true;
+    }
+    samples += entry.count;
+    const key = keyOf(frame);
+    const existing = byKey.get(key);
+    if (existing) {
+      existing.totals.self += entry.self;
+      existing.totals.total = Math.max(existing.totals.total, entry.total);
+      existing.totals.samples += entry.count;
+    } else {
+      byKey.set(key, {
+        frame,
+        totals: { self: entry.self, total: entry.total, samples: entry.count },
+      });
+    }
+  }
+  const all = data.totalWeight;
+  const hotspots = [...byKey.values()].map(({ frame, totals }) => toHotspot(frame, totals, all));
+  return {
+    hotspots: sortHotspots(hotspots),
+    samples,
+    ...(gcSeen && all > 0 && { gcPct: round((100 * gc) / all) }),
+  };
+}
+
+function toHotspot(frame: Frame, totals: Totals, all: number): Hotspot {
+  return {
+    name: frame.name,
+    file: frame.file,
+    line: frame.line,
+    selfPct: all > 0 ? round((100 * totals.self) / all) : 0,
+    totalPct: all > 0 ? round((100 * Math.min(totals.total, all)) / all) : 0,
+    samples: totals.samples,
+  };
+}
+
+/** Self time first, then total time, then name: the same profile always prints the same way. */
+export function sortHotspots(hotspots: Hotspot[]): Hotspot[] {
+  return hotspots.sort(
+    (a, b) => b.selfPct - a.selfPct || b.totalPct - a.totalPct || a.name.localeCompare(b.name),
+  );
+}
