@@ -6,6 +6,7 @@ import { registerBaseline } from "./baseline.js";
 import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
 import { registerDemo } from "./demo.js";
+import { registerDisasm } from "./disasm.js";
 import { registerInit } from "./init.js";
 import { registerProfile } from "./profile.js";
 import { registerReport } from "./report.js";
@@ -33,6 +34,7 @@ registerInit(program);
 registerBaseline(program);
 registerRun(program);
 registerProfile(program);
+registerDisasm(program);
 
 // The one place errors become output: bad input exits 2 with what to fix, a failed run exits 1.
 try {
