@@ -47,6 +47,13 @@ export type LedgerEvent =
       best: string;
     }
   | { type: "iteration-abandoned"; iteration: number; reason: string }
+  /**
+   * Host mode: an evaluation killed before its commit was rolled back; the host's edits stay in
+   * the working tree and the iteration waits for `step evaluate` again.
+   */
+  | { type: "evaluation-interrupted"; iteration: number; reason: string }
+  /** Host mode: the host's reflexion of a committed iteration was recorded (the next may start). */
+  | { type: "reflected"; iteration: number }
   | { type: "stopped"; reason: string }
   | { type: "report-written"; headline: number | null };
 

@@ -1,0 +1,117 @@
+import { existsSync } from "node:fs";
+import { copyFile, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { checkPlan } from "../../agent/plan/check.js";
+import { renderPlanMarkdown } from "../../agent/plan/render.js";
+import { UsageError } from "../../errors.js";
+import { FILES, iterationName, slugify } from "../../experiment/layout.js";
+import { createIterationFolder, writePlan } from "../artifacts.js";
+import { faultPoint } from "../fault.js";
+import { hostContext } from "./context.js";
+import { hostPosition, requireStep, stepCommand } from "./protocol.js";
+import {
+  type HostOptions,
+  iterationPath,
+  pendingProfile,
+  pendingProfilePath,
+  withHostSession,
+} from "./session.js";
+
+export interface PlanOptions extends HostOptions {
+  /** The plan: its JSON text, or the parsed object. */
+  plan: unknown;
+}
+
+export interface PlanResult {
+  experiment: string;
+  iteration: number;
+  strategy: string;
+  /** The iteration's folder under iterations/. */
+  folder: string;
+  /** plan.md, relative to the repository root. */
+  planPath: string;
+  /** The files the plan says it will change. */
+  files: string[];
+  nextHint: string;
+  recovered: string | null;
+}
+
+/**
+ * `step plan`: checks the plan as every planner's plan is checked (the four techniques' shape and
+ * rules, the scope, no repeat of a tried strategy) and records it (plan.json, plan.md, `planned`).
+ * A refused plan changes nothing: the error names each field to fix.
+ */
+export async function stepPlan(options: PlanOptions): Promise<PlanResult> {
+  return withHostSession(options, async (session) => {
+    const { opened } = session;
+    const { experiment, ledger } = opened;
+    const position = hostPosition(experiment, ledger);
+    requireStep(position, "plan", session.via);
+    const { iteration, state } = position;
+    const input = parsePlan(options.plan);
+    const hotspots = await pendingProfile(session, iteration);
+    const checked = checkPlan(input, await hostContext(session, state, iteration, hotspots));
+    if (!checked.ok) {
+      const { problems } = checked;
+      throw new UsageError(
+        "invalid-plan",
+        [
+          `the plan for iteration ${iteration} was not accepted:`,
+          ...problems.map((p) => `- ${p}`),
+          `Fix ${problems.length > 1 ? "these fields" : "this field"} and submit the plan again with ${stepCommand("plan", session.via)} (its JSON Schema is the brief's planSchema).`,
+        ].join("\n"),
+      );
+    }
+    const plan = checked.plan;
+    const folder = iterationName(iteration, slugify(plan.strategy));
+    await removeLeftovers(session.opened.dir, iteration);
+    const path = iterationPath(session, folder);
+    await createIterationFolder(path);
+    await writePlan(path, {
+      strategy: plan.strategy,
+      markdown: renderPlanMarkdown(plan, iteration),
+      data: plan,
+    });
+    if (hotspots !== null) {
+      await copyFile(pendingProfilePath(session, iteration), join(path, "profile-snapshot.txt"));
+    }
+    ledger.append({ type: "planned", iteration, strategy: plan.strategy, folder });
+    faultPoint("after-plan", iteration);
+    const scope = experiment.scope.join(", ");
+    return {
+      experiment: opened.name,
+      iteration,
+      strategy: plan.strategy,
+      folder,
+      planPath: `${opened.path}/${FILES.iterationsDir}/${folder}/plan.md`,
+      files: plan.files,
+      nextHint: `make the plan's edits in the working tree (${session.root}) — files in the scope (${scope}) only, never a protected file, tests or benchmarks — then run ${stepCommand("evaluate", session.via)}.`,
+      recovered: session.recovered,
+    };
+  });
+}
+
+function parsePlan(plan: unknown): unknown {
+  if (typeof plan !== "string") return plan;
+  try {
+    return JSON.parse(plan);
+  } catch (error) {
+    throw new UsageError(
+      "invalid-plan",
+      `the plan is not valid JSON (${(error as Error).message}): send one JSON object with the fields of the brief's planSchema.`,
+    );
+  }
+}
+
+/**
+ * Folders of this iteration number that a killed `step plan` left behind (written, never
+ * recorded): a plan submitted again under another strategy must not leave them in the tree.
+ */
+async function removeLeftovers(experimentDir: string, iteration: number): Promise<void> {
+  const dir = join(experimentDir, FILES.iterationsDir);
+  if (!existsSync(dir)) return;
+  const prefix = iterationName(iteration, "");
+  for (const name of await readdir(dir)) {
+    if (name.startsWith(prefix)) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,66 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { FILES } from "../../experiment/layout.js";
+import { git } from "../../workspace/git.js";
+import { commitMessage } from "../iteration.js";
+import { recoverUnfinished } from "../recover.js";
+import { hostPosition } from "./protocol.js";
+import type { HostSession } from "./session.js";
+
+/** What an evaluation writes before its commit; a rolled-back evaluation leaves none of it. */
+const EVALUATION_FILES = ["summary.md", "result.json", "result.txt", "reflexion.md"];
+
+/**
+ * Brings the branch and the working tree back in line with the ledger after a step was killed.
+ * An evaluation killed after its attempt commit is finished as the loop finishes one (the revert
+ * made if it was due, `committed` recorded); one killed before it is rolled back — its artifacts
+ * removed, the index reset — while the host's edits stay in the working tree, and the iteration
+ * waits for `evaluate` again. An iteration of the autonomous loop that was killed is recovered as
+ * `run` would. Returns what was done, or null when nothing was interrupted.
+ */
+export async function recoverHost(session: HostSession): Promise<string | null> {
+  const { root, opened } = session;
+  const { experiment, ledger } = opened;
+  const position = hostPosition(experiment, ledger);
+  const unfinished = position.state.unfinished;
+  if (!position.interrupted || !unfinished) return null;
+  const { iteration } = unfinished;
+  const last = unfinished.events.at(-1)?.type ?? "iteration-started";
+
+  if (!position.host || (await attemptCommitted(session, iteration, unfinished.best))) {
+    const outcome = await recoverUnfinished(root, opened.path, experiment, ledger, position.state);
+    if (!position.host) {
+      return `iteration ${iteration} of an interrupted 'auto-optimize run' was ${outcome === "finished" ? "finished from its commit" : "abandoned"}`;
+    }
+    const decision = ledger.last("committed")?.decision;
+    return `the evaluation of iteration ${iteration} was interrupted after its commit; it was completed (${decision})`;
+  }
+
+  await git(["reset", "--quiet"], root);
+  if (position.folder) {
+    const folder = join(opened.dir, FILES.iterationsDir, position.folder);
+    for (const file of EVALUATION_FILES) await rm(join(folder, file), { force: true });
+  }
+  const leaderboard = `${opened.path}/${FILES.leaderboard}`;
+  const tracked = await git(["ls-tree", "--name-only", "HEAD", "--", leaderboard], root);
+  if (tracked) await git(["checkout", "HEAD", "--", leaderboard], root);
+  else await rm(join(opened.dir, FILES.leaderboard), { force: true });
+  ledger.append({
+    type: "evaluation-interrupted",
+    iteration,
+    reason: `interrupted after '${last}'; the edits are still in the working tree`,
+  });
+  return `the evaluation of iteration ${iteration} was interrupted (after '${last}') and rolled back; the edits are still in the working tree: evaluate again`;
+}
+
+/** The iteration's attempt commit exists on the branch since the best it started from. */
+async function attemptCommitted(
+  session: HostSession,
+  iteration: number,
+  best: string,
+): Promise<boolean> {
+  const empty = { strategy: "", markdown: "", data: null };
+  const tag = commitMessage(session.opened.experiment, iteration, empty).trimEnd();
+  const subjects = await git(["log", "--format=%s", `${best}..HEAD`], session.root);
+  return subjects.split("\n").some((subject) => subject.startsWith(tag));
+}

@@ -1,0 +1,78 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { UsageError } from "../../errors.js";
+import { FILES } from "../../experiment/layout.js";
+import { commitMessage } from "../iteration.js";
+import { hostPosition, requireStep, stepCommand } from "./protocol.js";
+import {
+  commitExperimentFolder,
+  type HostOptions,
+  iterationPath,
+  withHostSession,
+} from "./session.js";
+import { hostStopReason } from "./stop.js";
+
+export interface ReflectOptions extends HostOptions {
+  /** reflexion.md: what surprised, the lessons, the directions left unexplored. */
+  text: string;
+  continueAfterTarget?: boolean;
+}
+
+export interface ReflectResult {
+  experiment: string;
+  iteration: number;
+  /** reflexion.md, relative to the repository root. */
+  path: string;
+  /** The commit that recorded it. */
+  commit: string | null;
+  /** A stop condition that holds: no next iteration, the report instead. */
+  stop: string | null;
+  nextHint: string;
+  recovered: string | null;
+}
+
+/** Shorter than this, a reflexion says nothing the next iteration can learn from. */
+const MIN_LENGTH = 20;
+
+/**
+ * `step reflect`: records the host's reflexion of the iteration just evaluated (reflexion.md in
+ * its folder, `reflected` in the ledger) and commits it; the next `step next` waits for it.
+ */
+export async function stepReflect(options: ReflectOptions): Promise<ReflectResult> {
+  return withHostSession(options, async (session) => {
+    const { opened } = session;
+    const { experiment, ledger } = opened;
+    const position = hostPosition(experiment, ledger);
+    requireStep(position, "reflect", session.via);
+    const text = options.text.trim();
+    if (text.length < MIN_LENGTH) {
+      throw new UsageError(
+        "empty-reflexion",
+        `the reflexion is ${text.length === 0 ? "empty" : `only ${text.length} characters`}: write what surprised you in iteration ${position.iteration}'s outcome, the concrete lessons for the next iteration, and the directions left unexplored, then send it again with ${stepCommand("reflect", session.via)}.`,
+      );
+    }
+    const { iteration } = position;
+    const folder = position.folder as string;
+    await writeFile(join(iterationPath(session, folder), "reflexion.md"), `${text}\n`);
+    ledger.append({ type: "reflected", iteration });
+    const subject = commitMessage(experiment, iteration, {
+      strategy: "reflexion",
+      markdown: "",
+      data: null,
+    });
+    const commit = await commitExperimentFolder(session, subject);
+    const stop = hostStopReason(experiment, position.state, options.continueAfterTarget);
+    const report = session.via === "mcp" ? "the report tool" : "`auto-optimize report`";
+    return {
+      experiment: opened.name,
+      iteration,
+      path: `${opened.path}/${FILES.iterationsDir}/${folder}/reflexion.md`,
+      commit,
+      stop,
+      nextHint: stop
+        ? `stop iterating (${stop}); write the final report with ${report}.`
+        : `open the next iteration with ${stepCommand("next", session.via)}.`,
+      recovered: session.recovered,
+    };
+  });
+}

@@ -1,0 +1,152 @@
+import { existsSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { UsageError } from "../../errors.js";
+import { FILES } from "../../experiment/layout.js";
+import { currentBranch, type OpenedExperiment, openExperiment } from "../../experiment/open.js";
+import type { ProtectedHashes } from "../../experiment/protected-files.js";
+import { git, openRepository } from "../../workspace/git.js";
+import { isRunning, markRunning, runMarkerPath } from "../status.js";
+import { LoopWorktrees } from "../worktrees.js";
+import type { HostInterface } from "./protocol.js";
+import { recoverHost } from "./recover.js";
+
+export interface HostOptions {
+  /** Anywhere inside the repository. */
+  cwd: string;
+  /** The experiment (exp-001 or its full name); default: the one checked out. */
+  experiment?: string;
+  /** Whether hints name the shell commands or the MCP tools (default: the commands). */
+  via?: HostInterface;
+  /** Long steps (evaluate) report what they are doing. */
+  onProgress?: (message: string) => void;
+}
+
+/** One step's hold on an experiment: opened, on its branch, recovered, marked as running. */
+export interface HostSession {
+  root: string;
+  opened: OpenedExperiment;
+  worktrees: LoopWorktrees;
+  via: HostInterface;
+  /** What recovery did before the step, when an earlier step was killed; else null. */
+  recovered: string | null;
+  progress: (message: string) => void;
+}
+
+/**
+ * Runs one host step on the experiment: refuses another branch or a run in progress in another
+ * process, marks the experiment as running for the step's duration (so `run`, `status` and other
+ * steps see it), and first brings a killed evaluation back in line with the ledger.
+ */
+export async function withHostSession<T>(
+  options: HostOptions,
+  work: (session: HostSession) => Promise<T>,
+): Promise<T> {
+  const repository = await openRepository(options.cwd);
+  const root = repository.root;
+  const opened = await openExperiment(root, options.experiment);
+  const branch = await currentBranch(root);
+  if (branch !== opened.experiment.branch) {
+    throw new UsageError(
+      "wrong-branch",
+      `experiment ${opened.name} lives on branch ${opened.experiment.branch}, but ${branch ?? "a detached HEAD"} is checked out: run git checkout ${opened.experiment.branch} first.`,
+    );
+  }
+  if (isRunning(repository.gitDir, opened.name) && !markedByUs(repository.gitDir, opened.name)) {
+    throw new UsageError(
+      "already-running",
+      `${opened.name} is being worked on by another process (auto-optimize run, or another step): wait for it to finish or stop it first.`,
+    );
+  }
+  await requireIntact(root, opened);
+  const release = markRunning(repository.gitDir, opened.name);
+  try {
+    const session: HostSession = {
+      root,
+      opened,
+      worktrees: new LoopWorktrees(repository, opened.name),
+      via: options.via ?? "cli",
+      recovered: null,
+      progress: options.onProgress ?? (() => {}),
+    };
+    session.recovered = await recoverHost(session);
+    return await work(session);
+  } finally {
+    release();
+  }
+}
+
+function markedByUs(gitDir: string, name: string): boolean {
+  try {
+    const marker = JSON.parse(readFileSync(runMarkerPath(gitDir, name), "utf8")) as {
+      pid?: number;
+    };
+    return marker.pid === process.pid;
+  } catch {
+    return false;
+  }
+}
+
+/** The protected files' hashes as committed at init (a copy edited in the tree counts for nothing). */
+export async function committedProtected(session: HostSession): Promise<ProtectedHashes> {
+  const path = `${session.opened.path}/${FILES.protected}`;
+  return JSON.parse(await git(["show", `HEAD:${path}`], session.root)) as ProtectedHashes;
+}
+
+/**
+ * The experiment's definition and history are auto-optimize's to write: experiment.json and
+ * protected.json as committed, and the ledger's committed lines unchanged (new lines may follow).
+ */
+async function requireIntact(root: string, opened: OpenedExperiment): Promise<void> {
+  const definition = [FILES.experiment, FILES.protected].map((f) => `${opened.path}/${f}`);
+  const changed = (await git(["diff", "--name-only", "HEAD", "--", ...definition], root))
+    .split("\n")
+    .filter(Boolean);
+  if (changed.length > 0) {
+    throw new UsageError(
+      "experiment-changed",
+      `${changed.join(" and ")} changed in the working tree, but the experiment's definition is fixed at init: restore ${changed.length > 1 ? "them" : "it"} (git checkout HEAD -- ${changed.join(" ")}).`,
+    );
+  }
+  const ledger = `${opened.path}/${FILES.ledger}`;
+  const committed = await git(["show", `HEAD:${ledger}`], root).catch(() => "");
+  const current = existsSync(opened.ledger.path) ? await readFile(opened.ledger.path, "utf8") : "";
+  if (!current.startsWith(committed)) {
+    throw new UsageError(
+      "ledger-changed",
+      `${ledger} no longer starts with its committed lines: the ledger is append-only and written by auto-optimize alone. Restore it (git checkout HEAD -- ${ledger}); the steps since the last commit are then lost.`,
+    );
+  }
+}
+
+/** The folder of an iteration, absolute. */
+export function iterationPath(session: HostSession, folder: string): string {
+  return join(session.opened.dir, FILES.iterationsDir, folder);
+}
+
+/** Where `step next` keeps the profile of the best until the plan names the iteration's folder. */
+export function pendingProfilePath(session: HostSession, iteration: number): string {
+  return join(session.worktrees.base, "host", `profile-snapshot-${iteration}.txt`);
+}
+
+export async function pendingProfile(
+  session: HostSession,
+  iteration: number,
+): Promise<string | null> {
+  const path = pendingProfilePath(session, iteration);
+  return existsSync(path) ? readFile(path, "utf8") : null;
+}
+
+/** Commits the experiment folder alone (ledger lines, a reflexion), if anything in it changed. */
+export async function commitExperimentFolder(
+  session: HostSession,
+  message: string,
+): Promise<string | null> {
+  const { root } = session;
+  const path = session.opened.path;
+  await git(["add", "-A", "--", path], root);
+  const staged = await git(["diff", "--cached", "--name-only", "--", path], root);
+  if (!staged) return null;
+  await git(["commit", "--quiet", "-m", message, "--", path], root);
+  return git(["rev-parse", "HEAD"], root);
+}

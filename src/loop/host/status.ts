@@ -1,0 +1,59 @@
+import { openExperiment } from "../../experiment/open.js";
+import { openRepository } from "../../workspace/git.js";
+import { type ExperimentStatus, experimentStatus, isRunning } from "../status.js";
+import { type HostInterface, type HostStep, hostPosition, stepCommand } from "./protocol.js";
+import { hostStopReason } from "./stop.js";
+
+export interface HostStatus extends ExperimentStatus {
+  host: {
+    /** The step the protocol expects now. */
+    expected: HostStep;
+    iteration: number;
+    strategy: string | null;
+    /** A killed step left something to recover; the next step does it. */
+    interrupted: boolean;
+    /** A stop condition that holds: report instead of another iteration. */
+    stop: string | null;
+    nextHint: string;
+  };
+}
+
+/** `status` plus where host mode stands, read-only (nothing is recovered or changed). */
+export async function hostStatus(options: {
+  cwd: string;
+  experiment?: string;
+  via?: HostInterface;
+}): Promise<HostStatus> {
+  const repository = await openRepository(options.cwd);
+  const opened = await openExperiment(repository.root, options.experiment);
+  const { experiment, ledger } = opened;
+  const status = experimentStatus(opened.name, experiment, ledger, {
+    running: isRunning(repository.gitDir, opened.name),
+  });
+  const position = hostPosition(experiment, ledger);
+  const via = options.via ?? "cli";
+  const stop = position.expected === "next" ? hostStopReason(experiment, position.state) : null;
+  const run = stepCommand(position.expected, via);
+  const hints: Record<HostStep, string> = {
+    baseline: `lock the baseline with ${run}.`,
+    next: stop
+      ? `stop (${stop}): write the final report${via === "mcp" ? " with the report tool" : " with `auto-optimize report`"}.`
+      : `open iteration ${position.iteration} with ${run}.`,
+    plan: `submit the plan of iteration ${position.iteration} with ${run}.`,
+    evaluate: `make the edits of '${position.strategy}' and run ${run}.`,
+    reflect: `record the reflexion of iteration ${position.iteration} with ${run}.`,
+  };
+  return {
+    ...status,
+    host: {
+      expected: position.expected,
+      iteration: position.iteration,
+      strategy: position.strategy,
+      interrupted: position.interrupted,
+      stop,
+      nextHint: position.interrupted
+        ? `a step was interrupted; the next step recovers first, then: ${hints[position.expected]}`
+        : hints[position.expected],
+    },
+  };
+}
