@@ -181,3 +181,13 @@ function findLoops(instructions: Instruction[]): Loop[] {
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
+
+/** `perf annotate --stdio` of one symbol: instruction address → percent of the symbol's samples. */
+export function parsePerfAnnotate(text: string): Map<number, number> {
+  const samples = new Map<number, number>();
+  for (const line of text.split("\n")) {
+    const match = /^\s*([\d.]+)\s*:\s+([0-9a-f]+):/.exec(line);
+    if (match) samples.set(Number.parseInt(match[2] as string, 16), Number(match[1]));
+  }
+  return samples;
+}

@@ -5,7 +5,12 @@ import { isAbsolute, join } from "node:path";
 import { programOf } from "../detect.js";
 import { describeFailure, runTool, which } from "../tools.js";
 import { ProfileError } from "../types.js";
-import { type Instruction, nativeFindings, parseObjdump } from "./native-findings.js";
+import {
+  type Instruction,
+  nativeFindings,
+  parseObjdump,
+  parsePerfAnnotate,
+} from "./native-findings.js";
 import type { DisasmRequest, Disassembly } from "./types.js";
 
 /** The binary the command runs (its first word, resolved like the shell does). */
@@ -76,7 +81,7 @@ export async function disassembleNative(req: DisasmRequest): Promise<Disassembly
 }
 
 /** The function's own block of objdump's output (section headers dropped). */
-function functionListing(text: string): string {
+export function functionListing(text: string): string {
   const lines = text.split("\n");
   const start = lines.findIndex((l) => /^[0-9a-f]+ <.*>:$/.test(l));
   if (start < 0) return "";
@@ -119,11 +124,7 @@ async function perfAnnotate(req: DisasmRequest, binary: string): Promise<Map<num
       ["annotate", "-i", data, "--stdio", "--dsos", binary, "-s", req.symbol],
       { cwd: req.cwd, timeoutMs: 120_000 },
     );
-    for (const line of annotate.stdout.split("\n")) {
-      const match = /^\s*([\d.]+)\s*:\s+([0-9a-f]+):/.exec(line);
-      if (match) samples.set(Number.parseInt(match[2] as string, 16), Number(match[1]));
-    }
-    return samples;
+    return parsePerfAnnotate(annotate.stdout);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

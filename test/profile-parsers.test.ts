@@ -1,0 +1,220 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseLanguage, programOf } from "../src/profile/detect.js";
+import { bytecodeFindings as jvmFindings, methodBlocks } from "../src/profile/disasm/jvm.js";
+import { functionListing } from "../src/profile/disasm/native.js";
+import {
+  nativeFindings,
+  parseObjdump,
+  parsePerfAnnotate,
+} from "../src/profile/disasm/native-findings.js";
+import { splitV8Output, traceFindings } from "../src/profile/disasm/node.js";
+import { parseCallgrind } from "../src/profile/parsers/callgrind.js";
+import { parseCollapsed } from "../src/profile/parsers/collapsed.js";
+import { type CpuProfile, parseCpuProfiles } from "../src/profile/parsers/cpuprofile.js";
+import { type JfrJson, parseJfrJson } from "../src/profile/parsers/jfr.js";
+import { parseNmLines, parsePerfScript } from "../src/profile/parsers/perf-script.js";
+import { parsePprofRaw } from "../src/profile/parsers/pprof-raw.js";
+import { type PstatsJson, parsePstats } from "../src/profile/parsers/pstats.js";
+import { commandFromArgs } from "../src/profile/shell.js";
+import { toSpeedscope } from "../src/profile/speedscope.js";
+import { GC_NAME, summarize } from "../src/profile/summarize.js";
+import { formatHotspots } from "../src/profile/table.js";
+import type { AdapterResult, Language } from "../src/profile/types.js";
+
+const fixture = (name: string) =>
+  readFileSync(join(import.meta.dirname, "fixtures/profile", name), "utf8");
+
+function top(language: Language, result: Omit<AdapterResult, "notes">) {
+  return summarize(language, { ...result, notes: [] });
+}
+
+describe("profile parsers on captured outputs", () => {
+  it("V8 .cpuprofile: time-weighted self time, pseudo-frames dropped, GC on its own line", () => {
+    const data = parseCpuProfiles([JSON.parse(fixture("node.cpuprofile")) as CpuProfile]);
+    const profile = top("node", { profiler: "v8", data, isGc: (f) => f.name === GC_NAME });
+    expect(profile.hotspots[0]?.name).toBe("hotFn");
+    expect(profile.hotspots[0]?.line).toBe(2);
+    expect(profile.hotspots[0]?.selfPct).toBeGreaterThan(70);
+    const names = profile.hotspots.map((h) => h.name);
+    expect(names).not.toContain("(program)");
+    expect(names).not.toContain("(idle)");
+    expect(names).not.toContain("(root)");
+    expect(names).toContain(GC_NAME);
+    expect(profile.gcPct).toBeGreaterThan(0);
+    // Weights are the time deltas, not sample counts: they add up to the profiled time.
+    const total = data.stacks.reduce((a, s) => a + s.weight, 0);
+    expect(total).toBeGreaterThan(50_000);
+  });
+
+  it("merges profiles of several processes: the same function is one line", () => {
+    const profile = JSON.parse(fixture("node.cpuprofile")) as CpuProfile;
+    const one = parseCpuProfiles([profile]);
+    const two = parseCpuProfiles([profile, profile]);
+    expect(two.frames.length).toBe(one.frames.length);
+    const sum = (d: typeof one) => d.stacks.reduce((a, s) => a + s.samples, 0);
+    expect(sum(two)).toBe(2 * sum(one));
+  });
+
+  it("cProfile stats: self and cumulative time per function, the profiler's own frames dropped", () => {
+    const data = parsePstats(JSON.parse(fixture("pstats.json")) as PstatsJson);
+    const profile = top("python", { profiler: "cProfile", data });
+    expect(profile.hotspots[0]?.name).toBe("hot");
+    expect(profile.hotspots[0]?.file).toMatch(/hot\.py$/);
+    const main = profile.hotspots.find((h) => h.name === "main");
+    expect(main?.totalPct).toBeGreaterThan(90);
+    expect(profile.hotspots.find((h) => h.name === "helper")?.samples).toBe(100_000);
+    expect(profile.hotspots.some((h) => /_lsprof/.test(h.name))).toBe(false);
+  });
+
+  it("perf script: leaf-first call chains, periods as weights, unknown symbols named by binary", () => {
+    const data = parsePerfScript(fixture("perf-script.txt"), "nanoseconds");
+    const profile = top("native", { profiler: "perf", data });
+    expect(profile.hotspots[0]?.name).toBe("hot_loop");
+    expect(profile.hotspots[0]?.selfPct).toBeGreaterThan(80);
+    expect(profile.samples).toBe(data.stacks.reduce((a, s) => a + s.samples, 0));
+    const lines = parseNmLines(fixture("nm-lines.txt"));
+    expect(lines.get("hot_loop")).toEqual({ file: "examples/profile-targets/c/hot.c", line: 5 });
+  });
+
+  it("callgrind: self cost from cost lines, inclusive cost adds the calls", () => {
+    const data = parseCallgrind([fixture("callgrind.out")]);
+    const profile = top("native", { profiler: "callgrind", data });
+    expect(profile.hotspots[0]?.name).toBe("hot_loop");
+    expect(profile.hotspots[0]?.selfPct).toBeGreaterThan(80);
+    const main = profile.hotspots.find((h) => h.name === "main");
+    expect(main?.totalPct).toBeGreaterThan(95);
+    expect(profile.hotspots[0]?.samples).toBe(1);
+  });
+
+  it("JFR execution samples: leaf-first frames, class.method names, period weights", () => {
+    const data = parseJfrJson(JSON.parse(fixture("jfr.json")) as JfrJson, 10);
+    const profile = top("jvm", { profiler: "jfr", data });
+    expect(profile.hotspots[0]?.name).toBe("Hot.hotMethod");
+    expect(profile.hotspots[0]?.file).toBe("Hot.java");
+    expect(profile.hotspots.find((h) => h.name === "Hot.main")?.totalPct).toBeGreaterThan(90);
+  });
+
+  it("pprof -raw: inlined functions expanded, nanoseconds as weights", () => {
+    const data = parsePprofRaw(fixture("pprof-raw.txt"));
+    const profile = top("go", { profiler: "pprof", data });
+    expect(profile.hotspots[0]?.name).toBe("example.com/gohot.HotFunc");
+    expect(profile.hotspots[0]?.file).toMatch(/hot\.go$/);
+    const bench = profile.hotspots.find((h) => h.name === "example.com/gohot.BenchmarkWork");
+    expect(bench?.totalPct).toBeGreaterThan(90);
+  });
+
+  it("collapsed stacks (py-spy raw, async-profiler): locations and annotations split off", () => {
+    const py = parseCollapsed(fixture("py-spy-raw.txt"), "none", (f) => /^process \d+:/.test(f));
+    const pyProfile = top("python", { profiler: "py-spy", data: py });
+    expect(pyProfile.hotspots[0]).toMatchObject({ name: "hot", file: "hot.py" });
+    expect(pyProfile.hotspots.some((h) => h.name.startsWith("process"))).toBe(false);
+    const java = parseCollapsed(fixture("async-profiler.collapsed"));
+    const javaProfile = top("jvm", {
+      profiler: "async-profiler",
+      data: java,
+      isGc: (f) => /^(GCTaskThread|G1 )/.test(f.name),
+    });
+    expect(javaProfile.hotspots[0]?.name).toBe("Hot.hotMethod");
+    expect(javaProfile.gcPct).toBeCloseTo((100 * 7) / 324, 1);
+  });
+});
+
+describe("profile model", () => {
+  it("speedscope export follows the sampled-profile schema", () => {
+    const data = parsePerfScript(fixture("perf-script.txt"), "nanoseconds");
+    const file = toSpeedscope(data, "hot", "auto-optimize");
+    expect(file.$schema).toBe("https://www.speedscope.app/file-format-schema.json");
+    const [profile] = file.profiles;
+    expect(profile?.type).toBe("sampled");
+    expect(profile?.samples.length).toBe(profile?.weights.length);
+    const max = file.shared.frames.length;
+    expect(profile?.samples.flat().every((i) => i >= 0 && i < max)).toBe(true);
+    expect(profile?.endValue).toBe(profile?.weights.reduce((a, b) => a + b, 0));
+    const flat = toSpeedscope(
+      parsePstats(JSON.parse(fixture("pstats.json")) as PstatsJson),
+      "py",
+      "auto-optimize",
+    );
+    expect(flat.profiles[0]?.samples.every((s) => s.length === 1)).toBe(true);
+  });
+
+  it("the table is sorted by self time and names the profiler", () => {
+    const data = parsePerfScript(fixture("perf-script.txt"), "nanoseconds");
+    const text = formatHotspots(
+      summarize("native", { profiler: "perf", data, notes: ["a note"] }),
+      3,
+    );
+    const lines = text.split("\n");
+    expect(lines[0]).toMatch(/^native profile by perf: \d+ samples/);
+    expect(lines[1]).toMatch(/self %\s+total %\s+samples\s+function/);
+    expect(lines[2]).toContain("hot_loop");
+    expect(text).toContain("note: a note");
+  });
+
+  it("commands after -- : one argument is a shell command, several are quoted words", () => {
+    expect(commandFromArgs(["npm run bench"])).toBe("npm run bench");
+    expect(commandFromArgs(["node", "b.js", "a b", "it's"])).toBe(`node b.js 'a b' 'it'\\''s'`);
+    expect(programOf("FOO=1 env -i nice ./bench --x")).toBe("./bench");
+    expect(programOf("cd sub && python3 x.py")).toBe("python3");
+    expect(parseLanguage("C++")).toBe("native");
+    expect(parseLanguage("kotlin")).toBe("jvm");
+    expect(() => parseLanguage("cobol")).toThrow(/--language must be one of/);
+  });
+});
+
+describe("disassembly findings on captured listings", () => {
+  it("objdump of a scalar loop with a division, annotated by perf", () => {
+    const listing = functionListing(fixture("objdump-hot_loop.txt"));
+    const instructions = parseObjdump(listing);
+    expect(instructions.length).toBeGreaterThan(10);
+    const samples = parsePerfAnnotate(fixture("perf-annotate-hot_loop.txt"));
+    expect(samples.size).toBeGreaterThan(10);
+    for (const i of instructions) i.pct = samples.get(i.address) ?? 0;
+    const findings = nativeFindings(instructions).join("\n");
+    expect(findings).toMatch(/no vector \(SIMD\) arithmetic/);
+    expect(findings).toMatch(/divsd/);
+    expect(findings).toMatch(/no calls/);
+    expect(findings).toMatch(/hottest instructions: \d/);
+  });
+
+  it("recognises packed SIMD, calls and repeated memory accesses", () => {
+    const listing = [
+      "0000000000001000 <sum>:",
+      "    1000:\tvmovupd (%rdi,%rax,8),%ymm1",
+      "    1005:\tvaddpd %ymm1,%ymm0,%ymm0",
+      "    100a:\tmov    0x8(%rsi),%rdx",
+      "    100e:\tadd    %rdx,0x8(%rsi)",
+      "    1012:\tcall   1100 <helper>",
+      "    1017:\tadd    $0x4,%rax",
+      "    101b:\tcmp    %rax,%rcx",
+      "    101e:\tjne    1000 <sum>",
+      "    1020:\tret",
+    ].join("\n");
+    const findings = nativeFindings(parseObjdump(listing)).join("\n");
+    expect(findings).toMatch(/vector \(SIMD\) instructions used: 1 packed operations, 256-bit/);
+    expect(findings).toMatch(/calls not inlined \(1\): helper/);
+    expect(findings).toMatch(/same memory accessed repeatedly: 0x8\(%rsi\)/);
+  });
+
+  it("javap: the method's block, its loop and the calls in it", () => {
+    const block = methodBlocks(fixture("javap-Hot.txt"), "hotMethod");
+    expect(block).toMatch(/static double hotMethod\(int\);/);
+    expect(block).not.toMatch(/coldMethod/);
+    expect(jvmFindings(block).join("\n")).toMatch(
+      /loop at bytecode \d+–\d+: 1 calls \(java\/lang\/Math\.sqrt/,
+    );
+  });
+
+  it("V8: the function's bytecode and its optimization trace", () => {
+    const { bytecode, trace } = splitV8Output(fixture("v8-bytecode-hotFn.txt"), "hotFn");
+    expect(bytecode).toMatch(/JumpLoop/);
+    expect(trace.some((l) => /completed optimizing/.test(l))).toBe(true);
+    expect(traceFindings(trace).join("\n")).toMatch(/optimized by TurboFan/);
+    const deopt = traceFindings([
+      "[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing <JSFunction hotFn (sfi = )>]",
+    ]);
+    expect(deopt.join("\n")).toMatch(/deoptimized 1 time: wrong map \(deopt-eager\)/);
+  });
+});

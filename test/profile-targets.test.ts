@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+import { build, copyTarget, has, perfWorks, TARGETS, whichSync } from "./helpers/toolchains.js";
+
+interface ProfileJson {
+  language: string;
+  profiler: string;
+  samples: number;
+  hotspots: {
+    name: string;
+    file: string | null;
+    line: number | null;
+    selfPct: number;
+    totalPct: number;
+  }[];
+}
+
+async function profile(args: string[], cwd: string): Promise<ProfileJson> {
+  const result = await runCli(["profile", "--json", ...args], cwd);
+  if (result.code !== 0) throw new Error(`profile failed (${result.code}):\n${result.stderr}`);
+  return JSON.parse(result.stdout) as ProfileJson;
+}
+
+const native = perfWorks() || has("valgrind");
+
+describe("profile ranks the planted hot function first (built binary)", () => {
+  it("Node.js: hotFn, through NODE_OPTIONS, with a speedscope file", async () => {
+    const dir = copyTarget("node");
+    const speedscope = join(dir, "out.speedscope.json");
+    const json = await profile(["--speedscope", speedscope, "--", "node", "hot.js", "10"], dir);
+    expect(json).toMatchObject({ language: "node", profiler: "v8-cpu-profiler" });
+    expect(json.hotspots[0]).toMatchObject({ name: "hotFn", file: "hot.js", line: 2 });
+    expect(json.hotspots[0]?.selfPct).toBeGreaterThan(50);
+    const file = JSON.parse(readFileSync(speedscope, "utf8"));
+    expect(file.$schema).toBe("https://www.speedscope.app/file-format-schema.json");
+    expect(file.profiles[0].samples.length).toBeGreaterThan(0);
+  });
+
+  it("Node.js through a shell script and npm: child processes are profiled", async () => {
+    const dir = copyTarget("node");
+    const json = await profile(["--language", "node", "--", "sh -c 'node hot.js 10'"], dir);
+    expect(json.hotspots[0]?.name).toBe("hotFn");
+  });
+
+  it("TypeScript compiled with source maps: the line in the .ts file", async () => {
+    const dir = copyTarget("ts");
+    const tsc = join(TARGETS, "../../node_modules/typescript/bin/tsc");
+    build(process.execPath, [tsc, "-p", "tsconfig.json"], dir);
+    const json = await profile(["--", "node", "dist/hot.js", "10"], dir);
+    expect(json.hotspots[0]).toMatchObject({ name: "hotTs", file: "hot.ts", line: 3 });
+  });
+
+  it.skipIf(!has("python3"))("Python (python3 missing here): hot", async () => {
+    const dir = copyTarget("python");
+    const json = await profile(["--", "python3", "hot.py", "3"], dir);
+    expect(json.language).toBe("python");
+    expect(json.hotspots[0]).toMatchObject({ name: "hot", file: "hot.py", line: 5 });
+  });
+
+  it.skipIf(!has("gcc") || !native)(
+    "C (gcc, or perf and valgrind, missing here): hot_loop",
+    async () => {
+      const dir = copyTarget("c");
+      build("gcc", ["-O2", "-g", "-o", "hot", "hot.c"], dir);
+      const json = await profile(["--", "./hot", "20"], dir);
+      expect(json.language).toBe("native");
+      expect(json.hotspots[0]).toMatchObject({ name: "hot_loop", file: "hot.c", line: 5 });
+    },
+  );
+
+  it.skipIf(!has("gcc") || !has("valgrind"))(
+    "C under callgrind when perf is not on PATH (gcc or valgrind missing here): hot_loop",
+    async () => {
+      const dir = copyTarget("c");
+      build("gcc", ["-O2", "-g", "-o", "hot", "hot.c"], dir);
+      const bin = mkdtempSync(join(tmpdir(), "no-perf-"));
+      // Debian's valgrind is a script that runs "$0.bin": stand in with a wrapper, not a link.
+      writeFileSync(join(bin, "valgrind"), `#!/bin/sh\nexec ${whichSync("valgrind")} "$@"\n`, {
+        mode: 0o755,
+      });
+      const result = await runCli(["profile", "--json", "--", "./hot", "1"], dir, {
+        env: { PATH: bin },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const json = JSON.parse(result.stdout) as ProfileJson;
+      expect(json.profiler).toBe("callgrind");
+      expect(json.hotspots[0]?.name).toBe("hot_loop");
+    },
+  );
+
+  it.skipIf(!has("javac") || !has("java") || !has("jfr"))(
+    "Java (javac, java or jfr missing here): Hot.hotMethod",
+    async () => {
+      const dir = copyTarget("java");
+      build("javac", ["-d", "classes", "Hot.java"], dir);
+      const json = await profile(["--", "java", "-cp", "classes", "Hot", "10"], dir);
+      expect(json).toMatchObject({ language: "jvm", profiler: "jfr" });
+      expect(json.hotspots[0]?.name).toBe("Hot.hotMethod");
+    },
+  );
+
+  it.skipIf(!has("go"))("Go (go missing here): HotFunc via go test -cpuprofile", async () => {
+    const dir = copyTarget("go");
+    const json = await profile(
+      ["--", "go", "test", "-run", "^$", "-bench", ".", "-benchtime", "1s", "."],
+      dir,
+    );
+    expect(json).toMatchObject({ language: "go", profiler: "pprof" });
+    expect(json.hotspots[0]?.name).toBe("example.com/gohot.HotFunc");
+  });
+});
+
+describe("profile says what went wrong", () => {
+  it("a command that fails: its exit code and stderr, and what was tried", async () => {
+    const dir = copyTarget("node");
+    const result = await runCli(
+      ["profile", "--", "node", "-e", "console.error('boom'); process.exit(3)"],
+      dir,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/failed while being profiled: it exited with code 3/);
+    expect(result.stderr).toMatch(/boom/);
+    expect(result.stderr).toMatch(/tried:/);
+  });
+
+  it("a command whose language cannot be told: asks for --language", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "profile-unknown-"));
+    writeFileSync(join(dir, "bench"), "echo no shebang\n", { mode: 0o755 });
+    const result = await runCli(["profile", "--", "./bench"], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot tell which language.*--language/s);
+  });
+
+  it("no native profiler on PATH: names what to install", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "profile-noperf-"));
+    const result = await runCli(["profile", "--language", "native", "--", "/bin/true"], dir, {
+      env: { PATH: dir },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/perf: not found/);
+    expect(result.stderr).toMatch(/valgrind callgrind: not found \(apt-get install valgrind\)/);
+  });
+});
