@@ -1,5 +1,6 @@
 import { UsageError } from "../errors.js";
 import type { Experiment } from "../experiment/schema.js";
+import { createLlmAgent, isModelId, type LlmFlags, llmOptions } from "./llm/index.js";
 import { createPatchesAgent } from "./patches/index.js";
 import { createTunerAgent } from "./tuner/index.js";
 import type { Agent } from "./types.js";
@@ -9,9 +10,11 @@ export interface AgentChoice {
   name?: string;
   patchesDir?: string;
   revisions?: string[];
+  /** llm: models (provider:model), base URL, prices, allowed commands — the flags of run. */
+  llm?: LlmFlags;
 }
 
-export const AGENT_NAMES = ["tuner", "patches"] as const;
+export const AGENT_NAMES = ["tuner", "patches", "llm"] as const;
 
 /**
  * The agent of a run: the one named, else the first available — the patch source when one is
@@ -19,8 +22,12 @@ export const AGENT_NAMES = ["tuner", "patches"] as const;
  */
 export function selectAgent(choice: AgentChoice, experiment: Experiment, root: string): Agent {
   const patches = choice.patchesDir !== undefined || (choice.revisions?.length ?? 0) > 0;
+  const llm = patches ? undefined : defaultLlm(choice, experiment);
   const name =
-    choice.name ?? (patches ? "patches" : experiment.knobs.length > 0 ? "tuner" : undefined);
+    choice.name ?? llm ?? (patches ? "patches" : experiment.knobs.length > 0 ? "tuner" : undefined);
+  if (name === "llm") {
+    return createLlmAgent(llmOptions(choice.llm ?? {}, experiment.agent, process.env, warn));
+  }
   if (name === "tuner") {
     if (experiment.knobs.length === 0) {
       throw new UsageError(
@@ -46,6 +53,7 @@ export function selectAgent(choice: AgentChoice, experiment: Experiment, root: s
         "no agent is available for this experiment. Configure one of:",
         "  --agent tuner      declare knobs at init (--knob NAME:env:int:1..8=1, …) and let the tuner search them",
         "  --agent patches    --patches DIR (a folder of *.patch files) or --revisions REV,REV: candidates you already have",
+        "  --agent llm        set ANTHROPIC_API_KEY or OPENAI_API_KEY, or give --model openai-compatible:MODEL for a local server such as Ollama",
       ].join("\n"),
     );
   }
@@ -53,4 +61,22 @@ export function selectAgent(choice: AgentChoice, experiment: Experiment, root: s
     "unknown-agent",
     `unknown agent '${name}': choose one of ${AGENT_NAMES.join(", ")}.`,
   );
+}
+
+/**
+ * The model agent without --agent (after a patch source): the agent the experiment names, else
+ * llm when a model is given as provider:model or an Anthropic or OpenAI key is set.
+ */
+function defaultLlm(choice: AgentChoice, experiment: Experiment): string | undefined {
+  if (experiment.agent?.name) return experiment.agent.name;
+  const flags = choice.llm ?? {};
+  const settings = experiment.agent ?? {};
+  const models = [flags.model, flags.plannerModel, flags.executorModel, settings.model];
+  if ([...models, settings.plannerModel, settings.executorModel].some(isModelId)) return "llm";
+  if (process.env.ANTHROPIC_API_KEY || process.env.OPENAI_API_KEY) return "llm";
+  return undefined;
+}
+
+function warn(message: string): void {
+  process.stderr.write(`auto-optimize: warning: ${message}\n`);
 }

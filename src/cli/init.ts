@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { createLlmAgent, isModelId, llmOptions } from "../agent/llm/index.js";
 import { UsageError } from "../errors.js";
 import {
   type CreatedExperiment,
@@ -29,6 +30,9 @@ interface InitFlags {
   new?: boolean;
   yes?: boolean;
   json?: boolean;
+  agent?: string;
+  model?: string;
+  baseUrl?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -59,6 +63,18 @@ export function registerInit(program: Command): void {
       collect,
     )
     .option("--knob <spec>", "a knob the tuner may turn (repeatable; syntax below)", collect)
+    .option(
+      "--agent <name>",
+      "llm: a model writes the tests or the benchmark you do not give (--test/--bench), each checked by a dry-run",
+    )
+    .option(
+      "--model <model>",
+      "llm: its provider:model (anthropic:claude-haiku-4-5, openai:gpt-5-mini, openai-compatible:llama3.1)",
+    )
+    .option(
+      "--base-url <url>",
+      "llm: the model server (default: ANTHROPIC_BASE_URL / OPENAI_BASE_URL)",
+    )
     .option("--new", "start a new experiment although an unfinished one exists")
     .option("--yes", "never prompt: missing answers are an error")
     .option("--json", "print one JSON object describing what was created")
@@ -136,6 +152,7 @@ ${KNOB_SYNTAX}`,
         answers,
         startNew,
         onProgress: say,
+        infrastructure: infrastructureWriter(flags, say),
       });
       process.stdout.write(
         flags.json ? `${JSON.stringify(created, null, 2)}\n` : formatCreated(created),
@@ -163,4 +180,22 @@ function formatCreated(c: CreatedExperiment): string {
   for (const warning of c.warnings) lines.push(`warning: ${warning}`);
   lines.push("", "Next: auto-optimize baseline");
   return `${lines.join("\n")}\n`;
+}
+
+/** With --agent llm (or a provider:model), a model writes what the user did not give. */
+function infrastructureWriter(flags: InitFlags, say: (line: string) => void) {
+  if (flags.agent === undefined && !isModelId(flags.model)) return undefined;
+  if (flags.agent !== undefined && flags.agent !== "llm") {
+    throw new UsageError(
+      "unknown-agent",
+      `init --agent takes llm (a model writes the missing tests or benchmark), not '${flags.agent}'.`,
+    );
+  }
+  const options = llmOptions(
+    { model: flags.model, baseUrl: flags.baseUrl },
+    undefined,
+    process.env,
+    (message) => say(`warning: ${message}`),
+  );
+  return createLlmAgent(options);
 }

@@ -8,10 +8,12 @@ import { registerCompare } from "./compare.js";
 import { registerDemo } from "./demo.js";
 import { registerDisasm } from "./disasm.js";
 import { registerInit } from "./init.js";
+import { registerMcp } from "./mcp.js";
 import { registerProfile } from "./profile.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
+import { registerStep } from "./step.js";
 
 const { version } = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
@@ -33,6 +35,8 @@ registerReport(program);
 registerInit(program);
 registerBaseline(program);
 registerRun(program);
+registerStep(program);
+registerMcp(program);
 registerProfile(program);
 registerDisasm(program);
 

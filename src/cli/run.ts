@@ -17,6 +17,14 @@ interface RunFlags {
   agent?: string;
   patches?: string;
   revisions?: string;
+  model?: string;
+  plannerModel?: string;
+  executorModel?: string;
+  baseUrl?: string;
+  price?: string[];
+  allowCommand?: string[];
+  callTimeout?: string;
+  maxRetries?: string;
   iterations?: string;
   maxMinutes?: string;
   maxCost?: string;
@@ -25,6 +33,8 @@ interface RunFlags {
   report: boolean;
 }
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 export function registerRun(program: Command): void {
   program
     .command("run")
@@ -32,7 +42,7 @@ export function registerRun(program: Command): void {
       "Lock the baseline if needed, then run the loop: plan, apply, check, test, measure against the best, decide, commit, reflect — until the target or a budget is reached. Resumes where a previous run stopped.",
     )
     .option("--experiment <name>", "the experiment (default: the current one)")
-    .option("--agent <name>", "tuner | patches (default: the first available)")
+    .option("--agent <name>", "tuner | patches | llm (default: the first available)")
     .option(
       "--patches <dir>",
       "folder of *.patch files for the patches agent, applied in name order",
@@ -40,6 +50,31 @@ export function registerRun(program: Command): void {
     .option(
       "--revisions <revs>",
       "comma-separated revisions for the patches agent, one per iteration",
+    )
+    .option(
+      "--model <model>",
+      "llm: provider:model for planner and executor (anthropic:claude-sonnet-4-5, openai:gpt-5, openai-compatible:llama3.1)",
+    )
+    .option("--planner-model <model>", "llm: the planner's (and reflexion's) provider:model")
+    .option("--executor-model <model>", "llm: the executor's provider:model (a cheaper one)")
+    .option(
+      "--base-url <url>",
+      "llm: the model server (default: ANTHROPIC_BASE_URL / OPENAI_BASE_URL, else the provider's; Ollama http://localhost:11434/v1 for openai-compatible)",
+    )
+    .option(
+      "--price <spec>",
+      "llm: provider:model=INPUT,OUTPUT[,CACHED_INPUT[,CACHE_WRITE]] in US dollars per million tokens (repeatable)",
+      collect,
+    )
+    .option(
+      "--allow-command <cmd>",
+      "llm: a command the executor may run besides the build, test and bench commands (repeatable)",
+      collect,
+    )
+    .option("--call-timeout <seconds>", "llm: time limit of one model call (default 300)")
+    .option(
+      "--max-retries <n>",
+      "llm: retries of a model call after 429, 5xx or a timeout (default 4)",
     )
     .option("--iterations <n>", "total iteration budget (default: the experiment's)")
     .option("--max-minutes <m>", "stop starting iterations after this many minutes")
@@ -81,6 +116,16 @@ export function registerRun(program: Command): void {
             name: flags.agent,
             patchesDir: flags.patches,
             revisions: flags.revisions?.split(",").filter(Boolean),
+            llm: {
+              model: flags.model,
+              plannerModel: flags.plannerModel,
+              executorModel: flags.executorModel,
+              baseUrl: flags.baseUrl,
+              price: flags.price,
+              allowCommand: flags.allowCommand,
+              callTimeout: flags.callTimeout,
+              maxRetries: flags.maxRetries,
+            },
           },
           opened.experiment,
           root,

@@ -42,6 +42,44 @@ export const Measurement = z.object({
   format: z.enum(["auto", ...METRIC_FORMATS]).default("auto"),
 });
 
+/** US dollars per million tokens. */
+export const ModelPrice = z.object({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  /** Input tokens read from the provider's prompt cache. */
+  cachedInput: z.number().min(0).optional(),
+  /** Input tokens written to the provider's prompt cache (Anthropic). */
+  cacheWrite: z.number().min(0).optional(),
+});
+export type ModelPrice = z.infer<typeof ModelPrice>;
+
+/**
+ * Settings of the model agents, used by `run` when no flag overrides them. Models are
+ * `provider:model` (anthropic:claude-sonnet-4-5, openai:gpt-5, openai-compatible:llama3.1).
+ */
+export const AgentSettings = z.object({
+  /** The agent `run` uses without --agent. */
+  name: z.string().min(1).optional(),
+  /** Planner and executor alike, unless one of the two below is set. */
+  model: z.string().min(1).optional(),
+  plannerModel: z.string().min(1).optional(),
+  executorModel: z.string().min(1).optional(),
+  /** The server's base URL (openai-compatible servers; proxies of the others). */
+  baseUrl: z.string().min(1).optional(),
+  /** Price per model id (`provider:model`), over the built-in table. */
+  prices: z.record(z.string(), ModelPrice).optional(),
+  /** Commands the executor may run besides the experiment's build, test and bench commands. */
+  allowCommands: z.array(z.string().min(1)).optional(),
+  /** One model call's time limit (it is retried when it runs out). */
+  callTimeoutSeconds: z.number().positive().optional(),
+  /** Retries of a model call after a 429, a 5xx, a dropped connection or a timeout. */
+  maxRetries: z.number().int().min(0).optional(),
+  /** The executor's bounds: model calls and minutes per attempt. */
+  executorMaxSteps: z.number().int().positive().optional(),
+  executorMaxMinutes: z.number().positive().optional(),
+});
+export type AgentSettings = z.infer<typeof AgentSettings>;
+
 export const Experiment = z.object({
   schemaVersion: z.literal(1),
   /** exp-001 */
@@ -76,6 +114,8 @@ export const Experiment = z.object({
   branch: z.string(),
   /** The commit the experiment branch started from. */
   baseCommit: z.string(),
+  /** The model agents' settings (optional: flags of `run` give the same). */
+  agent: AgentSettings.optional(),
 });
 export type Experiment = z.infer<typeof Experiment>;
 

@@ -1,0 +1,115 @@
+import type { ModelMessage } from "ai";
+import type { Experiment } from "../../experiment/schema.js";
+import { globMatcher } from "../../workspace/files.js";
+import { git } from "../../workspace/git.js";
+import type { IterationContext, Plan } from "../types.js";
+import type { ModelClient } from "./client.js";
+import type { AgentLog } from "./log.js";
+import { EXECUTOR_SYSTEM } from "./prompts.js";
+import type { Redactor } from "./redact.js";
+import { runToolLoop } from "./tool-loop.js";
+import { ToolBox, truncate } from "./tools/toolbox.js";
+
+export interface ExecutorLimits {
+  maxSteps: number;
+  maxMinutes: number;
+  /** Commands besides the experiment's build, test and bench commands. */
+  allowCommands: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Applies the plan in the candidate worktree with confined tools. On a retry it is shown its
+ * edits so far and the failing build/test output. What it says it did is returned as is; the
+ * loop's own checks decide.
+ */
+export async function executePlan(
+  client: ModelClient,
+  context: IterationContext,
+  plan: Plan,
+  feedback: string | null,
+  limits: ExecutorLimits,
+  log: AgentLog,
+  redactor: Redactor,
+): Promise<string> {
+  const { experiment } = context;
+  const commands = allowedCommands(experiment, limits.allowCommands);
+  const toolbox = new ToolBox({
+    root: context.worktree,
+    canWrite: writeRule(experiment),
+    commands,
+    commandTimeoutMs: experiment.measurement.timeoutSeconds * 1000,
+    env: limits.env,
+    redactor,
+    log,
+    context: "executor",
+  });
+  const parts = [
+    `# Apply this plan (iteration ${context.iteration})`,
+    "",
+    `Scope — the only files you may change: ${experiment.scope.join(", ")}`,
+    `Protected: ${experiment.protect.join(", ")}`,
+    "",
+    plan.markdown,
+  ];
+  if (feedback !== null) {
+    const status = await git(["status", "--short"], context.worktree);
+    const diff = await git(["diff", "HEAD"], context.worktree);
+    parts.push(
+      "",
+      "## This is a retry",
+      "",
+      "Your edits so far are still in the worktree:",
+      "",
+      "```",
+      truncate(`${status}\n\n${diff}`, 8000),
+      "```",
+      "",
+      "The program's build and tests failed with:",
+      "",
+      "```",
+      truncate(redactor.text(feedback), 6000),
+      "```",
+      "",
+      "Fix the cause, keeping to the plan.",
+    );
+  }
+  const messages: ModelMessage[] = [
+    {
+      role: "user",
+      content: parts.join("\n"),
+      providerOptions: { anthropic: { cacheControl: { type: "ephemeral" } } },
+    },
+  ];
+  const result = await runToolLoop(
+    client,
+    { role: "executor", context: "executor", system: EXECUTOR_SYSTEM },
+    messages,
+    toolbox,
+    { maxSteps: limits.maxSteps, deadline: Date.now() + limits.maxMinutes * 60_000 },
+  );
+  const changed = [...toolbox.written];
+  const summary = [
+    result.text.trim() || "(the executor gave no summary)",
+    ...(result.cutShort ? [`(stopped by ${result.cutShort})`] : []),
+    `Files written: ${changed.length ? changed.join(", ") : "none"}`,
+  ].join("\n");
+  return redactor.text(summary);
+}
+
+/** The experiment's own commands and the user's allowed ones. */
+export function allowedCommands(experiment: Experiment, extra: string[]): string[] {
+  const { build, test, bench } = experiment.commands;
+  return [...new Set([...(build ? [build] : []), test, bench, ...extra])];
+}
+
+/** Writes outside the scope or to protected files are refused before the loop's check. */
+function writeRule(experiment: Experiment): (rel: string) => string | null {
+  const inScope = globMatcher(experiment.scope);
+  const isProtected = globMatcher(experiment.protect);
+  return (rel) => {
+    if (isProtected(rel)) return `protected (${experiment.protect.join(", ")}); it may not change`;
+    if (!inScope(rel)) return `outside the scope (${experiment.scope.join(", ")})`;
+    return null;
+  };
+}

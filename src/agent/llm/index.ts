@@ -1,0 +1,10 @@
+export { AGENT_LOG, createLlmAgent, type LlmAgent, type LlmAgentOptions } from "./agent.js";
+export { DEFAULTS, type LlmFlags, llmOptions } from "./config.js";
+export {
+  DEFAULT_BASE_URLS,
+  DEFAULT_MODELS,
+  isModelId,
+  parseModelId,
+  resolveEndpoint,
+} from "./models.js";
+export { costOf, parsePrice, priceOf } from "./prices.js";

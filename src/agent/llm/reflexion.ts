@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { AutoOptimizeError } from "../../errors.js";
+import type { IterationContext, Outcome, Plan } from "../types.js";
+import type { ModelClient } from "./client.js";
+import { reflexionSystem } from "./prompts.js";
+import { truncate } from "./tools/toolbox.js";
+
+const ReflexionSchema = z.object({
+  whatSurprised: z.array(z.string()).describe("where the result departed from the expectation"),
+  lessons: z.array(z.string()).describe("concrete, reusable lessons about this code and metric"),
+  unexploredDirections: z.array(z.string()).describe("directions worth trying next"),
+});
+
+/**
+ * reflexion.md from a third context: the plan, the diff, the test output and what the program
+ * measured and decided. Its headings (What surprised, Lessons, Unexplored directions) are the ones
+ * the final report gathers. A failed call (other than a refused key) leaves the facts alone.
+ */
+export async function writeReflexion(
+  client: ModelClient,
+  context: IterationContext,
+  plan: Plan,
+  outcome: Outcome,
+): Promise<string> {
+  const facts = outcomeLines(outcome);
+  const input = [
+    `# Iteration ${context.iteration}: ${plan.strategy}`,
+    "",
+    `Goal: ${context.experiment.goal}`,
+    `Metric: ${context.experiment.metric.name} (${context.experiment.metric.direction} is better); best before this iteration ${context.best.value}; baseline ${context.baseline.value}; target ${context.experiment.target}.`,
+    "",
+    "## What the program measured and decided",
+    "",
+    ...facts,
+    "",
+    "## The plan",
+    "",
+    truncate(plan.markdown, 8000),
+    "",
+    "## The diff",
+    "",
+    "```diff",
+    truncate(outcome.diff || "(no change)", 8000),
+    "```",
+    ...(outcome.testOutput
+      ? ["", "## Test output", "", "```", truncate(outcome.testOutput, 4000), "```"]
+      : []),
+  ].join("\n");
+  let sections: z.infer<typeof ReflexionSchema> | null = null;
+  let failure: string | null = null;
+  try {
+    const reply = await client.json(
+      {
+        role: "planner",
+        context: "reflexion",
+        system: reflexionSystem(z.toJSONSchema(ReflexionSchema)),
+        messages: [{ role: "user", content: input }],
+      },
+      z.toJSONSchema(ReflexionSchema),
+    );
+    const parsed = ReflexionSchema.safeParse(reply.value);
+    if (parsed.success) sections = parsed.data;
+    else failure = "the reflexion model's answer did not follow the schema";
+  } catch (error) {
+    if (error instanceof AutoOptimizeError && error.code === "llm-auth") throw error;
+    failure = error instanceof Error ? error.message : String(error);
+  }
+  const list = (items: string[] | undefined) =>
+    items?.length ? items.map((i) => `- ${i}`) : ["- none noted"];
+  return [
+    `# Reflexion — iteration ${context.iteration}: ${plan.strategy}`,
+    "",
+    ...facts,
+    "",
+    ...(failure ? [`(No model reflexion: ${failure}.)`, ""] : []),
+    "## What surprised",
+    "",
+    ...list(sections?.whatSurprised),
+    "",
+    "## Lessons",
+    "",
+    ...list(sections?.lessons),
+    "",
+    "## Unexplored directions",
+    "",
+    ...list(sections?.unexploredDirections),
+    "",
+  ].join("\n");
+}
+
+function outcomeLines(outcome: Outcome): string[] {
+  const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
+  return [
+    `Decision: ${outcome.decision} — ${outcome.reason}`,
+    ...(outcome.value !== null ? [`Measured value: ${outcome.value}`] : []),
+    ...(outcome.improvement !== null
+      ? [
+          `Improvement vs best: ${pct(outcome.improvement)}${outcome.ci ? ` (interval ${pct(outcome.ci[0])} to ${pct(outcome.ci[1])})` : ""}${outcome.verdict ? `, verdict ${outcome.verdict}` : ""}`,
+        ]
+      : []),
+    ...(outcome.violations.length ? [`Violations: ${outcome.violations.join("; ")}`] : []),
+  ];
+}

@@ -1,0 +1,95 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+import { agentLog, FAKE_ANTHROPIC_KEY } from "./helpers/fake-llm-run.js";
+import { FakeLlmServer } from "./helpers/fake-llm-server.js";
+import { TempRepo } from "./helpers/temp-repo.js";
+
+let repo: TempRepo;
+let server: FakeLlmServer;
+afterEach(async () => {
+  await server?.stop();
+  repo?.remove();
+});
+
+const write = (path: string, content: string) => ({
+  tools: [{ name: "write_file", input: { path, content } }],
+});
+const finish = (command: string, files: string[]) => ({
+  tools: [{ name: "finish", input: { command, files } }],
+});
+
+describe("llm agent writes missing infrastructure at init", () => {
+  it("two independent contexts write the tests and the benchmark; only the one that failed its dry-run is asked again, with the failure", async () => {
+    repo = new TempRepo();
+    repo.commit("project", { "src/value.txt": "100\n", "README.md": "a project\n" });
+    server = await new FakeLlmServer({
+      "infrastructure-test": [
+        write("test/value.sh", "grep -q '^[0-9][0-9]*$' src/value.txt\n"),
+        // an existing file of the repository may not be changed
+        write("README.md", "rewritten\n"),
+        finish("sh test/value.sh", ["test/value.sh"]),
+      ],
+      "infrastructure-bench": [
+        write("bench/value.sh", "echo warming up >&2\necho nothing to see\n"),
+        finish("sh bench/value.sh", ["bench/value.sh"]),
+        write(
+          "bench/value.sh",
+          'cat src/value.txt >/dev/null\necho "value: $(cat src/value.txt)"\n',
+        ),
+        finish("sh bench/value.sh", ["bench/value.sh"]),
+      ],
+    }).start();
+    const result = await runCli(
+      [
+        "init",
+        "--yes",
+        "--goal",
+        "make value smaller",
+        "--scope",
+        "src/**",
+        "--metric",
+        "value",
+        "--direction",
+        "lower",
+        "--target",
+        "10",
+        "--threshold",
+        "1%",
+        "--agent",
+        "llm",
+        "--model",
+        "anthropic:claude-haiku-4-5",
+      ],
+      repo.dir,
+      { env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: server.url } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(server.of("infrastructure-test")).toHaveLength(3);
+    const bench = server.of("infrastructure-bench");
+    expect(bench).toHaveLength(4);
+    // the retry is a fresh context told why the first benchmark failed
+    expect(bench[2]?.text).toContain("failed the program's dry-run");
+    expect(bench[2]?.text).toContain("nothing to see");
+    expect(bench[2]?.body.messages).toHaveLength(1); // a fresh conversation
+    expect(server.of("infrastructure-test")[2]?.last).toMatch(
+      /refused: README\.md: an existing file of the repository/,
+    );
+    const [name] = readdirSync(join(repo.dir, "experiments"));
+    const dir = join(repo.dir, "experiments", name as string);
+    const experiment = JSON.parse(readFileSync(join(dir, "experiment.json"), "utf8"));
+    expect(experiment.commands).toMatchObject({
+      test: "sh test/value.sh",
+      bench: "sh bench/value.sh",
+    });
+    const hashes = JSON.parse(readFileSync(join(dir, "protected.json"), "utf8"));
+    expect(Object.keys(hashes)).toEqual(
+      expect.arrayContaining(["test/value.sh", "bench/value.sh"]),
+    );
+    expect(readFileSync(join(repo.dir, "README.md"), "utf8")).toBe("a project\n");
+    const log = join(repo.dir, ".git", "auto-optimize", "init-agent-log.jsonl");
+    expect(existsSync(log)).toBe(true);
+    expect(agentLog(log).filter((e) => e.kind === "tool-call").length).toBe(7);
+  });
+});
