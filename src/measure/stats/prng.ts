@@ -41,3 +41,10 @@ export function createRng(seed: number): Rng {
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
 }
+
+/** A stable seed derived from a text (FNV-1a): the same experiment and step replay the same way. */
+export function seedFromText(text: string): number {
+  let hash = 2166136261;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return hash % 2 ** 31;
+}

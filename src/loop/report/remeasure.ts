@@ -1,0 +1,77 @@
+import { initialKnobValues, knobRunTarget } from "../../experiment/knobs.js";
+import { compareRevisions } from "../../measure/compare-revisions.js";
+import { DEFAULT_DECISION } from "../../measure/decision.js";
+import { seedFromText } from "../../measure/stats/prng.js";
+import { median } from "../../measure/stats/robust.js";
+import type { FinalReportInput } from "../final-report.js";
+import type { LoopState } from "../state.js";
+
+/** The re-measured gain of the best over the baseline: the report's headline number. */
+export interface Headline {
+  improvement: number;
+  ci: [number, number];
+  verdict: string;
+  rounds: number;
+  baselineValue: number;
+  bestValue: number;
+  seed: number;
+  baselineCommit: string;
+  bestCommit: string;
+}
+
+/** Baseline commit (initial knobs) against the best commit (its knobs), in fresh worktrees. */
+export async function remeasure(
+  input: FinalReportInput,
+  state: LoopState,
+  maxRounds: number,
+): Promise<Headline> {
+  const { experiment } = input;
+  const m = experiment.measurement;
+  const baselineCommit = (state.baseline as { commit: string }).commit;
+  const seed = seedFromText(`${experiment.id}/final-report`);
+  const onStep = input.onStep;
+  onStep?.(`re-measuring the baseline against the best (${maxRounds} rounds)`);
+  const result = await compareRevisions(baselineCommit, state.best.commit, {
+    cwd: input.root,
+    build: experiment.commands.build,
+    buildTimeoutMs: Math.max(m.timeoutSeconds * 1000, 30 * 60_000),
+    onBuild: (arm) => onStep?.(`re-measure: building ${arm === "A" ? "the baseline" : "the best"}`),
+    arms: {
+      a: knobRunTarget(experiment.knobs, initialKnobValues(experiment.knobs)),
+      b: knobRunTarget(experiment.knobs, state.best.knobs),
+    },
+    bench: {
+      command: experiment.commands.bench,
+      timeoutMs: m.timeoutSeconds * 1000,
+      format: m.format,
+      metrics: [experiment.metric.name],
+    },
+    direction: experiment.metric.direction,
+    // Every round is run: the headline is a fixed-length measurement, one look at the end.
+    schedule: { minRounds: maxRounds, lookEvery: 5, maxRounds },
+    settings: {
+      ...DEFAULT_DECISION,
+      alpha: m.alpha,
+      minEffect: experiment.threshold,
+      maxRounds,
+    },
+    seed,
+    onEvent: (event) => {
+      if (event.kind === "warmup") onStep?.(`re-measure: warm-up ${event.arm}`);
+      if (event.kind === "round") onStep?.(`re-measure: round ${event.round}/${maxRounds}`);
+    },
+  });
+  const name = experiment.metric.name;
+  const { overall, verdict } = result.decision;
+  return {
+    improvement: overall.estimate,
+    ci: [overall.low, overall.high],
+    verdict,
+    rounds: result.rounds.length,
+    baselineValue: median(result.rounds.map((r) => r.a.metrics[name] as number)),
+    bestValue: median(result.rounds.map((r) => r.b.metrics[name] as number)),
+    seed,
+    baselineCommit: result.a.commit,
+    bestCommit: result.b.commit,
+  };
+}
