@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -38,9 +38,7 @@ describe("llm executor: tools confined to the candidate worktree", () => {
   it("refuses '..', absolute paths, a symbolic link out of the worktree, protected and out-of-scope files, and commands not allowed — the model is told why, the iteration goes on", async () => {
     outside = mkdtempSync(join(tmpdir(), "auto-optimize-outside-"));
     repo = new LoopRepo();
-    repo.write({});
     // a link committed inside the scope that leads out of the repository
-    const { symlinkSync } = await import("node:fs");
     symlinkSync(outside, join(repo.dir, "src", "elsewhere"));
     repo.git("add", "-A");
     repo.git("commit", "--quiet", "-m", "a link out");

@@ -51,6 +51,9 @@ export async function executePlan(
     `Protected: ${experiment.protect.join(", ")}`,
     "",
     plan.markdown,
+    ...(context.hotspots
+      ? ["", "## Hot spots of the current best", "", truncate(context.hotspots, 6000)]
+      : []),
   ];
   if (feedback !== null) {
     const status = await git(["status", "--short"], context.worktree);
