@@ -49,6 +49,8 @@ export interface Outcome {
   diff: string;
   testOutput: string | null;
   violations: string[];
+  /** Changed functions without samples in the best's profile: the benchmark does not run them. */
+  unsampledFunctions?: string[];
 }
 
 /**

@@ -109,6 +109,13 @@ export const Experiment = z.object({
   patience: z.number().int().positive().default(5),
   /** How often a failing build/test is handed back to the agent before the iteration is dropped. */
   testRetries: z.number().int().min(0).default(2),
+  /**
+   * Profiling of the best before each iteration (on unless `enabled` is false); `rejectUnsampled`
+   * rejects an edit whose changed functions have no samples (the benchmark does not run them).
+   */
+  profiling: z
+    .object({ enabled: z.boolean().optional(), rejectUnsampled: z.boolean().optional() })
+    .optional(),
   /** Set by `baseline --accept-noise`: the noise was above the limit and the user proceeded. */
   acceptedNoise: z.object({ robustCv: z.number(), causes: z.array(z.string()) }).optional(),
   branch: z.string(),

@@ -24,6 +24,8 @@ export interface IterationRecord {
   testOutput: string | null;
   environmentDrift: string[];
   comparison: unknown;
+  /** Changed functions without samples in the best's profile: the benchmark does not run them. */
+  unsampledFunctions?: string[];
 }
 
 /** A fresh iteration folder: whatever a crashed attempt left there is not part of this one. */
@@ -81,6 +83,13 @@ export async function writeIterationArtifacts(
     ...(record.violations.length
       ? ["", "Violations:", ...record.violations.map((v) => `- ${v}`)]
       : []),
+    ...(record.unsampledFunctions?.length
+      ? [
+          "",
+          "**The benchmark does not run this code**: changed functions with no samples in the profile of the best:",
+          ...record.unsampledFunctions.map((f) => `- ${f}`),
+        ]
+      : []),
     "",
     "Environment drift since the baseline snapshot:",
     ...(record.environmentDrift.length
@@ -129,5 +138,6 @@ export function outcomeOf(record: IterationRecord, diff: string): Outcome {
     diff,
     testOutput: record.testOutput,
     violations: record.violations,
+    ...(record.unsampledFunctions?.length && { unsampledFunctions: record.unsampledFunctions }),
   };
 }

@@ -11,6 +11,12 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { ProtectedHashes } from "../experiment/protected-files.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { formatEnvironment, snapshotEnvironment } from "../measure/environment.js";
+import {
+  type BestProfile,
+  functionsWithoutSamples,
+  snapshotIntoIteration,
+  wantsDisassembly,
+} from "../profile/snapshot.js";
 import { git } from "../workspace/git.js";
 import {
   createIterationFolder,
@@ -41,6 +47,8 @@ export interface IterationEnv {
   worktrees: LoopWorktrees;
   locked: ProtectedHashes;
   hotspots: string | null;
+  /** The best's profile (table, speedscope file, disassembly) staged for this iteration's folder. */
+  profile?: BestProfile | null;
   /** Set by Ctrl-C; checked at every step boundary before the commit. */
   stop: { requested: boolean };
   /** A budget that ran out during the iteration (the cost of model calls), checked at the same boundaries. */
@@ -93,6 +101,8 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   const folderPath = join(env.dir, FILES.iterationsDir, folder);
   await createIterationFolder(folderPath);
   await writePlan(folderPath, plan);
+  const hot = await snapshotIntoIteration(env.profile, folderPath, wantsDisassembly(plan.data));
+  if (hot) context.hotspots = hot;
   ledger.append({ type: "planned", iteration, strategy: plan.strategy, folder });
   faultPoint("after-plan", iteration);
   boundary();
@@ -172,6 +182,15 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     environmentDrift: [],
     comparison: null,
   };
+  if (env.profile?.snapshot) {
+    const diff = await git(["diff", "HEAD"], worktrees.candidatePath);
+    const unsampled = functionsWithoutSamples(diff, env.profile.snapshot);
+    if (unsampled.length > 0) record.unsampledFunctions = unsampled;
+    if (unsampled.length > 0 && decision === null && experiment.profiling?.rejectUnsampled) {
+      decision = "rejected";
+      reason = `the benchmark does not run the changed code (no samples in the best's profile): ${unsampled.join(", ")}`;
+    }
+  }
   if (decision === null) {
     await measureCandidate({ ...env, candidatePath: worktrees.candidatePath }, state, record);
     faultPoint("after-measure", iteration);
