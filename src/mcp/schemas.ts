@@ -166,6 +166,7 @@ export const EvaluateOutput = {
   commits: z.array(z.string()),
   stop: z.string().nullable(),
   nextHint: z.string(),
+  replayed: z.boolean(),
   recovered: z.string().nullable(),
 };
 

@@ -7,6 +7,7 @@ import { FILES } from "../../experiment/layout.js";
 import { renderLeaderboard } from "../../experiment/leaderboard.js";
 import type { ProtectedHashes } from "../../experiment/protected-files.js";
 import { formatEnvironment, snapshotEnvironment } from "../../measure/environment.js";
+import { seedFromText } from "../../measure/stats/prng.js";
 import { git } from "../../workspace/git.js";
 import { type IterationRecord, writeIterationArtifacts } from "../artifacts.js";
 import { checkCandidate } from "../checks.js";
@@ -17,7 +18,7 @@ import { faultPoint } from "../fault.js";
 import { commitMessage } from "../iteration.js";
 import { measureCandidate } from "../measure-candidate.js";
 import { deriveState, runKnobValues } from "../state.js";
-import { hostPosition, requireStep, stepCommand } from "./protocol.js";
+import { type HostPosition, hostPosition, requireStep, stepCommand } from "./protocol.js";
 import {
   committedProtected,
   type HostOptions,
@@ -63,6 +64,11 @@ export interface EvaluateResult {
   /** A stop condition that now holds (the next step is the report, after the reflexion). */
   stop: string | null;
   nextHint: string;
+  /**
+   * The iteration had been evaluated already (an answer the host lost, or an evaluation killed
+   * after its commit and completed by recovery): its recorded outcome, nothing measured again.
+   */
+  replayed: boolean;
   recovered: string | null;
 }
 
@@ -77,6 +83,8 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
     const { opened, root } = session;
     const { experiment, ledger } = opened;
     const position = hostPosition(experiment, ledger);
+    // Evaluated already (a host that lost the answer, or a kill after the commit): the record.
+    if (position.expected === "reflect") return recorded(session, position);
     requireStep(position, "evaluate", session.via);
     const { iteration, state } = position;
     const strategy = position.strategy as string;
@@ -145,7 +153,7 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
       ci: null,
       verdict: null,
       rounds: null,
-      seed: seedOf(experiment.id, iteration),
+      seed: seedFromText(`${experiment.id}/${iteration}`),
       knobs,
       changedFiles: check.changed,
       violations: check.violations,
@@ -244,9 +252,56 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
       commits,
       stop,
       nextHint: decidedHint(session, decision, reason, stop),
+      replayed: false,
       recovered: session.recovered,
     };
   });
+}
+
+/** The outcome of the iteration evaluated last, as recorded in its result.json and the ledger. */
+async function recorded(session: HostSession, position: HostPosition): Promise<EvaluateResult> {
+  const { opened } = session;
+  const { experiment, ledger } = opened;
+  const folder = position.folder as string;
+  const record = JSON.parse(
+    await readFile(join(iterationPath(session, folder), "result.json"), "utf8"),
+  ) as IterationRecord;
+  const committed = ledger
+    .ofType("committed")
+    .filter((e) => e.iteration === position.iteration)
+    .at(-1);
+  const decision = committed?.decision ?? record.decision;
+  const stop = hostStopReason(experiment, position.state);
+  return {
+    experiment: opened.name,
+    iteration: position.iteration,
+    strategy: record.strategy,
+    decision,
+    result: {
+      reason: record.reason,
+      verdict: record.verdict,
+      value: record.value,
+      bestValue: record.bestValue,
+      baselineValue: record.baselineValue,
+      rounds: record.rounds,
+      changedFiles: record.changedFiles,
+      violations: record.violations,
+      testOutput: record.testOutput,
+    },
+    delta: {
+      improvement: record.improvement,
+      ci: record.ci,
+      vsBaseline:
+        record.value !== null && record.baselineValue
+          ? record.value / record.baselineValue - 1
+          : null,
+    },
+    commits: committed?.commits ?? [],
+    stop,
+    nextHint: decidedHint(session, decision, record.reason, stop),
+    replayed: true,
+    recovered: session.recovered,
+  };
 }
 
 function retry(
@@ -277,6 +332,7 @@ function retry(
     delta: { improvement: null, ci: null, vsBaseline: null },
     commits: [],
     stop: null,
+    replayed: false,
     nextHint: `the build or the tests failed (attempt ${attempt} of ${allowed}): fix the failure shown in testOutput in the working tree — without touching the tests — and run ${stepCommand("evaluate", session.via)} again. After ${allowed} failed attempts the iteration ends as test-failed.`,
     recovered: session.recovered,
   };
@@ -347,12 +403,4 @@ async function drift(session: HostSession): Promise<string[]> {
   if (!existsSync(path)) return [];
   const now = formatEnvironment(await snapshotEnvironment(session.root));
   return environmentDrift(await readFile(path, "utf8"), now);
-}
-
-/** The loop's reproducible seed per experiment and iteration (the same formula as runIteration). */
-function seedOf(id: string, iteration: number): number {
-  let hash = 2166136261;
-  for (const char of `${id}/${iteration}`)
-    hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-  return hash % 2 ** 31;
 }

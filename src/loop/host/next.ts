@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { rm } from "node:fs/promises";
 import { type Brief, briefText, buildBrief } from "../../agent/plan/brief.js";
 import { UsageError } from "../../errors.js";
+import { knobRunTarget } from "../../experiment/knobs.js";
 import { changedFiles } from "../../workspace/files.js";
 import { faultPoint } from "../fault.js";
 import { hostContext } from "./context.js";
@@ -12,7 +12,7 @@ import {
   type HostOptions,
   type HostSession,
   pendingProfile,
-  pendingProfilePath,
+  pendingProfileDir,
   withHostSession,
 } from "./session.js";
 import { hostStopReason } from "./stop.js";
@@ -96,12 +96,17 @@ export async function stepNext(options: NextOptions): Promise<NextResult> {
     await worktrees.checkout(worktrees.bestPath, state.best.commit);
     if (options.profile) {
       session.progress("profiling the current best");
-      const hotspots = await options.profile(experiment, worktrees.bestPath);
-      if (hotspots) {
-        const path = pendingProfilePath(session, iteration);
-        await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, hotspots);
-      }
+      const run = knobRunTarget(experiment.knobs, state.best.knobs);
+      const outDir = pendingProfileDir(session, iteration);
+      await rm(outDir, { recursive: true, force: true });
+      await options.profile({
+        cwd: worktrees.bestPath,
+        command: run.args ? `${experiment.commands.bench} ${run.args}` : experiment.commands.bench,
+        env: run.env,
+        outDir,
+        timeoutMs: experiment.measurement.timeoutSeconds * 1000,
+        log: session.progress,
+      });
     }
     return briefResult(session, iteration, false);
   });

@@ -13,7 +13,7 @@ import {
   type HostOptions,
   iterationPath,
   pendingProfile,
-  pendingProfilePath,
+  pendingProfileDir,
   withHostSession,
 } from "./session.js";
 
@@ -72,9 +72,7 @@ export async function stepPlan(options: PlanOptions): Promise<PlanResult> {
       markdown: renderPlanMarkdown(plan, iteration),
       data: plan,
     });
-    if (hotspots !== null) {
-      await copyFile(pendingProfilePath(session, iteration), join(path, "profile-snapshot.txt"));
-    }
+    await copyPending(pendingProfileDir(session, iteration), path);
     ledger.append({ type: "planned", iteration, strategy: plan.strategy, folder });
     faultPoint("after-plan", iteration);
     const scope = experiment.scope.join(", ");
@@ -101,6 +99,12 @@ function parsePlan(plan: unknown): unknown {
       `the plan is not valid JSON (${(error as Error).message}): send one JSON object with the fields of the brief's planSchema.`,
     );
   }
+}
+
+/** The profile files `step next` made for the iteration, into its folder. */
+async function copyPending(from: string, to: string): Promise<void> {
+  if (!existsSync(from)) return;
+  for (const name of await readdir(from)) await copyFile(join(from, name), join(to, name));
 }
 
 /**

@@ -171,10 +171,7 @@ export function requireStep(
         : step === "next"
           ? `iteration ${iteration} is open with its plan ${planned}: make the edits in the working tree and run ${run("evaluate")}; it cannot be skipped by opening another.`
           : `iteration ${iteration} is not evaluated yet (its plan is ${planned}): run ${run("evaluate")} first; the reflexion comes after the decision.`,
-    reflect:
-      step === "evaluate"
-        ? `iteration ${iteration} was already evaluated (${position.decision}): record its reflexion with ${run("reflect")}, then run ${run("next")}.`
-        : `iteration ${iteration} was evaluated (${position.decision}) and waits for its reflexion: run ${run("reflect")} first — the next iteration learns from it.`,
+    reflect: `iteration ${iteration} was evaluated (${position.decision}) and waits for its reflexion: run ${run("reflect")} first — the next iteration learns from it.`,
   };
   throw new UsageError("out-of-order", messages[expected]);
 }

@@ -124,16 +124,20 @@ export function iterationPath(session: HostSession, folder: string): string {
   return join(session.opened.dir, FILES.iterationsDir, folder);
 }
 
-/** Where `step next` keeps the profile of the best until the plan names the iteration's folder. */
-export function pendingProfilePath(session: HostSession, iteration: number): string {
-  return join(session.worktrees.base, "host", `profile-snapshot-${iteration}.txt`);
+/**
+ * Where `step next` leaves the profile of the best (profile-snapshot.txt, profile.speedscope.json)
+ * until the plan names the iteration's folder.
+ */
+export function pendingProfileDir(session: HostSession, iteration: number): string {
+  return join(session.worktrees.base, "host", `iteration-${iteration}`);
 }
 
+/** The hot-spot table `step next` made for the iteration, or null. */
 export async function pendingProfile(
   session: HostSession,
   iteration: number,
 ): Promise<string | null> {
-  const path = pendingProfilePath(session, iteration);
+  const path = join(pendingProfileDir(session, iteration), "profile-snapshot.txt");
   return existsSync(path) ? readFile(path, "utf8") : null;
 }
 

@@ -1,0 +1,116 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { HostRepo, valuePlan } from "./helpers/host.js";
+
+let repo: HostRepo;
+afterEach(() => repo?.remove());
+
+/** Each fault point and the step that crosses it, in groups of one repository each. */
+const GROUPS = {
+  "opening, planning and checking": [
+    ["after-start", "next"],
+    ["after-plan", "plan"],
+    ["after-apply", "evaluate"],
+    ["after-check", "evaluate"],
+  ],
+  "testing, measuring and deciding": [
+    ["after-test", "evaluate"],
+    ["after-measure", "evaluate"],
+    ["after-decide", "evaluate"],
+    ["after-artifacts", "evaluate"],
+  ],
+  committing: [
+    ["after-attempt-commit", "evaluate"],
+    ["after-commits", "evaluate"],
+    ["after-iteration", "evaluate"],
+  ],
+} as const;
+
+/** Kills that came after the attempt commit: the evaluation is completed, not redone. */
+const AFTER_COMMIT = /after-(attempt-commit|commits|iteration)/;
+
+describe("a host killed between steps, or a step killed mid-way, continues", () => {
+  it.each(Object.entries(GROUPS))(
+    "kill -9 while %s: each iteration ends as if nothing happened",
+    async (_, kills) => {
+      repo = new HostRepo();
+      await repo.start();
+      for (const [index, [point, killed]] of kills.entries()) {
+        const n = index + 1;
+        const fault = { AUTO_OPTIMIZE_FAULT: `${point}@${n}` };
+        const value = `${100 - 5 * n}\n`;
+        const run = async (args: string[]) => {
+          if (args[0] !== killed) return repo.ok(args);
+          const result = await repo.step(args, fault);
+          expect(result.signal, `${point}: ${result.stderr}`).toBe("SIGKILL");
+          return null;
+        };
+
+        if ((await run(["next"])) === null) {
+          // A new host asks again: the same iteration, the same brief.
+          const again = await repo.ok<{ iteration: number; resumed: boolean }>(["next"]);
+          expect(again).toMatchObject({ iteration: n, resumed: true });
+        }
+        if ((await run(repo.planArgs(valuePlan(n)))) === null) {
+          const status = await repo.ok<{ host: { expected: string } }>(["status"]);
+          expect(status.host.expected).toBe("evaluate");
+        }
+        repo.write({ "src/value.txt": value });
+        let evaluated = await run(["evaluate"]);
+        if (evaluated === null) {
+          const status = await repo.ok<{ host: { interrupted: boolean } }>(["status"]);
+          expect(status.host.interrupted, point).toBe(point !== "after-iteration");
+          const again = await repo.ok(["evaluate"]);
+          const replayed = AFTER_COMMIT.test(point);
+          expect(again, point).toMatchObject({ decision: "keep", replayed });
+          if (!replayed) expect(String(again.recovered)).toMatch(/interrupted .* rolled back/);
+          evaluated = again;
+        }
+        expect(evaluated, point).toMatchObject({ decision: "keep", iteration: n });
+        await repo.ok(repo.reflectArgs(`Iteration ${n} lowered the value to ${value.trim()}.`));
+        expect(repo.file("src/value.txt"), point).toBe(value);
+        expect(repo.git("status", "--porcelain"), point).toBe("");
+      }
+
+      const id = "exp-001";
+      expect(repo.decisions()).toEqual(kills.map((_, i) => `${i + 1}:keep`));
+      expect(repo.subjects()).toEqual([
+        `experiment(${id}): plan`,
+        `experiment(${id}): baseline`,
+        ...kills.flatMap((_, i) => {
+          const tag = `experiment(${id}/iter-${String(i + 1).padStart(3, "0")}):`;
+          return [`${tag} ${valuePlan(i + 1).strategy}`, `${tag} reflexion`];
+        }),
+      ]);
+      const ledger = repo.ledger();
+      const rolledBack = kills.filter(([p, step]) => step === "evaluate" && !AFTER_COMMIT.test(p));
+      expect(ledger.filter((e) => e.type === "evaluation-interrupted")).toHaveLength(
+        rolledBack.length,
+      );
+      expect(ledger.filter((e) => e.type === "iteration-abandoned")).toHaveLength(0);
+      // Every iteration's folder holds its artifacts, and nothing else was left behind.
+      const folders = readdirSync(join(repo.experimentDir(), "iterations"));
+      expect(folders).toHaveLength(kills.length);
+      for (const folder of folders) {
+        for (const file of ["plan.json", "plan.md", "summary.md", "result.json", "reflexion.md"]) {
+          expect(existsSync(join(repo.experimentDir(), "iterations", folder, file))).toBe(true);
+        }
+      }
+    },
+  );
+
+  it("finishes an iteration of an interrupted 'auto-optimize run' before the host takes over", async () => {
+    repo = new HostRepo();
+    await repo.start();
+    const killed = await repo.run(["keep"], [], { AUTO_OPTIMIZE_FAULT: "after-attempt-commit@1" });
+    expect(killed.signal).toBe("SIGKILL");
+    const next = await repo.ok<{ iteration: number; recovered: string }>(["next"]);
+    expect(next.recovered).toMatch(
+      /iteration 1 of an interrupted 'auto-optimize run' was finished/,
+    );
+    expect(next.iteration).toBe(2);
+    expect(repo.decisions()).toEqual(["1:keep"]);
+    expect(repo.file("src/value.txt")).toBe("80\n");
+  });
+});
