@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { bareName, changedFunctions } from "../src/profile/changed-functions.js";
 import { parseLanguage, programOf } from "../src/profile/detect.js";
 import { bytecodeFindings as jvmFindings, methodBlocks } from "../src/profile/disasm/jvm.js";
 import { functionListing } from "../src/profile/disasm/native.js";
@@ -18,6 +19,7 @@ import { parseNmLines, parsePerfScript } from "../src/profile/parsers/perf-scrip
 import { parsePprofRaw } from "../src/profile/parsers/pprof-raw.js";
 import { type PstatsJson, parsePstats } from "../src/profile/parsers/pstats.js";
 import { commandFromArgs } from "../src/profile/shell.js";
+import { functionsWithoutSamples } from "../src/profile/snapshot.js";
 import { toSpeedscope } from "../src/profile/speedscope.js";
 import { GC_NAME, summarize } from "../src/profile/summarize.js";
 import { formatHotspots } from "../src/profile/table.js";
@@ -216,5 +218,99 @@ describe("disassembly findings on captured listings", () => {
       "[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing <JSFunction hotFn (sfi = )>]",
     ]);
     expect(deopt.join("\n")).toMatch(/deoptimized 1 time: wrong map \(deopt-eager\)/);
+  });
+});
+
+describe("changed functions without samples", () => {
+  const diff = [
+    "diff --git a/src/a.ts b/src/a.ts",
+    "--- a/src/a.ts",
+    "+++ b/src/a.ts",
+    "@@ -1,7 +1,7 @@ export function hotFn(n: number): number {",
+    "   let s = 0;",
+    "-  for (let i = 0; i < n; i++) s += i;",
+    "+  for (let i = 0; i < n; i += 2) s += i;",
+    "   return s;",
+    " }",
+    " export const coldArrow = (x: number) => {",
+    "-  return x;",
+    "+  return x + 1;",
+    " };",
+    "+function brandNew() {",
+    "+  return 1;",
+    "+}",
+    "diff --git a/lib/m.py b/lib/m.py",
+    "--- a/lib/m.py",
+    "+++ b/lib/m.py",
+    "@@ -10,3 +10,3 @@ class Parser:",
+    "     def parse(self, text):",
+    "-        return text.split()",
+    "+        return text.split(' ')",
+    "diff --git a/hot.c b/hot.c",
+    "--- a/hot.c",
+    "+++ b/hot.c",
+    "@@ -5,3 +5,3 @@",
+    " __attribute__((noinline)) double hot_loop(int n) {",
+    "-  double s = 0;",
+    "+  double s = 1;",
+    "diff --git a/x.go b/x.go",
+    "--- a/x.go",
+    "+++ b/x.go",
+    "@@ -1,3 +1,3 @@",
+    " func (p *Parser) Scan(b []byte) int {",
+    "-\treturn 0",
+    "+\treturn 1",
+    "diff --git a/Hot.java b/Hot.java",
+    "--- a/Hot.java",
+    "+++ b/Hot.java",
+    "@@ -3,3 +3,3 @@ public class Hot {",
+    "   static double coldMethod(int n) {",
+    "-    double s = 0;",
+    "+    double s = 1;",
+    "diff --git a/README.md b/README.md",
+    "--- a/README.md",
+    "+++ b/README.md",
+    "@@ -1 +1 @@",
+    "-function notCode() {",
+    "+function stillNotCode() {",
+  ].join("\n");
+
+  it("finds the function of each changed line, in several languages, new ones marked", () => {
+    expect(changedFunctions(diff)).toEqual([
+      { file: "src/a.ts", name: "hotFn", added: false },
+      { file: "src/a.ts", name: "coldArrow", added: false },
+      { file: "src/a.ts", name: "brandNew", added: true },
+      { file: "lib/m.py", name: "parse", added: false },
+      { file: "hot.c", name: "hot_loop", added: false },
+      { file: "x.go", name: "Scan", added: false },
+      { file: "Hot.java", name: "coldMethod", added: false },
+    ]);
+  });
+
+  it("reports the changed functions the profile has no samples of, not the new ones", () => {
+    const hot = (name: string) => ({
+      name,
+      file: null,
+      line: null,
+      selfPct: 10,
+      totalPct: 10,
+      samples: 3,
+    });
+    const profile = {
+      hotspots: [
+        hot("hotFn"),
+        hot("Parser.parse"),
+        hot("hot_loop"),
+        hot("example.com/x.(*Parser).Scan"),
+        hot("Hot.hotMethod"),
+      ],
+    };
+    expect(functionsWithoutSamples(diff, profile)).toEqual([
+      "src/a.ts: coldArrow",
+      "Hot.java: coldMethod",
+    ]);
+    expect(functionsWithoutSamples(diff, null)).toEqual([]);
+    expect(bareName("ns::Cls::method(int) const")).toBe("method");
+    expect(bareName("example.com/x.(*Parser).Scan")).toBe("Scan");
   });
 });

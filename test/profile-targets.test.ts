@@ -56,16 +56,26 @@ describe("profile ranks the planted hot function first (built binary)", () => {
   it.skipIf(!has("python3"))("Python (python3 missing here): hot", async () => {
     const dir = copyTarget("python");
     const json = await profile(["--", "python3", "hot.py", "3"], dir);
-    expect(json.language).toBe("python");
+    expect(json).toMatchObject({ language: "python", profiler: "python-sampler" });
     expect(json.hotspots[0]).toMatchObject({ name: "hot", file: "hot.py", line: 5 });
   });
+
+  it.skipIf(!has("python3"))(
+    "Python, a run too short to sample (python3 missing here): cProfile instead",
+    async () => {
+      const dir = copyTarget("python");
+      const json = await profile(["--", "python3", "-c", "import hot; hot.cold(20000)"], dir);
+      expect(json.profiler).toBe("cProfile");
+      expect(json.hotspots.map((h) => h.name)).toContain("helper");
+    },
+  );
 
   it.skipIf(!has("gcc") || !native)(
     "C (gcc, or perf and valgrind, missing here): hot_loop",
     async () => {
       const dir = copyTarget("c");
       build("gcc", ["-O2", "-g", "-o", "hot", "hot.c"], dir);
-      const json = await profile(["--", "./hot", "20"], dir);
+      const json = await profile(["--", "./hot", "10"], dir);
       expect(json.language).toBe("native");
       expect(json.hotspots[0]).toMatchObject({ name: "hot_loop", file: "hot.c", line: 5 });
     },

@@ -22,6 +22,8 @@ export interface ProfileOptions {
 export interface ProfileOutcome {
   hotspots: Hotspots;
   speedscope: SpeedscopeFile;
+  /** Wall time of the profiled run (without reading the profile), when the adapter tells. */
+  runMs: number | null;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function profileCommand(options: ProfileOptions): Promise<ProfileOu
         `${options.command} (${result.profiler})`,
         "auto-optimize",
       ),
+      runMs: result.runMs ?? null,
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });

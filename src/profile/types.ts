@@ -69,6 +69,8 @@ export interface AdapterResult {
   /** Frames counted as garbage collection (their time becomes `gcPct` and one GC line). */
   isGc?: (frame: Frame) => boolean;
   notes: string[];
+  /** Wall time of the profiled run itself, without reading the profile afterwards. */
+  runMs?: number;
 }
 
 export interface ProfileRequest {

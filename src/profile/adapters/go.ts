@@ -65,6 +65,7 @@ export async function profileGoTest(req: ProfileRequest): Promise<AdapterResult>
   return {
     profiler: "pprof",
     data,
+    runMs: run.wallMs,
     isGc: (frame: Frame) => GC_FUNCTIONS.has(frame.name),
     notes: ["go test -cpuprofile (the Go runtime samples 100 times a second)"],
   };

@@ -89,6 +89,7 @@ async function withAsyncProfiler(
   return {
     profiler: "async-profiler",
     data: parseCollapsed(texts.join("\n")),
+    runMs: run.wallMs,
     isGc: (frame) => /^(GCTaskThread|G1 |ParallelGC|ZThread|gc_)/.test(frame.name),
     notes: [`async-profiler, cpu every ${JVM_SAMPLING_PERIOD_MS} ms`],
   };
@@ -161,6 +162,7 @@ async function withJfr(req: ProfileRequest, tried: string[]): Promise<AdapterRes
   return {
     profiler: "jfr",
     data: merged,
+    runMs: run.wallMs,
     notes: [
       `JFR execution samples every ${JVM_SAMPLING_PERIOD_MS} ms (Java code only: time in native code and the JVM itself is not sampled)`,
     ],

@@ -104,6 +104,7 @@ async function withPerf(
   return {
     profiler: "perf",
     data: parsed,
+    runMs: run.wallMs,
     notes: [
       `perf record -e ${event} at ${PERF_FREQUENCY} Hz${cycles ? "" : " (no hardware cycle counter here: software clock)"}`,
     ],
@@ -178,6 +179,7 @@ async function withCallgrind(
   return {
     profiler: "callgrind",
     data,
+    runMs: run.wallMs,
     notes: [
       "callgrind counts instructions executed (not time) and runs the program 20–100× slower",
     ],

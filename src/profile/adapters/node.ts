@@ -112,6 +112,7 @@ export async function profileNode(
   return {
     profiler: "v8-cpu-profiler",
     data,
+    runMs: run.wallMs,
     isGc: (frame) => frame.name === GC_NAME,
     notes,
   };
