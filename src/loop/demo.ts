@@ -66,13 +66,18 @@ export async function runDemo(options: {
     onProgress: options.onProgress,
   });
   options.onProgress(`experiment ${created.name} on branch ${created.branch}`);
+  // A demo on a busy machine should still run: a noisy baseline is accepted, and says so.
   const baseline = await lockBaseline({
     cwd: repository,
     name: created.name,
+    acceptNoise: true,
     onProgress: options.onProgress,
   });
+  const noise = baseline.result.scenarios.find((s) => s.name === "collatz_ms")?.robustCv ?? 0;
   options.onProgress(
-    `baseline locked: ${baseline.summary.split("\n").find((l) => l.includes("collatz_ms")) ?? ""}`.trim(),
+    noise > 0.05
+      ? `baseline locked although noisy (robust CV ${(100 * noise).toFixed(1)}%): accepted for the demo, and recorded in its plan`
+      : "baseline locked",
   );
 
   const opened = await openExperiment(repository, created.name);
