@@ -19,19 +19,27 @@ function iterationFolder(): string {
 describe("step: one iteration with the test as the host", () => {
   it("keeps an improvement: brief, plan, the host's edit, evaluate, reflect — and the next iteration waits for the reflexion", async () => {
     repo = new HostRepo();
-    await repo.start();
+    await repo.start([], { profiling: true });
 
     const next = await repo.ok<{
       iteration: number;
       resumed: boolean;
       stop: null;
-      brief: { goal: string; scope: string[]; baseline: number; planSchema: { type: string } };
+      brief: {
+        goal: string;
+        scope: string[];
+        baseline: number;
+        hotspots: string;
+        planSchema: { type: string };
+      };
       worktree: string;
     }>(["next"]);
     expect(next).toMatchObject({ iteration: 1, resumed: false, stop: null, worktree: repo.dir });
     expect(next.brief).toMatchObject({ goal: "make value smaller", scope: ["src/**"] });
     expect(next.brief.baseline).toBe(100);
     expect(next.brief.planSchema.type).toBe("object");
+    // The best was profiled running the benchmark, as the loop does before planning.
+    expect(next.brief.hotspots).toMatch(/profile/);
 
     const plan = await repo.ok<{ folder: string; planPath: string }>(repo.planArgs(valuePlan(1)));
     expect(plan.folder).toBe("iter-001-lower-the-stored-value-1");
@@ -57,7 +65,14 @@ describe("step: one iteration with the test as the host", () => {
     expect(evaluated.commits).toHaveLength(1);
     expect(evaluated.nextHint).toMatch(/step reflect/);
     const folder = iterationFolder();
-    for (const file of ["plan.md", "plan.json", "summary.md", "result.json", "result.txt"]) {
+    for (const file of [
+      "plan.md",
+      "plan.json",
+      "profile-snapshot.txt",
+      "summary.md",
+      "result.json",
+      "result.txt",
+    ]) {
       expect(existsSync(join(folder, file)), file).toBe(true);
     }
     expect(existsSync(join(folder, "reflexion.md"))).toBe(false);

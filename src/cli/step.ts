@@ -4,7 +4,6 @@ import { UsageError } from "../errors.js";
 import { stepEvaluate } from "../loop/host/evaluate.js";
 import { stepNext } from "../loop/host/next.js";
 import { stepPlan } from "../loop/host/plan.js";
-import { loadProfiler } from "../loop/host/profiler.js";
 import { stepReflect } from "../loop/host/reflect.js";
 import { hostStatus } from "../loop/host/status.js";
 import { stepPrinter } from "./step-printer.js";
@@ -51,7 +50,6 @@ Out-of-order steps are refused with the step to take instead; 'step status' says
         cwd: process.cwd(),
         experiment: flags.experiment,
         continueAfterTarget: flags.continueAfterTarget,
-        profile: await loadProfiler(),
         onProgress: flags.json ? undefined : stepPrinter(),
       });
       print(flags, result, `${recovered(result.recovered)}${result.text}`);

@@ -157,6 +157,7 @@ export const EvaluateOutput = {
     changedFiles: z.array(z.string()),
     violations: z.array(z.string()),
     testOutput: z.string().nullable(),
+    unsampledFunctions: z.array(z.string()),
   }),
   delta: z.object({
     improvement: nullableNumber,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -29,10 +29,22 @@ export class HostRepo extends LoopRepo {
   private readonly scratch = mkdtempSync(join(tmpdir(), "auto-optimize-host-"));
   private files = 0;
 
-  /** init and a locked baseline. */
-  async start(initExtra: string[] = []): Promise<void> {
+  /**
+   * init and a locked baseline. Profiling the best before each iteration (the loop's default)
+   * costs seconds per step: tests that are not about it turn it off in the plan commit.
+   */
+  async start(initExtra: string[] = [], options: { profiling?: boolean } = {}): Promise<void> {
     const init = await this.init(initExtra);
     expect(init.code, init.stderr).toBe(0);
+    if (!(options.profiling ?? false)) {
+      const path = join(this.experimentDir(), "experiment.json");
+      const experiment = JSON.parse(readFileSync(path, "utf8"));
+      writeFileSync(
+        path,
+        `${JSON.stringify({ ...experiment, profiling: { enabled: false } }, null, 2)}\n`,
+      );
+      this.git("commit", "--quiet", "--amend", "--no-edit", "--all");
+    }
     const baseline = await runCli(["baseline"], this.dir);
     expect(baseline.code, baseline.stderr).toBe(0);
   }

@@ -8,6 +8,7 @@ import { renderLeaderboard } from "../../experiment/leaderboard.js";
 import type { ProtectedHashes } from "../../experiment/protected-files.js";
 import { formatEnvironment, snapshotEnvironment } from "../../measure/environment.js";
 import { seedFromText } from "../../measure/stats/prng.js";
+import { functionsWithoutSamples } from "../../profile/snapshot.js";
 import { git } from "../../workspace/git.js";
 import { type IterationRecord, writeIterationArtifacts } from "../artifacts.js";
 import { checkCandidate } from "../checks.js";
@@ -18,6 +19,7 @@ import { faultPoint } from "../fault.js";
 import { commitMessage } from "../iteration.js";
 import { measureCandidate } from "../measure-candidate.js";
 import { deriveState, runKnobValues } from "../state.js";
+import { stagedProfile } from "./profile.js";
 import { type HostPosition, hostPosition, requireStep, stepCommand } from "./protocol.js";
 import {
   committedProtected,
@@ -51,6 +53,8 @@ export interface EvaluateResult {
     violations: string[];
     /** The failing build or test command's report (its output's tail). */
     testOutput: string | null;
+    /** Changed functions without samples in the best's profile: the benchmark does not run them. */
+    unsampledFunctions: string[];
   };
   /** Improvement over the current best (a fraction; positive is better) with its interval. */
   delta: {
@@ -161,6 +165,17 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
       environmentDrift: [],
       comparison: null,
     };
+    const profile = await stagedProfile(session, iteration);
+    if (profile?.snapshot) {
+      // As the loop does: changed code the benchmark never runs is flagged, or rejected if asked.
+      const diff = await git(["diff", "HEAD", "--", ".", `:!${opened.path}`], root);
+      const unsampled = functionsWithoutSamples(diff, profile.snapshot);
+      if (unsampled.length > 0) record.unsampledFunctions = unsampled;
+      if (unsampled.length > 0 && decision === null && experiment.profiling?.rejectUnsampled) {
+        decision = "rejected";
+        reason = `the benchmark does not run the changed code (no samples in the best's profile): ${unsampled.join(", ")}`;
+      }
+    }
     if (decision === null) {
       await measureCandidate(
         {
@@ -247,6 +262,7 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
         changedFiles: record.changedFiles,
         violations: record.violations,
         testOutput,
+        unsampledFunctions: record.unsampledFunctions ?? [],
       },
       delta: { improvement: record.improvement, ci: record.ci, vsBaseline },
       commits,
@@ -287,6 +303,7 @@ async function recorded(session: HostSession, position: HostPosition): Promise<E
       changedFiles: record.changedFiles,
       violations: record.violations,
       testOutput: record.testOutput,
+      unsampledFunctions: record.unsampledFunctions ?? [],
     },
     delta: {
       improvement: record.improvement,
@@ -328,6 +345,7 @@ function retry(
       changedFiles,
       violations: [],
       testOutput: report,
+      unsampledFunctions: [],
     },
     delta: { improvement: null, ci: null, vsBaseline: null },
     commits: [],

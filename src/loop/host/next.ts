@@ -1,18 +1,14 @@
-import { rm } from "node:fs/promises";
 import { type Brief, briefText, buildBrief } from "../../agent/plan/brief.js";
 import { UsageError } from "../../errors.js";
-import { knobRunTarget } from "../../experiment/knobs.js";
 import { changedFiles } from "../../workspace/files.js";
 import { faultPoint } from "../fault.js";
 import { hostContext } from "./context.js";
-import type { HostProfiler } from "./profiler.js";
+import { profileForIteration, stagedProfile } from "./profile.js";
 import { HOST_AGENT, hostPosition, requireStep, stepCommand } from "./protocol.js";
 import {
   commitExperimentFolder,
   type HostOptions,
   type HostSession,
-  pendingProfile,
-  pendingProfileDir,
   withHostSession,
 } from "./session.js";
 import { hostStopReason } from "./stop.js";
@@ -20,7 +16,6 @@ import { hostStopReason } from "./stop.js";
 export interface NextOptions extends HostOptions {
   /** Open another iteration although the target is reached. */
   continueAfterTarget?: boolean;
-  profile?: HostProfiler;
 }
 
 export interface NextResult {
@@ -94,20 +89,7 @@ export async function stepNext(options: NextOptions): Promise<NextResult> {
     ledger.append({ type: "iteration-started", iteration, best: state.best.commit });
     faultPoint("after-start", iteration);
     await worktrees.checkout(worktrees.bestPath, state.best.commit);
-    if (options.profile) {
-      session.progress("profiling the current best");
-      const run = knobRunTarget(experiment.knobs, state.best.knobs);
-      const outDir = pendingProfileDir(session, iteration);
-      await rm(outDir, { recursive: true, force: true });
-      await options.profile({
-        cwd: worktrees.bestPath,
-        command: run.args ? `${experiment.commands.bench} ${run.args}` : experiment.commands.bench,
-        env: run.env,
-        outDir,
-        timeoutMs: experiment.measurement.timeoutSeconds * 1000,
-        log: session.progress,
-      });
-    }
+    await profileForIteration(session, state, iteration);
     return briefResult(session, iteration, false);
   });
 }
@@ -123,7 +105,7 @@ async function briefResult(
     session,
     state,
     iteration,
-    await pendingProfile(session, iteration),
+    (await stagedProfile(session, iteration))?.hotspots ?? null,
   );
   const brief = buildBrief(context);
   const plan = stepCommand("plan", session.via);

@@ -1,21 +1,17 @@
 import { existsSync } from "node:fs";
-import { copyFile, readdir, rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { checkPlan } from "../../agent/plan/check.js";
 import { renderPlanMarkdown } from "../../agent/plan/render.js";
 import { UsageError } from "../../errors.js";
 import { FILES, iterationName, slugify } from "../../experiment/layout.js";
+import { snapshotIntoIteration, wantsDisassembly } from "../../profile/snapshot.js";
 import { createIterationFolder, writePlan } from "../artifacts.js";
 import { faultPoint } from "../fault.js";
 import { hostContext } from "./context.js";
+import { stagedProfile } from "./profile.js";
 import { hostPosition, requireStep, stepCommand } from "./protocol.js";
-import {
-  type HostOptions,
-  iterationPath,
-  pendingProfile,
-  pendingProfileDir,
-  withHostSession,
-} from "./session.js";
+import { type HostOptions, iterationPath, withHostSession } from "./session.js";
 
 export interface PlanOptions extends HostOptions {
   /** The plan: its JSON text, or the parsed object. */
@@ -49,8 +45,9 @@ export async function stepPlan(options: PlanOptions): Promise<PlanResult> {
     requireStep(position, "plan", session.via);
     const { iteration, state } = position;
     const input = parsePlan(options.plan);
-    const hotspots = await pendingProfile(session, iteration);
-    const checked = checkPlan(input, await hostContext(session, state, iteration, hotspots));
+    const profile = await stagedProfile(session, iteration);
+    const context = await hostContext(session, state, iteration, profile?.hotspots ?? null);
+    const checked = checkPlan(input, context);
     if (!checked.ok) {
       const { problems } = checked;
       throw new UsageError(
@@ -72,7 +69,8 @@ export async function stepPlan(options: PlanOptions): Promise<PlanResult> {
       markdown: renderPlanMarkdown(plan, iteration),
       data: plan,
     });
-    await copyPending(pendingProfileDir(session, iteration), path);
+    session.progress("copying the profile of the best");
+    await snapshotIntoIteration(profile, path, wantsDisassembly(plan));
     ledger.append({ type: "planned", iteration, strategy: plan.strategy, folder });
     faultPoint("after-plan", iteration);
     const scope = experiment.scope.join(", ");
@@ -99,12 +97,6 @@ function parsePlan(plan: unknown): unknown {
       `the plan is not valid JSON (${(error as Error).message}): send one JSON object with the fields of the brief's planSchema.`,
     );
   }
-}
-
-/** The profile files `step next` made for the iteration, into its folder. */
-async function copyPending(from: string, to: string): Promise<void> {
-  if (!existsSync(from)) return;
-  for (const name of await readdir(from)) await copyFile(join(from, name), join(to, name));
 }
 
 /**

@@ -124,23 +124,6 @@ export function iterationPath(session: HostSession, folder: string): string {
   return join(session.opened.dir, FILES.iterationsDir, folder);
 }
 
-/**
- * Where `step next` leaves the profile of the best (profile-snapshot.txt, profile.speedscope.json)
- * until the plan names the iteration's folder.
- */
-export function pendingProfileDir(session: HostSession, iteration: number): string {
-  return join(session.worktrees.base, "host", `iteration-${iteration}`);
-}
-
-/** The hot-spot table `step next` made for the iteration, or null. */
-export async function pendingProfile(
-  session: HostSession,
-  iteration: number,
-): Promise<string | null> {
-  const path = join(pendingProfileDir(session, iteration), "profile-snapshot.txt");
-  return existsSync(path) ? readFile(path, "utf8") : null;
-}
-
 /** Commits the experiment folder alone (ledger lines, a reflexion), if anything in it changed. */
 export async function commitExperimentFolder(
   session: HostSession,

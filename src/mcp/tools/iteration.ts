@@ -1,7 +1,6 @@
 import { stepEvaluate } from "../../loop/host/evaluate.js";
 import { stepNext } from "../../loop/host/next.js";
 import { stepPlan } from "../../loop/host/plan.js";
-import { loadProfiler } from "../../loop/host/profiler.js";
 import { stepReflect } from "../../loop/host/reflect.js";
 import {
   EvaluateOutput,
@@ -36,7 +35,6 @@ export function registerIterationTools(registry: ToolRegistry): void {
       const result = await stepNext({
         ...where(args),
         continueAfterTarget: args.continueAfterTarget,
-        profile: await loadProfiler(),
         onProgress: progress,
       });
       const brief = result.brief ? { ...result.brief } : null;
