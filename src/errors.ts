@@ -6,7 +6,7 @@ export class AutoOptimizeError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly exitCode: 1 | 2 = 1,
+    readonly exitCode: 1 | 2 | 130 = 1,
   ) {
     super(message);
     this.name = "AutoOptimizeError";
@@ -18,5 +18,13 @@ export class UsageError extends AutoOptimizeError {
   constructor(code: string, message: string) {
     super(code, message, 2);
     this.name = "UsageError";
+  }
+}
+
+/** The user pressed Ctrl-C: the work was stopped and cleaned up; exit code 130 as for SIGINT. */
+export class InterruptedError extends AutoOptimizeError {
+  constructor(message = "interrupted (Ctrl-C); nothing was left half-done") {
+    super("interrupted", message, 130);
+    this.name = "InterruptedError";
   }
 }

@@ -219,24 +219,29 @@ describe("compare on bad input", () => {
     expect(leftovers()).toEqual([]);
   });
 
-  it("removes its worktrees when interrupted with Ctrl-C", async () => {
+  it.each([
+    // Random values never settle, so the comparison is still running when Ctrl-C comes.
+    ["during a benchmark run", "sleep 0.3; od -An -N2 -tu2 /dev/urandom | awk '{ print $1 + 1 }'", 150],
+    ["between runs", "od -An -N2 -tu2 /dev/urandom | awk '{ print $1 + 1 }'", 0],
+  ])("removes its worktrees when interrupted with Ctrl-C %s", async (_when, bench, delay) => {
     repo = new TempRepo();
     repo.commit("a", { "value.txt": "1\n" });
     let sent = false;
     const result = await runCli(
-      ["compare", "HEAD", "HEAD", "--bench", "sleep 0.2; cat value.txt"],
+      ["compare", "HEAD", "HEAD", "--bench", bench, "--max-rounds", "400"],
       repo.dir,
       {
         onStderr: (text, child) => {
           if (!sent && text.includes("warm-up B")) {
             sent = true;
-            setTimeout(() => child.kill("SIGINT"), 300);
+            setTimeout(() => child.kill("SIGINT"), delay);
           }
         },
       },
     );
     expect(sent).toBe(true);
     expect(result.code).toBe(130);
+    expect(result.stderr).toContain("interrupted (Ctrl-C)");
     expect(repo.worktreeCount()).toBe(1);
     expect(leftovers()).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { AutoOptimizeError } from "../errors.js";
+import { AutoOptimizeError, InterruptedError } from "../errors.js";
 import { openRepository, resolveCommit } from "../workspace/git.js";
 import { WorktreeSet } from "../workspace/worktrees.js";
 import {
@@ -7,6 +7,7 @@ import {
   type InterleavedOptions,
   type InterleavedResult,
 } from "./interleaved.js";
+import { withInterrupt } from "./interrupt.js";
 import type { RunTarget } from "./observe.js";
 import { runSample } from "./sample.js";
 
@@ -45,26 +46,33 @@ export async function compareRevisions(
   const repository = await openRepository(options.cwd);
   const a = { revision: revisionA, commit: await resolveCommit(repository, revisionA) };
   const b = { revision: revisionB, commit: await resolveCommit(repository, revisionB) };
-  const worktrees = await WorktreeSet.create(repository, "compare");
-  try {
-    const treeA = await worktrees.add("a", a.commit);
-    const treeB = await worktrees.add("b", b.commit);
-    // Run from the same subfolder the user stands in.
-    const cwdA = join(treeA.path, repository.prefix);
-    const cwdB = join(treeB.path, repository.prefix);
-    if (options.build) {
-      await build(options, "A", revisionA, cwdA);
-      await build(options, "B", revisionB, cwdB);
+  return withInterrupt(async (signal) => {
+    const stopped = () => {
+      if (signal.aborted) throw new InterruptedError();
+    };
+    const worktrees = await WorktreeSet.create(repository, "compare");
+    try {
+      const treeA = await worktrees.add("a", a.commit);
+      const treeB = await worktrees.add("b", b.commit);
+      // Run from the same subfolder the user stands in.
+      const cwdA = join(treeA.path, repository.prefix);
+      const cwdB = join(treeB.path, repository.prefix);
+      if (options.build) {
+        stopped();
+        await build(options, "A", revisionA, cwdA);
+        stopped();
+        await build(options, "B", revisionB, cwdB);
+      }
+      const result = await compareInterleaved(
+        { ...options.arms?.a, label: revisionA, cwd: cwdA },
+        { ...options.arms?.b, label: revisionB, cwd: cwdB },
+        { ...options, signal },
+      );
+      return { ...result, a, b };
+    } finally {
+      await worktrees.remove();
     }
-    const result = await compareInterleaved(
-      { ...options.arms?.a, label: revisionA, cwd: cwdA },
-      { ...options.arms?.b, label: revisionB, cwd: cwdB },
-      options,
-    );
-    return { ...result, a, b };
-  } finally {
-    await worktrees.remove();
-  }
+  });
 }
 
 async function build(
@@ -76,6 +84,7 @@ async function build(
   const command = options.build as string;
   options.onBuild?.(arm);
   const sample = await runSample({ command, cwd, timeoutMs: options.buildTimeoutMs });
+  if (sample.failure?.kind === "interrupted") throw new InterruptedError();
   if (!sample.ok) {
     throw new AutoOptimizeError(
       "build-failed",

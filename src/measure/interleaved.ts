@@ -1,3 +1,4 @@
+import { InterruptedError } from "../errors.js";
 import { type Decision, type DecisionSettings, decide, type PairedSeries } from "./decision.js";
 import type { Better } from "./metrics/types.js";
 import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
@@ -24,6 +25,8 @@ export interface InterleavedOptions {
   settings: DecisionSettings;
   seed: number;
   onEvent?: (event: InterleavedEvent) => void;
+  /** Aborted on Ctrl-C: no further run starts (a running one is killed by the sampler). */
+  signal?: AbortSignal;
 }
 
 export type InterleavedEvent =
@@ -57,14 +60,18 @@ export async function compareInterleaved(
   b: Arm,
   options: InterleavedOptions,
 ): Promise<InterleavedResult> {
+  const run = (spec: BenchSpec, target: Arm, where: string) => {
+    if (options.signal?.aborted) throw new InterruptedError();
+    return observe(spec, target, where);
+  };
   const orderRng = createRng(options.seed);
   const decisionRng = createRng(options.seed ^ 0x5bd1e995);
   options.onEvent?.({ kind: "warmup", arm: "A" });
-  const warmA = await observe(options.bench, a, `A (${a.label}), warm-up`);
+  const warmA = await run(options.bench, a, `A (${a.label}), warm-up`);
   const names = Object.keys(warmA.metrics);
   const bench: BenchSpec = { ...options.bench, metrics: names };
   options.onEvent?.({ kind: "warmup", arm: "B" });
-  await observe(bench, b, `B (${b.label}), warm-up`);
+  await run(bench, b, `B (${b.label}), warm-up`);
 
   const scenarios = names.map((name) => ({
     name,
@@ -81,8 +88,8 @@ export async function compareInterleaved(
       options.onEvent?.({ kind: "round", round: round + 1, order });
       const first = order === "AB" ? a : b;
       const second = order === "AB" ? b : a;
-      const firstObservation = await observe(bench, first, where(first, a, round));
-      const secondObservation = await observe(bench, second, where(second, a, round));
+      const firstObservation = await run(bench, first, where(first, a, round));
+      const secondObservation = await run(bench, second, where(second, a, round));
       const [ao, bo] =
         order === "AB"
           ? [firstObservation, secondObservation]

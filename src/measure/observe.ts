@@ -1,4 +1,4 @@
-import { AutoOptimizeError, UsageError } from "../errors.js";
+import { AutoOptimizeError, InterruptedError, UsageError } from "../errors.js";
 import { parseMetrics } from "./metrics/parse.js";
 import type { Better, MetricFormat } from "./metrics/types.js";
 import { runSample } from "./sample.js";
@@ -92,6 +92,7 @@ export async function observe(
 }
 
 export function sampleError(sample: Sample, where: string): AutoOptimizeError {
+  if (sample.failure?.kind === "interrupted") return new InterruptedError();
   const reason = sample.failure?.message ?? "unknown reason";
   // The sampler's reason already quotes stderr; stdout is shown when stderr said nothing.
   const stdoutTail = sample.stderr.trim() ? "" : lastLines(sample.stdout, 8);
