@@ -221,7 +221,11 @@ describe("compare on bad input", () => {
 
   it.each([
     // Random values never settle, so the comparison is still running when Ctrl-C comes.
-    ["during a benchmark run", "sleep 0.3; od -An -N2 -tu2 /dev/urandom | awk '{ print $1 + 1 }'", 150],
+    [
+      "during a benchmark run",
+      "sleep 0.3; od -An -N2 -tu2 /dev/urandom | awk '{ print $1 + 1 }'",
+      150,
+    ],
     ["between runs", "od -An -N2 -tu2 /dev/urandom | awk '{ print $1 + 1 }'", 0],
   ])("removes its worktrees when interrupted with Ctrl-C %s", async (_when, bench, delay) => {
     repo = new TempRepo();
