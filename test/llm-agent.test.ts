@@ -200,3 +200,61 @@ describe("llm agent end to end (the built binary, a real repository, a fake mode
     expect(plan.selfConsistency.ranking[0]).toBe(HALVE);
   });
 });
+
+describe("llm agent: retries and refusals inside an iteration", () => {
+  it("hands the failing test output and its own edits back to the executor, which fixes them", async () => {
+    repo = new LoopRepo();
+    expect((await repo.init()).code).toBe(0);
+    server = await new FakeLlmServer({
+      planner: [{ json: draftPlan(HALVE, { files: ["src/value.txt", "src/extra.txt"] }) }],
+      ranking: [ranking([HALVE, ...OTHER_CANDIDATES])],
+      executor: [
+        {
+          tools: [
+            { name: "write_file", input: { path: "src/extra.txt", content: "broken\n" } },
+            {
+              name: "edit_file",
+              input: { path: "src/value.txt", oldText: "100", newText: "50" },
+            },
+          ],
+        },
+        { text: "Halved the value and added a note." },
+        // the retry: told the tests failed, it removes the note
+        { tools: [{ name: "write_file", input: { path: "src/extra.txt", content: "fine\n" } }] },
+        { text: "The note said broken, which the tests refuse; it says fine now." },
+      ],
+      reflexion: [REFLEXION],
+    }).start();
+    const result = await runLlm(repo, server, [
+      "--model",
+      "anthropic:claude-sonnet-4-5",
+      "--iterations",
+      "1",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(repo.decisions()).toEqual(["1:keep"]);
+    const retry = server.of("executor")[2];
+    expect(retry?.body.messages).toHaveLength(1); // a fresh context
+    expect(retry?.text).toContain("This is a retry");
+    expect(retry?.text).toContain("the tests 'sh test/check.sh'");
+    expect(retry?.text).toContain("+broken"); // its own edits so far, as a diff
+    expect(repo.file("src/extra.txt")).toBe("fine\n");
+  });
+
+  it("gives up after two repairs with the problems, logging the failed plan in the experiment folder", async () => {
+    repo = new LoopRepo();
+    expect((await repo.init()).code).toBe(0);
+    const outside = { json: draftPlan(HALVE, { files: ["README.md"] }) };
+    server = await new FakeLlmServer({ planner: [outside, outside, outside] }).start();
+    const result = await runLlm(repo, server, ["--model", "openai:gpt-5"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /iteration 1: the planner's answer was still refused after 2 repairs: files: outside the scope \(src\/\*\*\): README\.md/,
+    );
+    expect(server.of("planner")).toHaveLength(3);
+    expect(server.of("ranking")).toHaveLength(0);
+    const log = readFileSync(join(repo.experimentDir(), "agent-log.jsonl"), "utf8");
+    expect(log.split("\n").filter((l) => l.includes('"model-call"'))).toHaveLength(3);
+    expect(log).toContain('"plan-failed"');
+  });
+});

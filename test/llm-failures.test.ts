@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
 import { agentLog, FAKE_ANTHROPIC_KEY, iterationDir, runLlm } from "./helpers/fake-llm-run.js";
 import {
   draftPlan,
@@ -82,6 +83,19 @@ describe("llm agent: model failures, retries and budgets", () => {
     // the failed plan's calls are logged in the experiment folder
     const log = agentLog(join(repo.experimentDir(), "agent-log.jsonl"));
     expect(log.map((e) => e.kind)).toEqual(["iteration", "model-error", "plan-failed"]);
+  });
+
+  it("without --agent, an Anthropic key picks the llm agent (with its default models)", async () => {
+    await initRepo();
+    server = await new FakeLlmServer({
+      planner: [{ status: 401, message: "invalid x-api-key" }],
+    }).start();
+    const result = await runCli(["run", "--no-report"], repo.dir, {
+      env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: server.url },
+    });
+    expect(result.code).toBe(1);
+    expect(server.of("planner")[0]?.body.model).toBe("claude-sonnet-4-5");
+    expect(result.stderr).toMatch(/Check ANTHROPIC_API_KEY/);
   });
 
   it("a missing key stops before any call, naming the variable", async () => {

@@ -7,8 +7,11 @@ import { classifyFailure } from "../src/agent/llm/failures.js";
 import { parseModelId, resolveEndpoint } from "../src/agent/llm/models.js";
 import { costOf, parsePrice, priceOf } from "../src/agent/llm/prices.js";
 import { Redactor, scrubbedEnv } from "../src/agent/llm/redact.js";
+import { codeContext } from "../src/agent/llm/snippets.js";
 import { confine } from "../src/agent/llm/tools/confine.js";
 import { truncate } from "../src/agent/llm/tools/toolbox.js";
+import type { IterationContext } from "../src/agent/types.js";
+import { TempRepo } from "./helpers/temp-repo.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -180,5 +183,29 @@ describe("failures", () => {
       );
     }
     expect(classifyFailure(network("ECONNRESET"), endpoint, null).retry).toBe(true);
+  });
+});
+
+describe("the planner's view of the code", () => {
+  it("shows numbered lines around each file:line the profile names inside the scope, and lists the files in scope", async () => {
+    const repo = new TempRepo();
+    dirs.push(repo.dir);
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i + 1}`).join("\n");
+    repo.commit("code", { "src/hot.js": lines, "src/cold.js": "cold\n", "lib/out.js": "x\n" });
+    const context = {
+      experiment: { scope: ["src/**"] },
+      worktree: repo.dir,
+      hotspots: "self %  function  where\n 80.0  spin  src/hot.js:50\n 20.0  out  lib/out.js:1",
+    } as unknown as IterationContext;
+    const text = await codeContext(context);
+    expect(text).toContain("- src/cold.js\n- src/hot.js");
+    expect(text).toContain("## Hot code (from the profile)");
+    expect(text).toContain("   50  line 50");
+    expect(text).toContain("   35  line 35");
+    expect(text).not.toContain("line 34\n");
+    expect(text).not.toContain("lib/out.js");
+    const cold = await codeContext({ ...context, hotspots: null });
+    expect(cold).toContain("## Code in scope");
+    expect(cold).toContain("### src/cold.js");
   });
 });

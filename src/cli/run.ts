@@ -101,16 +101,7 @@ export function registerRun(program: Command): void {
         startedAt: Date.now(),
       });
       try {
-        if (!opened.ledger.last("baseline-locked")) {
-          progress.line("locking the baseline…");
-          await lockBaseline({
-            cwd: root,
-            name: opened.name,
-            acceptNoise: flags.acceptNoise,
-            onProgress: (m) => progress.line(m),
-          });
-          opened = await openExperiment(root, opened.name);
-        }
+        // The agent first: a missing key or a bad model stops before the baseline is measured.
         const agent = selectAgent(
           {
             name: flags.agent,
@@ -130,6 +121,16 @@ export function registerRun(program: Command): void {
           opened.experiment,
           root,
         );
+        if (!opened.ledger.last("baseline-locked")) {
+          progress.line("locking the baseline…");
+          await lockBaseline({
+            cwd: root,
+            name: opened.name,
+            acceptNoise: flags.acceptNoise,
+            onProgress: (m) => progress.line(m),
+          });
+          opened = await openExperiment(root, opened.name);
+        }
         const outcome = await runLoop({
           root,
           name: opened.name,

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { ModelMessage } from "ai";
 import type { Experiment } from "../../experiment/schema.js";
 import { globMatcher } from "../../workspace/files.js";
@@ -58,6 +60,7 @@ export async function executePlan(
   if (feedback !== null) {
     const status = await git(["status", "--short"], context.worktree);
     const diff = await git(["diff", "HEAD"], context.worktree);
+    const added = await newFiles(context.worktree);
     parts.push(
       "",
       "## This is a retry",
@@ -65,7 +68,7 @@ export async function executePlan(
       "Your edits so far are still in the worktree:",
       "",
       "```",
-      truncate(`${status}\n\n${diff}`, 8000),
+      truncate([status, diff, added].filter(Boolean).join("\n\n"), 8000),
       "```",
       "",
       "The program's build and tests failed with:",
@@ -98,6 +101,17 @@ export async function executePlan(
     `Files written: ${changed.length ? changed.join(", ") : "none"}`,
   ].join("\n");
   return redactor.text(summary);
+}
+
+/** The files the executor created (untracked), shown whole as `git diff` does not show them. */
+async function newFiles(worktree: string): Promise<string> {
+  const out = await git(["ls-files", "--others", "--exclude-standard", "-z"], worktree);
+  const blocks: string[] = [];
+  for (const rel of out.split("\0").filter(Boolean).slice(0, 20)) {
+    const text = await readFile(join(worktree, rel), "utf8").catch(() => "(unreadable)");
+    blocks.push(`new file ${rel}:\n${text.slice(0, 2000).replace(/^/gm, "+")}`);
+  }
+  return blocks.join("\n\n");
 }
 
 /** The experiment's own commands and the user's allowed ones. */

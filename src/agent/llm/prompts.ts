@@ -14,6 +14,7 @@ export function plannerSystem(schema: unknown): string {
     "2. Chain-of-Thought: at least three concrete candidate approaches, each with trade-offs, a risk (low/medium/high) and an expected gain in percent; then the chosen one (by its exact name) and why it beats the others.",
     "3. Pre-mortem: assume the change failed — the most likely reason, and the early signal that would confirm it.",
     "4. The plan: a short strategy name (new: never one already tried, nor substantially the same plan), a summary, the files to change (only inside the scope, paths relative to the repository root) and the edits in order.",
+    "Set needsDisassembly to true when the source-level view is not enough to choose (the hot code already looks tight, and what matters is what the compiler or JIT made of it); the program then adds the disassembly of the hot code to what the next steps see.",
     "An independent reviewer will re-rank your candidates without seeing your choice; the chosen strategy must win both rankings, so choose honestly.",
     "",
     "Answer with one JSON object and nothing else, following this JSON Schema:",

@@ -99,5 +99,10 @@ function outcomeLines(outcome: Outcome): string[] {
         ]
       : []),
     ...(outcome.violations.length ? [`Violations: ${outcome.violations.join("; ")}`] : []),
+    ...(outcome.unsampledFunctions?.length
+      ? [
+          `Changed functions the benchmark never ran (no samples in the best's profile): ${outcome.unsampledFunctions.join(", ")}`,
+        ]
+      : []),
   ];
 }
