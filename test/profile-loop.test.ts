@@ -33,7 +33,7 @@ class ProfiledRepo extends TempRepo {
       "src/lib.js": lib("Math.sqrt(i) % 3", "n + 1"),
       "src/value.txt": "100\n",
       "bench.js":
-        'const { hot } = require("./src/lib.js");\nhot(3e6);\nconsole.log(`value=${require("node:fs").readFileSync("src/value.txt", "utf8").trim()}`);\n',
+        'const { hot } = require("./src/lib.js");\nhot(3e6);\nconsole.log("value=" + require("node:fs").readFileSync("src/value.txt", "utf8").trim());\n',
       "test/check.sh": "node -e 'require(\"./src/lib.js\")'\n",
     });
     const idea = (name: string, files: Record<string, string>) => {

@@ -61,6 +61,21 @@ describe("profile ranks the planted hot function first (built binary)", () => {
   });
 
   it.skipIf(!has("python3"))(
+    "Python with py-spy on PATH (a stand-in script here; python3 missing): its samples are used",
+    async () => {
+      const dir = copyTarget("python");
+      const fake = join(TARGETS, "../../test/fixtures/profile/fake-bin");
+      const result = await runCli(["profile", "--json", "--", "python3", "hot.py", "1"], dir, {
+        env: { PATH: `${fake}:${process.env.PATH}` },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const json = JSON.parse(result.stdout) as ProfileJson;
+      expect(json.profiler).toBe("py-spy");
+      expect(json.hotspots[0]).toMatchObject({ name: "hot", file: "hot.py", line: 5, selfPct: 90 });
+    },
+  );
+
+  it.skipIf(!has("python3"))(
     "Python, a run too short to sample (python3 missing here): cProfile instead",
     async () => {
       const dir = copyTarget("python");

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRng } from "../measure/stats/prng.js";
@@ -104,6 +104,18 @@ function valgrindOnly(path: string): string {
   return bin;
 }
 
+/**
+ * CPU seconds used so far by this process's finished children and their waited-for descendants
+ * (Linux /proc/self/stat cutime + cstime), plus this process itself: less sensitive than wall
+ * time to other work on a shared machine.
+ */
+function cpuMs(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(fields[13]) + Number(fields[14]);
+  const self = process.cpuUsage();
+  return (ticks * 1000) / 100 + (self.user + self.system) / 1000;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -117,7 +129,7 @@ for (const c of cases) {
   if (only && !only.some((o) => c.name.startsWith(o))) continue;
   const missing = c.needs.filter((n) => !has(n));
   if (missing.length > 0) {
-    rows.push(`| ${c.name} | skipped: ${missing.join(", ")} not installed | | | |`);
+    rows.push(`| ${c.name} | skipped: ${missing.join(", ")} not installed | | | | | |`);
     continue;
   }
   const dir = mkdtempSync(join(tmpdir(), "profile-overhead-"));
@@ -128,18 +140,23 @@ for (const c of cases) {
   const plain: number[] = [];
   const run: number[] = [];
   const total: number[] = [];
+  const plainCpu: number[] = [];
+  const totalCpu: number[] = [];
   let profiler = "";
   const saved = process.env.PATH;
   for (let r = 0; r < rounds; r++) {
     const order = rng.next() < 0.5 ? ["plain", "profiled"] : ["profiled", "plain"];
     for (const arm of order) {
       if (arm === "plain") {
+        const cpu = cpuMs();
         const t = await runTool("/bin/sh", ["-c", c.command], { cwd: dir, timeoutMs: 600_000 });
+        plainCpu.push(cpuMs() - cpu);
         if (!t.ok) throw new Error(`${c.name}: the program failed: ${t.stderr}`);
         plain.push(t.wallMs);
       } else {
         if (c.hidePerf) process.env.PATH = valgrindOnly(saved ?? "");
         const start = performance.now();
+        const cpu = cpuMs();
         try {
           const outcome = await profileCommand({
             command: c.command,
@@ -154,6 +171,7 @@ for (const c of cases) {
           process.env.PATH = saved;
         }
         total.push(performance.now() - start);
+        totalCpu.push(cpuMs() - cpu);
       }
     }
   }
@@ -161,9 +179,10 @@ for (const c of cases) {
   const ratios = (xs: number[]) => xs.map((x, i) => x / (plain[i] as number));
   const runRatio = median(ratios(run));
   const totalRatio = median(ratios(total));
+  const cpuRatio = median(totalCpu.map((x, i) => x / (plainCpu[i] as number)));
   const pct = (x: number) => `${x >= 1 ? "+" : ""}${((x - 1) * 100).toFixed(1)}%`;
   rows.push(
-    `| ${c.name} | ${profiler} | ${median(plain).toFixed(0)} ms | ${pct(runRatio)} | ${pct(totalRatio)} |`,
+    `| ${c.name} | ${profiler} | ${median(plain).toFixed(0)} ms | ${pct(runRatio)} | ${pct(totalRatio)} | ${median(plainCpu).toFixed(0)} ms | ${pct(cpuRatio)} |`,
   );
   results.push({
     name: c.name,
@@ -178,10 +197,10 @@ for (const c of cases) {
 }
 process.stdout.write(
   [
-    `${rounds} interleaved rounds per program, medians of the per-round ratios`,
+    `${rounds} interleaved rounds per program, medians of the per-round ratios (load average ${loadavg()[0]?.toFixed(1)} at the end, ${cpus().length} CPUs)`,
     "",
-    "| program | profiler | unprofiled (median) | profiled run | whole `profile` (reading included) |",
-    "|---|---|---|---|---|",
+    "| program | profiler | wall, unprofiled | wall, profiled run | wall, whole `profile` | CPU, unprofiled | CPU, whole `profile` |",
+    "|---|---|---|---|---|---|---|",
     ...rows,
     "",
   ].join("\n"),

@@ -55,7 +55,10 @@ export async function profileSnapshot(input: SnapshotInput): Promise<ProfileSnap
   } catch (error) {
     if (!(error instanceof AutoOptimizeError)) throw error;
     const reason = `no profile of the benchmark: ${error.message}`;
-    (input.log ?? ((m: string) => process.stderr.write(`${m}\n`)))(reason);
+    const firstLine = reason.split("\n")[0] as string;
+    (input.log ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+      firstLine === reason ? reason : `${firstLine} (more in ${SNAPSHOT_FILES.table})`,
+    );
     await writeFile(join(input.outDir, SNAPSHOT_FILES.table), `${reason}\n`);
     return null;
   }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseCollapsed } from "../parsers/collapsed.js";
 import { type JfrJson, parseJfrJson } from "../parsers/jfr.js";
@@ -50,8 +50,8 @@ async function asyncProfilerLibrary(): Promise<string | null> {
   const asprof = (await which("asprof")) ?? (await which("profiler.sh"));
   if (asprof) candidates.push(join(dirname(asprof), "../lib/libasyncProfiler.so"));
   for (const candidate of candidates) {
-    const found = await readFile(candidate).then(
-      () => true,
+    const found = await stat(candidate).then(
+      (st) => st.isFile(),
       () => false,
     );
     if (found) return candidate;

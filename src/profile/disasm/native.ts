@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { PERF_FREQUENCY, perfRecordOptions } from "../adapters/native.js";
 import { programOf } from "../detect.js";
 import { describeFailure, runTool, which } from "../tools.js";
 import { ProfileError } from "../types.js";
@@ -115,7 +116,20 @@ async function perfAnnotate(req: DisasmRequest, binary: string): Promise<Map<num
     const data = join(dir, "perf.data");
     const record = await runTool(
       perf,
-      ["record", "-e", "cpu-clock", "-F", "999", "-o", data, "--", "/bin/sh", "-c", req.command],
+      [
+        "record",
+        ...(await perfRecordOptions(perf, dir)),
+        "-e",
+        "cpu-clock",
+        "-F",
+        String(PERF_FREQUENCY),
+        "-o",
+        data,
+        "--",
+        "/bin/sh",
+        "-c",
+        req.command,
+      ],
       { cwd: req.cwd, env: req.env, timeoutMs: req.timeoutMs },
     );
     if (!record.ok) return samples;
