@@ -18,7 +18,7 @@ async function disasm(args: string[], cwd: string): Promise<DisasmJson> {
 
 describe("disasm (built binary)", () => {
   it.skipIf(!has("gcc") || !has("objdump"))(
-    "a C function: objdump, scalar division in the loop found",
+    "a C function: objdump, scalar division in the loop found (skipped without gcc or objdump)",
     async () => {
       const dir = copyTarget("c");
       build("gcc", ["-O2", "-g", "-o", "hot", "hot.c"], dir);
@@ -33,8 +33,30 @@ describe("disasm (built binary)", () => {
     },
   );
 
+  it.skipIf(!has("g++") || !has("objdump"))(
+    "a C++ function named without its parameters: found and demangled (skipped without g++ or objdump)",
+    async () => {
+      const dir = copyTarget("cpp");
+      build("g++", ["-O2", "-g", "-o", "hot", "hot.cpp"], dir);
+      const json = await disasm(["planted::hot_loop", "--", "./hot", "5"], dir);
+      expect(json.symbol).toMatch(/^planted::hot_loop\(std::vector<double/);
+      expect(json.listing).toMatch(/<planted::hot_loop\(/);
+    },
+  );
+
+  it.skipIf(!has("rustc") || !has("objdump"))(
+    "a Rust function by its bare name (skipped without rustc or objdump)",
+    async () => {
+      const dir = copyTarget("rust");
+      build("rustc", ["-O", "-g", "-o", "hot", "hot.rs"], dir);
+      const json = await disasm(["hot_loop", "--", "./hot", "2"], dir);
+      expect(json.symbol).toBe("hot::hot_loop");
+      expect(json.findings.join("\n")).toMatch(/divsd/);
+    },
+  );
+
   it.skipIf(!has("javac") || !has("javap"))(
-    "a Java method: javap with the JIT's inlining decisions",
+    "a Java method: javap with the JIT's inlining decisions (skipped without javac or javap)",
     async () => {
       const dir = copyTarget("java");
       build("javac", ["-d", "classes", "Hot.java"], dir);
@@ -47,15 +69,18 @@ describe("disasm (built binary)", () => {
     },
   );
 
-  it.skipIf(!has("python3"))("a Python function: dis, its loop", async () => {
-    const dir = copyTarget("python");
-    const json = await disasm(["cold", "--", "python3", "hot.py"], dir);
-    expect(json.language).toBe("python");
-    expect(json.listing).toMatch(/hot\.py:\d+/);
-    const findings = json.findings.join("\n");
-    expect(findings).toMatch(/global lookups each iteration \(helper\)/);
-    expect(findings).toMatch(/1 Python-level calls per iteration/);
-  });
+  it.skipIf(!has("python3"))(
+    "a Python function: dis, its loop (skipped without python3)",
+    async () => {
+      const dir = copyTarget("python");
+      const json = await disasm(["cold", "--", "python3", "hot.py"], dir);
+      expect(json.language).toBe("python");
+      expect(json.listing).toMatch(/hot\.py:\d+/);
+      const findings = json.findings.join("\n");
+      expect(findings).toMatch(/global lookups each iteration \(helper\)/);
+      expect(findings).toMatch(/1 Python-level calls per iteration/);
+    },
+  );
 
   it("a Node.js function: V8 bytecode, optimization and deopts", async () => {
     const dir = copyTarget("node");

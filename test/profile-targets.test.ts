@@ -53,7 +53,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
     expect(json.hotspots[0]).toMatchObject({ name: "hotTs", file: "hot.ts", line: 3 });
   });
 
-  it.skipIf(!has("python3"))("Python (python3 missing here): hot", async () => {
+  it.skipIf(!has("python3"))("Python: hot (skipped without python3)", async () => {
     const dir = copyTarget("python");
     const json = await profile(["--", "python3", "hot.py", "3"], dir);
     expect(json).toMatchObject({ language: "python", profiler: "python-sampler" });
@@ -61,7 +61,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
   });
 
   it.skipIf(!has("python3"))(
-    "Python with py-spy on PATH (a stand-in script here; python3 missing): its samples are used",
+    "Python with py-spy on PATH (a stand-in script): its samples are used (skipped without python3)",
     async () => {
       const dir = copyTarget("python");
       const fake = join(TARGETS, "../../test/fixtures/profile/fake-bin");
@@ -76,7 +76,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
   );
 
   it.skipIf(!has("python3"))(
-    "Python, a run too short to sample (python3 missing here): cProfile instead",
+    "Python, a run too short to sample: cProfile instead (skipped without python3)",
     async () => {
       const dir = copyTarget("python");
       const json = await profile(["--", "python3", "-c", "import hot; hot.cold(20000)"], dir);
@@ -86,7 +86,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
   );
 
   it.skipIf(!has("gcc") || !native)(
-    "C (gcc, or perf and valgrind, missing here): hot_loop",
+    "C: hot_loop (skipped without gcc, or without both perf and valgrind)",
     async () => {
       const dir = copyTarget("c");
       build("gcc", ["-O2", "-g", "-o", "hot", "hot.c"], dir);
@@ -96,8 +96,32 @@ describe("profile ranks the planted hot function first (built binary)", () => {
     },
   );
 
+  it.skipIf(!has("g++") || !native)(
+    "C++: planted::hot_loop, demangled (skipped without g++, or without both perf and valgrind)",
+    async () => {
+      const dir = copyTarget("cpp");
+      build("g++", ["-O2", "-g", "-o", "hot", "hot.cpp"], dir);
+      const json = await profile(["--", "./hot", "40"], dir);
+      expect(json.hotspots[0]).toMatchObject({
+        name: "planted::hot_loop",
+        file: "hot.cpp",
+        line: 7,
+      });
+    },
+  );
+
+  it.skipIf(!has("rustc") || !native)(
+    "Rust: hot::hot_loop (skipped without rustc, or without both perf and valgrind)",
+    async () => {
+      const dir = copyTarget("rust");
+      build("rustc", ["-O", "-g", "-o", "hot", "hot.rs"], dir);
+      const json = await profile(["--", "./hot", "10"], dir);
+      expect(json.hotspots[0]).toMatchObject({ name: "hot::hot_loop", file: "hot.rs", line: 3 });
+    },
+  );
+
   it.skipIf(!has("gcc") || !has("valgrind"))(
-    "C under callgrind when perf is not on PATH (gcc or valgrind missing here): hot_loop",
+    "C under callgrind when perf is not on PATH: hot_loop (skipped without gcc or valgrind)",
     async () => {
       const dir = copyTarget("c");
       build("gcc", ["-O2", "-g", "-o", "hot", "hot.c"], dir);
@@ -117,7 +141,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
   );
 
   it.skipIf(!has("javac") || !has("java") || !has("jfr"))(
-    "Java (javac, java or jfr missing here): Hot.hotMethod",
+    "Java: Hot.hotMethod (skipped without javac, java or jfr)",
     async () => {
       const dir = copyTarget("java");
       build("javac", ["-d", "classes", "Hot.java"], dir);
@@ -127,7 +151,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
     },
   );
 
-  it.skipIf(!has("go"))("Go (go missing here): HotFunc via go test -cpuprofile", async () => {
+  it.skipIf(!has("go"))("Go: HotFunc via go test -cpuprofile (skipped without go)", async () => {
     const dir = copyTarget("go");
     const json = await profile(
       ["--", "go", "test", "-run", "^$", "-bench", ".", "-benchtime", "1s", "."],

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { PERF_FREQUENCY, perfRecordOptions } from "../adapters/native.js";
 import { programOf } from "../detect.js";
+import { withoutParameters } from "../parsers/perf-script.js";
 import { describeFailure, runTool, which } from "../tools.js";
 import { ProfileError } from "../types.js";
 import {
@@ -39,9 +40,10 @@ export async function disassembleNative(req: DisasmRequest): Promise<Disassembly
       `cannot find the binary '${programOf(req.command) ?? ""}' runs: give the command that starts the native program itself (e.g. -- ./build/bench).`,
     );
   }
+  const symbol = await fullName(binary, req.symbol, req.cwd);
   const run = await runTool(
     objdump,
-    ["-d", "-C", "--no-show-raw-insn", `--disassemble=${req.symbol}`, binary],
+    ["-d", "-C", "--no-show-raw-insn", `--disassemble=${symbol}`, binary],
     { cwd: req.cwd, timeoutMs: 120_000 },
   );
   if (!run.ok) {
@@ -59,7 +61,7 @@ export async function disassembleNative(req: DisasmRequest): Promise<Disassembly
     );
   }
   const notes: string[] = [];
-  const samples = await perfAnnotate(req, binary);
+  const samples = await perfAnnotate({ ...req, symbol: withoutParameters(symbol) }, binary);
   let tool = "objdump";
   let text = listing;
   if (samples.size > 0) {
@@ -74,11 +76,31 @@ export async function disassembleNative(req: DisasmRequest): Promise<Disassembly
   return {
     language: "native",
     tool,
-    symbol: req.symbol,
+    symbol,
     listing: text,
     findings: nativeFindings(instructions as Instruction[]),
     notes,
   };
+}
+
+/**
+ * The symbol as objdump -C spells it: C++ names carry their parameters (`ns::work(int)`), which
+ * perf and people leave out, and `hot_loop` may be `crate::hot_loop`. Found in `nm -C`; the name as
+ * given when nm has no better match.
+ */
+async function fullName(binary: string, symbol: string, cwd: string): Promise<string> {
+  const nm = await which("nm");
+  if (!nm) return symbol;
+  const run = await runTool(nm, ["-C", "--defined-only", binary], { cwd, timeoutMs: 60_000 });
+  const names = [...run.stdout.matchAll(/^[0-9a-fA-F]+\s+[tTwWiI]\s+(.+)$/gm)].map(
+    (m) => m[1] as string,
+  );
+  return (
+    names.find((n) => n === symbol) ??
+    names.find((n) => withoutParameters(n) === symbol) ??
+    names.find((n) => withoutParameters(n).endsWith(`::${symbol}`)) ??
+    symbol
+  );
 }
 
 /** The function's own block of objdump's output (section headers dropped). */

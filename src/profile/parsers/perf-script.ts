@@ -79,7 +79,17 @@ export function parseNmLines(text: string): Map<string, { file: string; line: nu
     const match = /^[0-9a-fA-F]+\s+[tTwWiI]\s+(.+?)\t(.+):(\d+)\s*$/.exec(line);
     if (!match) continue;
     const name = match[1] as string;
-    if (!out.has(name)) out.set(name, { file: match[2] as string, line: Number(match[3]) });
+    const where = { file: match[2] as string, line: Number(match[3]) };
+    if (!out.has(name)) out.set(name, where);
+    // perf names C++ functions without their parameters: `ns::work`, not `ns::work(int)`.
+    const bare = withoutParameters(name);
+    if (bare !== name && !out.has(bare)) out.set(bare, where);
   }
   return out;
+}
+
+/** `ns::work(std::vector<double> const&, int) const` → `ns::work`. */
+export function withoutParameters(name: string): string {
+  const open = name.indexOf("(");
+  return open > 0 ? name.slice(0, open) : name;
 }
