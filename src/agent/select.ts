@@ -1,30 +1,44 @@
 import { UsageError } from "../errors.js";
 import type { Experiment } from "../experiment/schema.js";
+import { createDelegate, DELEGATE_NAMES, findOnPath, isDelegateName } from "./cli/index.js";
 import { createLlmAgent, isModelId, type LlmFlags, llmOptions } from "./llm/index.js";
 import { createPatchesAgent } from "./patches/index.js";
 import { createTunerAgent } from "./tuner/index.js";
 import type { Agent } from "./types.js";
 
 export interface AgentChoice {
-  /** tuner | patches; default: the first one available. */
+  /** tuner | patches | claude-code | codex | aider; default: the first one available. */
   name?: string;
   patchesDir?: string;
   revisions?: string[];
   /** llm: models (provider:model), base URL, prices, allowed commands — the flags of run. */
   llm?: LlmFlags;
+  /** The model: for claude-code, codex and aider the CLI's own name for it (passed to its --model). */
+  model?: string;
+  /** claude-code: the turn limit of one call (--max-turns). */
+  maxTurns?: number;
+  /** claude-code, codex, aider: the time limit of one call, in milliseconds. */
+  agentTimeoutMs?: number;
 }
 
-export const AGENT_NAMES = ["tuner", "patches", "llm"] as const;
+export const AGENT_NAMES = ["tuner", "patches", "llm", ...DELEGATE_NAMES] as const;
 
 /**
  * The agent of a run: the one named, else the first available — the patch source when one is
- * given, the knob tuner when the experiment declares knobs — else a message listing the choices.
+ * given, Claude Code when a `claude` binary is on PATH, the knob tuner when the experiment
+ * declares knobs — else a message listing the choices.
  */
 export function selectAgent(choice: AgentChoice, experiment: Experiment, root: string): Agent {
   const patches = choice.patchesDir !== undefined || (choice.revisions?.length ?? 0) > 0;
   const llm = patches ? undefined : defaultLlm(choice, experiment);
-  const name =
-    choice.name ?? llm ?? (patches ? "patches" : experiment.knobs.length > 0 ? "tuner" : undefined);
+  const name = choice.name ?? llm ?? defaultAgent(patches, experiment);
+  if (name !== undefined && isDelegateName(name)) {
+    return createDelegate(name, {
+      model: choice.model,
+      maxTurns: choice.maxTurns,
+      timeoutMs: choice.agentTimeoutMs,
+    });
+  }
   if (name === "llm") {
     return createLlmAgent(llmOptions(choice.llm ?? {}, experiment.agent, process.env, warn));
   }
@@ -54,6 +68,7 @@ export function selectAgent(choice: AgentChoice, experiment: Experiment, root: s
         "  --agent tuner      declare knobs at init (--knob NAME:env:int:1..8=1, …) and let the tuner search them",
         "  --agent patches    --patches DIR (a folder of *.patch files) or --revisions REV,REV: candidates you already have",
         "  --agent llm        set ANTHROPIC_API_KEY or OPENAI_API_KEY, or give --model openai-compatible:MODEL for a local server such as Ollama",
+        "  --agent claude-code, codex or aider   install that coding CLI (the `claude`, `codex` or `aider` command) and sign it in",
       ].join("\n"),
     );
   }
@@ -61,6 +76,14 @@ export function selectAgent(choice: AgentChoice, experiment: Experiment, root: s
     "unknown-agent",
     `unknown agent '${name}': choose one of ${AGENT_NAMES.join(", ")}.`,
   );
+}
+
+/** Without --agent: the patch source when one is given, else the first available, in order. */
+function defaultAgent(patches: boolean, experiment: Experiment): string | undefined {
+  if (patches) return "patches";
+  if (findOnPath("claude")) return "claude-code";
+  if (experiment.knobs.length > 0) return "tuner";
+  return undefined;
 }
 
 /**

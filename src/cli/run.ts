@@ -9,7 +9,7 @@ import { runLoop } from "../loop/run-loop.js";
 import { isRunning, markRunning } from "../loop/status.js";
 import { openRepository } from "../workspace/git.js";
 import { loopProgress } from "./loop-progress.js";
-import { parseInteger, parsePositive } from "./options.js";
+import { parseInteger, parsePositive, parseSeconds } from "./options.js";
 import { stepPrinter } from "./step-printer.js";
 
 interface RunFlags {
@@ -25,6 +25,8 @@ interface RunFlags {
   allowCommand?: string[];
   callTimeout?: string;
   maxRetries?: string;
+  maxTurns?: string;
+  agentTimeout?: string;
   iterations?: string;
   maxMinutes?: string;
   maxCost?: string;
@@ -42,7 +44,10 @@ export function registerRun(program: Command): void {
       "Lock the baseline if needed, then run the loop: plan, apply, check, test, measure against the best, decide, commit, reflect — until the target or a budget is reached. Resumes where a previous run stopped.",
     )
     .option("--experiment <name>", "the experiment (default: the current one)")
-    .option("--agent <name>", "tuner | patches | llm (default: the first available)")
+    .option(
+      "--agent <name>",
+      "tuner | patches | llm | claude-code | codex | aider (default: the first available)",
+    )
     .option(
       "--patches <dir>",
       "folder of *.patch files for the patches agent, applied in name order",
@@ -53,7 +58,7 @@ export function registerRun(program: Command): void {
     )
     .option(
       "--model <model>",
-      "llm: provider:model for planner and executor (anthropic:claude-sonnet-4-5, openai:gpt-5, openai-compatible:llama3.1)",
+      "the model: for llm provider:model (anthropic:claude-sonnet-4-5, openai:gpt-5, openai-compatible:llama3.1); for claude-code, codex and aider the CLI's own name for it (sonnet, gpt-5-codex, anthropic/claude-sonnet-4-5)",
     )
     .option("--planner-model <model>", "llm: the planner's (and reflexion's) provider:model")
     .option("--executor-model <model>", "llm: the executor's provider:model (a cheaper one)")
@@ -75,6 +80,11 @@ export function registerRun(program: Command): void {
     .option(
       "--max-retries <n>",
       "llm: retries of a model call after 429, 5xx or a timeout (default 4)",
+    )
+    .option("--max-turns <n>", "claude-code: the turn limit of one call (default: 40)")
+    .option(
+      "--agent-timeout <seconds>",
+      "claude-code, codex, aider: the time limit of one call (default: 1800)",
     )
     .option("--iterations <n>", "total iteration budget (default: the experiment's)")
     .option("--max-minutes <m>", "stop starting iterations after this many minutes")
@@ -117,6 +127,11 @@ export function registerRun(program: Command): void {
               callTimeout: flags.callTimeout,
               maxRetries: flags.maxRetries,
             },
+            model: flags.model,
+            maxTurns: flags.maxTurns ? parseInteger("--max-turns", flags.maxTurns, 1) : undefined,
+            agentTimeoutMs: flags.agentTimeout
+              ? 1000 * parseSeconds("--agent-timeout", flags.agentTimeout)
+              : undefined,
           },
           opened.experiment,
           root,
