@@ -85,6 +85,9 @@ describe("llm agent end to end (the built binary, a real repository, a fake mode
     const planner = server.of("planner")[0];
     expect(planner?.text).toContain('"cache_control":{"type":"ephemeral"}');
     expect(planner?.headers["x-api-key"]).toBe("sk-ant-fake-key-0123456789");
+    // output bounded per call, not the provider's 64,000-token default
+    expect(planner?.body.max_tokens).toBe(16_384);
+    expect(server.of("ranking")[0]?.body.max_tokens).toBe(4096);
     // 6 calls × (100 input, 50 output) at claude-sonnet-4-5's price.
     const cost = repo.ledger().filter((e) => e.type === "cost");
     expect(cost).toHaveLength(1);

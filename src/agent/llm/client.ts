@@ -60,6 +60,12 @@ export interface JsonReply {
   text: string;
 }
 
+/**
+ * Output limits per kind of call: room for a reasoning model's thinking plus the answer, without
+ * letting one call run (and bill) unbounded — providers' own defaults reach 64,000 tokens.
+ */
+export const OUTPUT_TOKENS = { planner: 16_384, executor: 16_384, short: 4_096 } as const;
+
 const CACHE = { anthropic: { cacheControl: { type: "ephemeral" } } } as const;
 
 /**

@@ -5,7 +5,7 @@ import type { Experiment } from "../../experiment/schema.js";
 import { globMatcher } from "../../workspace/files.js";
 import { git } from "../../workspace/git.js";
 import type { IterationContext, Plan } from "../types.js";
-import type { ModelClient } from "./client.js";
+import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import type { AgentLog } from "./log.js";
 import { EXECUTOR_SYSTEM } from "./prompts.js";
 import type { Redactor } from "./redact.js";
@@ -89,7 +89,12 @@ export async function executePlan(
   ];
   const result = await runToolLoop(
     client,
-    { role: "executor", context: "executor", system: EXECUTOR_SYSTEM },
+    {
+      role: "executor",
+      context: "executor",
+      system: EXECUTOR_SYSTEM,
+      maxOutputTokens: OUTPUT_TOKENS.executor,
+    },
     messages,
     toolbox,
     { maxSteps: limits.maxSteps, deadline: Date.now() + limits.maxMinutes * 60_000 },

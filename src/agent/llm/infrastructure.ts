@@ -6,7 +6,7 @@ import { AutoOptimizeError } from "../../errors.js";
 import { globMatcher } from "../../workspace/files.js";
 import { git } from "../../workspace/git.js";
 import type { InfrastructureRequest, InfrastructureResult } from "../types.js";
-import type { ModelClient } from "./client.js";
+import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import type { AgentLog } from "./log.js";
 import { infrastructureSystem } from "./prompts.js";
 import type { Redactor } from "./redact.js";
@@ -115,7 +115,12 @@ async function writePart(
   ].join("\n");
   const result = await runToolLoop(
     client,
-    { role: "executor", context: `infrastructure-${part}`, system: infrastructureSystem(part) },
+    {
+      role: "executor",
+      context: `infrastructure-${part}`,
+      system: infrastructureSystem(part),
+      maxOutputTokens: OUTPUT_TOKENS.executor,
+    },
     [{ role: "user", content }],
     toolbox,
     { maxSteps: limits.maxSteps, deadline: Date.now() + limits.maxMinutes * 60_000 },

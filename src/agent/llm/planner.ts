@@ -5,7 +5,7 @@ import { briefText, buildBrief } from "../plan/brief.js";
 import { checkPlan } from "../plan/check.js";
 import { PlanSchema, type StructuredPlan } from "../plan/schema.js";
 import type { IterationContext } from "../types.js";
-import type { ModelClient } from "./client.js";
+import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import { plannerSystem, RANKING_SYSTEM } from "./prompts.js";
 import { codeContext } from "./snippets.js";
 
@@ -90,7 +90,13 @@ async function askDraft(
 ): Promise<Draft> {
   for (;;) {
     const reply = await client.json(
-      { role: "planner", context: "planner", system, messages },
+      {
+        role: "planner",
+        context: "planner",
+        system,
+        messages,
+        maxOutputTokens: OUTPUT_TOKENS.planner,
+      },
       z.toJSONSchema(DraftSchema),
     );
     const problems = draftProblems(reply.value, context);
@@ -174,7 +180,13 @@ async function rank(
   ];
   for (let attempt = 0; ; attempt++) {
     const reply = await client.json(
-      { role: "planner", context: "ranking", system: RANKING_SYSTEM, messages },
+      {
+        role: "planner",
+        context: "ranking",
+        system: RANKING_SYSTEM,
+        messages,
+        maxOutputTokens: OUTPUT_TOKENS.short,
+      },
       z.toJSONSchema(RankingSchema),
     );
     const parsed = RankingSchema.safeParse(reply.value);

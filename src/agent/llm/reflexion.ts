@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AutoOptimizeError } from "../../errors.js";
 import type { IterationContext, Outcome, Plan } from "../types.js";
-import type { ModelClient } from "./client.js";
+import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import { reflexionSystem } from "./prompts.js";
 import { truncate } from "./tools/toolbox.js";
 
@@ -53,6 +53,7 @@ export async function writeReflexion(
       {
         role: "planner",
         context: "reflexion",
+        maxOutputTokens: OUTPUT_TOKENS.short,
         system: reflexionSystem(z.toJSONSchema(ReflexionSchema)),
         messages: [{ role: "user", content: input }],
       },
