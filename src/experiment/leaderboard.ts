@@ -39,6 +39,7 @@ export function renderLeaderboard(
     delta: string;
     strategy: string;
     status: string;
+    cost: string;
   };
   const rows: Row[] = [];
   if (baseline !== null)
@@ -48,6 +49,7 @@ export function renderLeaderboard(
       delta: "—",
       strategy: "—",
       status: "Baseline",
+      cost: "—",
     });
   for (const it of state.finished) {
     const delta =
@@ -64,6 +66,7 @@ export function renderLeaderboard(
       delta,
       strategy: it.strategy,
       status: `${STATUS[it.decision]}${hit}`,
+      cost: `$${(it.costUsd ?? 0).toFixed(2)}`,
     });
   }
   const ranked = [...rows].sort((x, y) => {
@@ -71,17 +74,19 @@ export function renderLeaderboard(
     if (y.value === null) return -1;
     return better * (x.value - y.value);
   });
+  // Model-driven runs show what each iteration cost; runs without a model keep the seed's columns.
+  const costly = state.finished.some((it) => (it.costUsd ?? 0) > 0);
   const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
   return [
     `# Experiment Leaderboard: ${name}`,
     "",
     `Last updated: ${date.toISOString().slice(0, 10)} · metric ${unit} (${experiment.metric.direction} is better) · target ${experiment.target}`,
     "",
-    "| Rank | Iteration | Result | Delta vs baseline (CI vs best) | Strategy | Status |",
-    "|------|-----------|--------|--------------------------------|----------|--------|",
+    `| Rank | Iteration | Result | Delta vs baseline (CI vs best) | Strategy | Status |${costly ? " Cost |" : ""}`,
+    `|------|-----------|--------|--------------------------------|----------|--------|${costly ? "------|" : ""}`,
     ...ranked.map(
       (r, i) =>
-        `| ${i + 1} | ${cell(r.label)} | ${formatValue(r.value)} | ${r.delta} | ${cell(r.strategy)} | ${r.status} |`,
+        `| ${i + 1} | ${cell(r.label)} | ${formatValue(r.value)} | ${r.delta} | ${cell(r.strategy)} | ${r.status} |${costly ? ` ${r.cost} |` : ""}`,
     ),
     "",
   ].join("\n");

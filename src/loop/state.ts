@@ -14,6 +14,8 @@ export interface FinishedIteration {
   ci: [number, number] | null;
   knobs: Record<string, KnobValue>;
   commits: string[];
+  /** What the agent's model calls cost during this iteration (US dollars; 0 without a model). */
+  costUsd?: number;
 }
 
 export interface LoopState {
@@ -55,7 +57,12 @@ export function deriveState(experiment: Experiment, ledger: Ledger): LoopState {
   };
   let current: LedgerEntry[] = [];
   for (const entry of ledger.entries) {
-    if (entry.type === "cost") state.costUsd += entry.usd;
+    if (entry.type === "cost") {
+      state.costUsd += entry.usd;
+      // The cost event comes after the iteration's commit: it belongs to that finished iteration.
+      const owner = state.finished.find((f) => f.iteration === entry.iteration);
+      if (owner) owner.costUsd = (owner.costUsd ?? 0) + entry.usd;
+    }
     if (entry.type === "stopped") state.stopped = entry.reason;
     if (entry.type === "run-started") state.stopped = null;
     if (entry.type === "iteration-started") current = [entry];
@@ -115,6 +122,7 @@ function summarize(
     ci: measured?.ci ?? null,
     knobs: applied?.knobs ?? {},
     commits,
+    costUsd: 0,
   };
 }
 
