@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -159,6 +159,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
     );
     expect(json).toMatchObject({ language: "go", profiler: "pprof" });
     expect(json.hotspots[0]?.name).toBe("example.com/gohot.HotFunc");
+    expect(readdirSync(dir).sort()).toEqual(["go.mod", "hot.go", "hot_test.go"]); // no test binary left
   });
 });
 

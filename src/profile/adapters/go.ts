@@ -30,9 +30,11 @@ export async function profileGoTest(req: ProfileRequest): Promise<AdapterResult>
     );
   }
   const profile = join(req.workDir, "cpu.pprof");
+  // -o keeps the test binary (which -cpuprofile writes) out of the project's folder.
+  const binary = join(req.workDir, "go-test.bin");
   const command = req.command.replace(
     GO_TEST,
-    (m) => `${m} -cpuprofile ${JSON.stringify(profile)}`,
+    (m) => `${m} -cpuprofile ${JSON.stringify(profile)} -o ${JSON.stringify(binary)}`,
   );
   const run = await runTool("/bin/sh", ["-c", command], {
     cwd: req.cwd,
