@@ -1,12 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { FakeCli, pathWithout } from "./helpers/fake-cli.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
-afterEach(() => repo?.remove());
+let fake: FakeCli;
+beforeEach(() => {
+  fake = new FakeCli();
+});
+afterEach(() => {
+  repo?.remove();
+  fake.remove();
+});
 
 async function initRepo(): Promise<LoopRepo> {
   repo = new LoopRepo();
@@ -41,7 +48,6 @@ function alive(pid: number): boolean {
 describe("delegates: the loop's checks and the failures", () => {
   it("a delegate that edits a protected file gets the iteration rejected and undone by the loop", async () => {
     await initRepo();
-    const fake = new FakeCli();
     const result = await run("claude-code", fake.env("protected"));
     expect(result.code).toBe(0);
     expect(repo.decisions()).toEqual(["1:rejected"]);
@@ -56,7 +62,6 @@ describe("delegates: the loop's checks and the failures", () => {
 
   it("a malformed plan is re-asked once with the program's problems, and the corrected plan is used", async () => {
     await initRepo();
-    const fake = new FakeCli();
     const result = await run("codex", fake.env("malformed"));
     expect(result.stderr).not.toMatch(/unexpected failure/);
     expect(result.code).toBe(0);
@@ -76,7 +81,6 @@ describe("delegates: the loop's checks and the failures", () => {
 
   it("a delegate that keeps failing the plan's checks stops the run with the problems", async () => {
     await initRepo();
-    const fake = new FakeCli();
     // The same valid plan twice: the second iteration repeats the first one's strategy.
     expect((await run("aider", fake.env("keep"))).code).toBe(0);
     const again = await run("aider", fake.env("keep"), ["--iterations", "2"]);
@@ -87,7 +91,6 @@ describe("delegates: the loop's checks and the failures", () => {
 
   it("a hanging delegate is stopped at --agent-timeout with its child processes", async () => {
     await initRepo();
-    const fake = new FakeCli();
     const result = await run("claude-code", fake.env("hang"), ["--agent-timeout", "1"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
@@ -101,7 +104,6 @@ describe("delegates: the loop's checks and the failures", () => {
 
   it("an error result (a bad key) stops the run with the CLI's message", async () => {
     await initRepo();
-    const fake = new FakeCli();
     const result = await run("claude-code", fake.env("error"));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(

@@ -1,13 +1,20 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PlanSchema } from "../src/agent/plan/schema.js";
 import { runCli } from "./helpers/cli.js";
 import { FakeCli, filesUnder, type RecordedCall } from "./helpers/fake-cli.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
-afterEach(() => repo?.remove());
+let fake: FakeCli;
+beforeEach(() => {
+  fake = new FakeCli();
+});
+afterEach(() => {
+  repo?.remove();
+  fake.remove();
+});
 
 const ANTHROPIC_KEY = "sk-ant-fake-0123456789abcdef";
 const OPENAI_KEY = "sk-fake-openai-0123456789abcdef";
@@ -83,7 +90,6 @@ function expectKeptIteration(calls: RecordedCall[]): void {
 
 describe("delegates: one kept iteration through the built binary", () => {
   it("claude-code: claude -p with JSON output, read-only planning, accepted edits, the experiment's commands, cost from total_cost_usd, secrets kept out", async () => {
-    const fake = new FakeCli();
     const result = await runDelegate(
       "claude-code",
       fake.env("keep", {
@@ -133,7 +139,6 @@ describe("delegates: one kept iteration through the built binary", () => {
   });
 
   it("codex: codex exec --json in the read-only then workspace-write sandbox; a commit it makes is folded back for the checks", async () => {
-    const fake = new FakeCli();
     const result = await runDelegate(
       "codex",
       fake.env("keep", {
@@ -163,7 +168,6 @@ describe("delegates: one kept iteration through the built binary", () => {
   });
 
   it("aider: --message-file with --yes-always --no-auto-commits, the plan's files in the chat, its repo-map cache removed, cost from its Tokens/Cost lines", async () => {
-    const fake = new FakeCli();
     const result = await runDelegate(
       "aider",
       fake.env("keep", { SERVICE_TOKEN: UNRELATED_SECRET }),

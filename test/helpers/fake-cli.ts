@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,10 @@ export class FakeCli {
       FAKE_CLI_PIDFILE: this.pidPath,
       ...extra,
     };
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   calls(): RecordedCall[] {
