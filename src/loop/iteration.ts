@@ -11,6 +11,7 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { ProtectedHashes } from "../experiment/protected-files.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { formatEnvironment, snapshotEnvironment } from "../measure/environment.js";
+import { seedFromText } from "../measure/stats/prng.js";
 import {
   type BestProfile,
   functionsWithoutSamples,
@@ -174,7 +175,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     ci: null,
     verdict: null,
     rounds: null,
-    seed: seedOf(experiment.id, iteration),
+    seed: seedFromText(`${experiment.id}/${iteration}`),
     knobs,
     changedFiles: changed,
     violations,
@@ -292,12 +293,4 @@ async function drift(env: IterationEnv): Promise<string[]> {
   if (!existsSync(path)) return [];
   const now = formatEnvironment(await snapshotEnvironment(env.root));
   return environmentDrift(await readFile(path, "utf8"), now);
-}
-
-/** A reproducible seed per experiment and iteration, recorded in result.json. */
-function seedOf(id: string, iteration: number): number {
-  let hash = 2166136261;
-  for (const char of `${id}/${iteration}`)
-    hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-  return hash % 2 ** 31;
 }
