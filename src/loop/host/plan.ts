@@ -69,8 +69,10 @@ export async function stepPlan(options: PlanOptions): Promise<PlanResult> {
       markdown: renderPlanMarkdown(plan, iteration),
       data: plan,
     });
-    session.progress("copying the profile of the best");
-    await snapshotIntoIteration(profile, path, wantsDisassembly(plan));
+    if (profile) {
+      session.progress("adding the best's profile to the iteration");
+      await snapshotIntoIteration(profile, path, wantsDisassembly(plan));
+    }
     ledger.append({ type: "planned", iteration, strategy: plan.strategy, folder });
     faultPoint("after-plan", iteration);
     const scope = experiment.scope.join(", ");
