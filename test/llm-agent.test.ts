@@ -93,6 +93,12 @@ describe("llm agent end to end (the built binary, a real repository, a fake mode
     expect(cost).toHaveLength(1);
     expect(cost[0]).toMatchObject({ iteration: 1, tokens: 900 });
     expect((cost[0] as { usd: number }).usd).toBeCloseTo((6 * (100 * 3 + 50 * 15)) / 1e6, 9);
+    // the iteration's own summary and result carry the same cost
+    expect(readFileSync(join(dir, "summary.md"), "utf8")).toContain(
+      "| model cost (plan, edits, reflexion) | $0.0063: 600 input tokens (0 of them cached), 300 output tokens |",
+    );
+    const recorded = JSON.parse(readFileSync(join(dir, "result.json"), "utf8"));
+    expect(recorded.cost).toMatchObject({ inputTokens: 600, outputTokens: 300, cachedTokens: 0 });
   });
 
   it("openai: malformed planner output is repaired — prose instead of JSON, then a plan with two candidates — each re-ask names the problem", async () => {

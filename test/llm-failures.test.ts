@@ -98,6 +98,29 @@ describe("llm agent: model failures, retries and budgets", () => {
     expect(result.stderr).toMatch(/Check ANTHROPIC_API_KEY/);
   });
 
+  it("the model and server chosen at init are the ones run uses without flags (a local server needs no key)", async () => {
+    server = await new FakeLlmServer({
+      planner: [{ json: draftPlan(HALVE) }],
+      ranking: [ranking([HALVE, ...OTHER_CANDIDATES])],
+      executor: editValue("100", "50"),
+      reflexion: [REFLEXION],
+    }).start();
+    repo = new LoopRepo();
+    const init = await repo.init([
+      "--model",
+      "openai-compatible:llama3.1",
+      "--base-url",
+      server.url,
+    ]);
+    expect(init.code, init.stderr).toBe(0);
+    const result = await runCli(["run", "--no-report", "--iterations", "1"], repo.dir, {
+      env: { ANTHROPIC_API_KEY: "", OPENAI_API_KEY: "", OPENAI_BASE_URL: "" },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(server.of("planner")[0]?.body.model).toBe("llama3.1");
+    expect(repo.decisions()).toEqual(["1:keep"]);
+  });
+
   it("a missing key stops before any call, naming the variable", async () => {
     await initRepo();
     server = await new FakeLlmServer().start();

@@ -83,6 +83,9 @@ describe("llm agent writes missing infrastructure at init", () => {
       test: "sh test/value.sh",
       bench: "sh bench/value.sh",
     });
+    // the model chosen at init is the one run uses without flags; no key is kept
+    expect(experiment.agent).toEqual({ name: "llm", model: "anthropic:claude-haiku-4-5" });
+    expect(readFileSync(join(dir, "experiment.json"), "utf8")).not.toContain(FAKE_ANTHROPIC_KEY);
     const hashes = JSON.parse(readFileSync(join(dir, "protected.json"), "utf8"));
     expect(Object.keys(hashes)).toEqual(
       expect.arrayContaining(["test/value.sh", "bench/value.sh"]),

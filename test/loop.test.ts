@@ -91,6 +91,10 @@ describe("run: every decision outcome", () => {
       verdict: "improved",
     });
     expect(kept.improvement).toBeCloseTo(0.2, 10);
+    expect(kept.cost).toBeUndefined(); // patches pay no model
+    expect(
+      readFileSync(join(dir, "iterations", folders[0] as string, "summary.md"), "utf8"),
+    ).not.toContain("model cost");
     const leaderboard = readFileSync(join(dir, "leaderboard.md"), "utf8");
     expect(leaderboard).toMatch(/\| 1 \| iter-001-[0-9a-f]+ \| 80\.00 \|/);
     expect(leaderboard).toContain("| baseline |");

@@ -9,6 +9,7 @@ import {
 } from "../experiment/create.js";
 import { KNOB_SYNTAX } from "../experiment/knob-syntax.js";
 import { FILES } from "../experiment/layout.js";
+import type { AgentSettings } from "../experiment/schema.js";
 import { DEFAULT_PROTECT, missingFlags, type RawAnswers } from "../experiment/validate-answers.js";
 import { listFiles } from "../workspace/files.js";
 import { openRepository } from "../workspace/git.js";
@@ -65,7 +66,7 @@ export function registerInit(program: Command): void {
     .option("--knob <spec>", "a knob the tuner may turn (repeatable; syntax below)", collect)
     .option(
       "--agent <name>",
-      "llm: a model writes the tests or the benchmark you do not give (--test/--bench), each checked by a dry-run",
+      "llm: a model writes the tests or the benchmark you do not give (--test/--bench), each checked by a dry-run; the agent, --model and --base-url are kept in experiment.json for run",
     )
     .option(
       "--model <model>",
@@ -153,6 +154,7 @@ ${KNOB_SYNTAX}`,
         startNew,
         onProgress: say,
         infrastructure: infrastructureWriter(flags, say),
+        agent: chosenModelAgent(flags),
       });
       process.stdout.write(
         flags.json ? `${JSON.stringify(created, null, 2)}\n` : formatCreated(created),
@@ -180,6 +182,16 @@ function formatCreated(c: CreatedExperiment): string {
   for (const warning of c.warnings) lines.push(`warning: ${warning}`);
   lines.push("", "Next: auto-optimize baseline");
   return `${lines.join("\n")}\n`;
+}
+
+/** The model named at init is the one `run` uses later unless its own flags say otherwise. */
+function chosenModelAgent(flags: InitFlags): AgentSettings | undefined {
+  if (flags.agent === undefined && !isModelId(flags.model)) return undefined;
+  return {
+    name: "llm",
+    ...(flags.model && { model: flags.model }),
+    ...(flags.baseUrl && { baseUrl: flags.baseUrl }),
+  };
 }
 
 /** With --agent llm (or a provider:model), a model writes what the user did not give. */

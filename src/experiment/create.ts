@@ -14,7 +14,7 @@ import { currentBranch, type ExperimentEntry, listExperiments } from "./open.js"
 import { type PreparedCommands, prepareCommands } from "./prepare-commands.js";
 import { hashFiles } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
-import { Experiment } from "./schema.js";
+import { type AgentSettings, Experiment } from "./schema.js";
 import { DEFAULT_PROTECT, type RawAnswers, validateAnswers } from "./validate-answers.js";
 
 export interface CreateOptions {
@@ -25,6 +25,8 @@ export interface CreateOptions {
   startNew?: boolean;
   /** Writes missing tests or benchmark; without it, missing ones stop init with guidance. */
   infrastructure?: InfrastructureWriter;
+  /** The model agent chosen at init, kept in experiment.json for `run` to use without flags. */
+  agent?: AgentSettings;
   onProgress?: (message: string) => void;
   now?: Date;
 }
@@ -163,6 +165,7 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
       measurement,
       branch: allocated.branch,
       baseCommit,
+      ...(options.agent && { agent: options.agent }),
     });
     const write = (file: string, text: string) => writeFileSync(join(allocated.dir, file), text);
     write(FILES.experiment, `${JSON.stringify(experiment, null, 2)}\n`);
@@ -173,6 +176,7 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
       experiment: allocated.name,
       branch: allocated.branch,
       baseCommit,
+      ...(options.agent && { agent: options.agent }),
     });
     await git(["add", "--", path, ...prepared.written], root);
     await git(

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Outcome, Plan } from "../agent/types.js";
+import type { AgentUsage, Outcome, Plan } from "../agent/types.js";
 import type { IterationDecision } from "../experiment/events.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 
@@ -26,6 +26,8 @@ export interface IterationRecord {
   comparison: unknown;
   /** Changed functions without samples in the best's profile: the benchmark does not run them. */
   unsampledFunctions?: string[];
+  /** What the agent's model calls cost during this iteration (agents that pay for a model). */
+  cost?: AgentUsage;
 }
 
 /** A fresh iteration folder: whatever a crashed attempt left there is not part of this one. */
@@ -45,6 +47,11 @@ export async function writePlan(dir: string, plan: Plan): Promise<void> {
 const pct = (x: number | null) =>
   x === null ? "—" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
 const num = (x: number | null) => (x === null || !Number.isFinite(x) ? "—" : x.toPrecision(6));
+
+function formatCost(cost: AgentUsage): string {
+  const tokens = (n: number) => n.toLocaleString("en-US");
+  return `$${cost.usd.toFixed(4)}: ${tokens(cost.inputTokens)} input tokens (${tokens(cost.cachedTokens)} of them cached), ${tokens(cost.outputTokens)} output tokens`;
+}
 
 /** summary.md, result.json, result.txt and reflexion.md of one iteration. */
 export async function writeIterationArtifacts(
@@ -70,6 +77,9 @@ export async function writeIterationArtifacts(
     `| improvement vs best (interval) | ${pct(record.improvement)} ${record.ci ? `[${pct(record.ci[0])}, ${pct(record.ci[1])}]` : ""} |`,
     `| change of the median vs baseline | ${pct(vsBaseline)} (medians from different runs) |`,
     `| verdict | ${record.verdict ?? "not measured"}${record.rounds ? ` after ${record.rounds} interleaved rounds, seed ${record.seed}` : ""} |`,
+    ...(record.cost
+      ? [`| model cost (plan, edits, reflexion) | ${formatCost(record.cost)} |`]
+      : []),
     "",
     `Changed files: ${record.changedFiles.length ? record.changedFiles.map((f) => `\`${f}\``).join(", ") : "none"}`,
     ...(Object.keys(record.knobs).length

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Agent, IterationContext, Plan } from "../agent/types.js";
+import type { Agent, AgentUsage, IterationContext, Plan } from "../agent/types.js";
 import { AutoOptimizeError } from "../errors.js";
 import type { IterationDecision } from "../experiment/events.js";
 import { knobRunTarget } from "../experiment/knobs.js";
@@ -80,6 +80,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     const spent = env.budgetSpent?.();
     if (spent) throw new Interrupted(spent);
   };
+  const usageAtStart = agent.usage?.();
   ledger.append({ type: "iteration-started", iteration, best: state.best.commit });
   faultPoint("after-start", iteration);
 
@@ -210,6 +211,8 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   const diff = await git(["diff", "--cached", "HEAD"], worktrees.candidatePath);
   record.environmentDrift = await drift(env);
   const reflexion = await agent.reflect(context, plan, outcomeOf(record, diff));
+  const usageNow = agent.usage?.();
+  if (usageAtStart && usageNow) record.cost = usageSince(usageAtStart, usageNow);
   await writeIterationArtifacts(folderPath, experiment, record, reflexion);
   const preview = deriveState(experiment, ledger);
   preview.finished.push({
@@ -285,6 +288,15 @@ async function buildContext(
       folder: f.folder,
     })),
     hotspots: env.hotspots,
+  };
+}
+
+function usageSince(start: AgentUsage, now: AgentUsage): AgentUsage {
+  return {
+    usd: now.usd - start.usd,
+    inputTokens: now.inputTokens - start.inputTokens,
+    outputTokens: now.outputTokens - start.outputTokens,
+    cachedTokens: now.cachedTokens - start.cachedTokens,
   };
 }
 

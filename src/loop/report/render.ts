@@ -366,7 +366,7 @@ function timeSection({ ledger, remeasureMs }: RenderInput): string[] {
   const tokens = costs.reduce((a, c) => a + c.tokens, 0);
   lines.push(
     costs.length
-      ? `- **Cost:** $${usd.toFixed(2)} (${tokens.toLocaleString("en-US")} tokens over ${costs.length} recorded calls)`
+      ? `- **Cost:** $${usd.toFixed(2)} (${tokens.toLocaleString("en-US")} tokens, recorded over ${costs.length} iteration${costs.length === 1 ? "" : "s"})`
       : "- **Cost:** $0.00 (no model cost was recorded)",
     "",
   );
