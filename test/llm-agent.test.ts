@@ -99,6 +99,12 @@ describe("llm agent end to end (the built binary, a real repository, a fake mode
     );
     const recorded = JSON.parse(readFileSync(join(dir, "result.json"), "utf8"));
     expect(recorded.cost).toMatchObject({ inputTokens: 600, outputTokens: 300, cachedTokens: 0 });
+    // the leaderboard committed with the iteration already shows what it cost
+    const attempt = repo.git("log", "--format=%H", "--grep", "/iter-001)", "-n", "1");
+    const name = repo.git("branch", "--show-current").replace("auto-optimize/", "");
+    const committed = repo.git("show", `${attempt}:experiments/${name}/leaderboard.md`);
+    expect(committed).toMatch(/\| Cost \|/);
+    expect(committed).toMatch(/\| \$0\.01 \|/);
   });
 
   it("openai: malformed planner output is repaired — prose instead of JSON, then a plan with two candidates — each re-ask names the problem", async () => {

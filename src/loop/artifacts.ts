@@ -3,7 +3,11 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentUsage, Outcome, Plan } from "../agent/types.js";
 import type { IterationDecision } from "../experiment/events.js";
+import { FILES } from "../experiment/layout.js";
+import { renderLeaderboard } from "../experiment/leaderboard.js";
+import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
+import { deriveState } from "./state.js";
 
 export interface IterationRecord {
   iteration: number;
@@ -120,6 +124,39 @@ export async function writeIterationArtifacts(
   await writeFile(
     join(dir, "reflexion.md"),
     reflexion.endsWith("\n") ? reflexion : `${reflexion}\n`,
+  );
+}
+
+/**
+ * leaderboard.md with the decided iteration already in it, written before the iteration's commit
+ * so that the commit carries it (its commit hashes are not known yet).
+ */
+export async function writePendingLeaderboard(
+  experimentDir: string,
+  name: string,
+  experiment: Experiment,
+  ledger: Ledger,
+  record: IterationRecord,
+  folder: string,
+): Promise<void> {
+  const preview = deriveState(experiment, ledger);
+  preview.finished.push({
+    iteration: record.iteration,
+    strategy: record.strategy,
+    folder,
+    decision: record.decision,
+    reason: record.reason,
+    value: record.value,
+    bestValue: record.bestValue,
+    improvement: record.improvement,
+    ci: record.ci,
+    knobs: record.knobs,
+    commits: [],
+    ...(record.cost && { costUsd: record.cost.usd }),
+  });
+  await writeFile(
+    join(experimentDir, FILES.leaderboard),
+    renderLeaderboard(experiment, name, preview),
   );
 }
 

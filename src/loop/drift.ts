@@ -1,3 +1,9 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { FILES } from "../experiment/layout.js";
+import { formatEnvironment, snapshotEnvironment } from "../measure/environment.js";
+
 /** Keys of the environment snapshot that change on every run and say nothing about drift. */
 const VOLATILE = new Set(["timestamp", "load average", "top processes", "git", "memory"]);
 
@@ -28,4 +34,12 @@ export function environmentDrift(baseline: string, current: string): string[] {
     );
   }
   return drift;
+}
+
+/** What changed in the machine since the baseline was locked (nothing when no snapshot was kept). */
+export async function driftSinceBaseline(experimentDir: string, root: string): Promise<string[]> {
+  const path = join(experimentDir, FILES.baselineEnv);
+  if (!existsSync(path)) return [];
+  const now = formatEnvironment(await snapshotEnvironment(root));
+  return environmentDrift(await readFile(path, "utf8"), now);
 }

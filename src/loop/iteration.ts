@@ -1,39 +1,30 @@
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Agent, AgentUsage, IterationContext, Plan } from "../agent/types.js";
+import type { Agent, AgentUsage, Plan } from "../agent/types.js";
 import { AutoOptimizeError } from "../errors.js";
 import type { IterationDecision } from "../experiment/events.js";
 import { knobRunTarget } from "../experiment/knobs.js";
 import { FILES, iterationName, slugify } from "../experiment/layout.js";
-import { renderLeaderboard } from "../experiment/leaderboard.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { ProtectedHashes } from "../experiment/protected-files.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
-import { formatEnvironment, snapshotEnvironment } from "../measure/environment.js";
-import { seedFromText } from "../measure/stats/prng.js";
-import {
-  type BestProfile,
-  functionsWithoutSamples,
-  snapshotIntoIteration,
-  wantsDisassembly,
-} from "../profile/snapshot.js";
+import { type BestProfile, snapshotIntoIteration, wantsDisassembly } from "../profile/snapshot.js";
 import { git } from "../workspace/git.js";
 import {
   createIterationFolder,
-  type IterationRecord,
   outcomeOf,
-  recentReflexions,
   writeIterationArtifacts,
+  writePendingLeaderboard,
   writePlan,
 } from "./artifacts.js";
 import { checkCandidate } from "./checks.js";
 import { runCheckCommand } from "./commands.js";
 import { commitIteration } from "./commit.js";
-import { environmentDrift } from "./drift.js";
+import { iterationContext } from "./context.js";
+import { driftSinceBaseline } from "./drift.js";
 import { faultPoint } from "./fault.js";
+import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
 import { measureCandidate } from "./measure-candidate.js";
-import { deriveState, type LoopState, runKnobValues } from "./state.js";
+import { type LoopState, runKnobValues } from "./state.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 export interface IterationEnv {
@@ -86,7 +77,17 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
 
   env.onStep("preparing");
   await worktrees.checkout(worktrees.candidatePath, state.best.commit);
-  const context = await buildContext(env, state, iteration);
+  const context = await iterationContext(
+    {
+      experiment,
+      root: env.root,
+      dir: env.dir,
+      worktree: worktrees.candidatePath,
+      hotspots: env.hotspots,
+    },
+    state,
+    iteration,
+  );
   boundary();
 
   env.onStep("planning");
@@ -164,33 +165,22 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
     }
   }
 
-  const record: IterationRecord = {
+  const record = newIterationRecord(experiment, {
     iteration,
     strategy: plan.strategy,
-    decision: "drop",
     reason,
     baselineValue: state.baseline?.value ?? null,
-    bestValue: null,
-    value: null,
-    improvement: null,
-    ci: null,
-    verdict: null,
-    rounds: null,
-    seed: seedFromText(`${experiment.id}/${iteration}`),
     knobs,
     changedFiles: changed,
     violations,
     testOutput,
-    environmentDrift: [],
-    comparison: null,
-  };
+  });
   if (env.profile?.snapshot) {
     const diff = await git(["diff", "HEAD"], worktrees.candidatePath);
-    const unsampled = functionsWithoutSamples(diff, env.profile.snapshot);
-    if (unsampled.length > 0) record.unsampledFunctions = unsampled;
-    if (unsampled.length > 0 && decision === null && experiment.profiling?.rejectUnsampled) {
+    const rejection = flagUnsampled(experiment, record, diff, env.profile.snapshot);
+    if (rejection && decision === null) {
       decision = "rejected";
-      reason = `the benchmark does not run the changed code (no samples in the best's profile): ${unsampled.join(", ")}`;
+      reason = rejection;
     }
   }
   if (decision === null) {
@@ -209,29 +199,12 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   env.onStep("reflecting");
   await git(["add", "-A"], worktrees.candidatePath);
   const diff = await git(["diff", "--cached", "HEAD"], worktrees.candidatePath);
-  record.environmentDrift = await drift(env);
+  record.environmentDrift = await driftSinceBaseline(env.dir, env.root);
   const reflexion = await agent.reflect(context, plan, outcomeOf(record, diff));
   const usageNow = agent.usage?.();
   if (usageAtStart && usageNow) record.cost = usageSince(usageAtStart, usageNow);
   await writeIterationArtifacts(folderPath, experiment, record, reflexion);
-  const preview = deriveState(experiment, ledger);
-  preview.finished.push({
-    iteration,
-    strategy: plan.strategy,
-    folder,
-    decision,
-    reason,
-    value: record.value,
-    bestValue: record.bestValue,
-    improvement: record.improvement,
-    ci: record.ci,
-    knobs,
-    commits: [],
-  });
-  await writeFile(
-    join(env.dir, FILES.leaderboard),
-    renderLeaderboard(experiment, env.name, preview),
-  );
+  await writePendingLeaderboard(env.dir, env.name, experiment, ledger, record, folder);
   faultPoint("after-artifacts", iteration);
   boundary();
 
@@ -262,35 +235,6 @@ export function commitMessage(experiment: Experiment, iteration: number, plan: P
   return `experiment(${experiment.id}/iter-${String(iteration).padStart(3, "0")}): ${firstLine}`;
 }
 
-async function buildContext(
-  env: IterationEnv,
-  state: LoopState,
-  iteration: number,
-): Promise<IterationContext> {
-  const leaderboardPath = join(env.dir, FILES.leaderboard);
-  return {
-    experiment: env.experiment,
-    root: env.root,
-    experimentDir: env.dir,
-    iteration,
-    worktree: env.worktrees.candidatePath,
-    baseline: { value: state.baseline?.value ?? Number.NaN },
-    best: { commit: state.best.commit, value: state.best.value, knobs: state.best.knobs },
-    leaderboard: existsSync(leaderboardPath) ? await readFile(leaderboardPath, "utf8") : "",
-    reflexions: await recentReflexions(
-      env.dir,
-      state.finished.map((f) => f.folder),
-    ),
-    tried: state.finished.map((f) => ({
-      iteration: f.iteration,
-      strategy: f.strategy,
-      decision: f.decision,
-      folder: f.folder,
-    })),
-    hotspots: env.hotspots,
-  };
-}
-
 function usageSince(start: AgentUsage, now: AgentUsage): AgentUsage {
   return {
     usd: now.usd - start.usd,
@@ -298,11 +242,4 @@ function usageSince(start: AgentUsage, now: AgentUsage): AgentUsage {
     outputTokens: now.outputTokens - start.outputTokens,
     cachedTokens: now.cachedTokens - start.cachedTokens,
   };
-}
-
-async function drift(env: IterationEnv): Promise<string[]> {
-  const path = join(env.dir, FILES.baselineEnv);
-  if (!existsSync(path)) return [];
-  const now = formatEnvironment(await snapshotEnvironment(env.root));
-  return environmentDrift(await readFile(path, "utf8"), now);
 }

@@ -2,16 +2,14 @@ import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Agent } from "../agent/types.js";
 import { AutoOptimizeError, UsageError } from "../errors.js";
-import { knobRunTarget } from "../experiment/knobs.js";
 import { FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { ProtectedHashes } from "../experiment/protected-files.js";
 import type { Experiment } from "../experiment/schema.js";
-import { type BestProfile, profileBest } from "../profile/snapshot.js";
 import { changedFiles } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
-import { runCheckCommand } from "./commands.js";
 import { Interrupted, runIteration, USER_INTERRUPT } from "./iteration.js";
+import { profileCurrentBest } from "./profile-best.js";
 import { recoverUnfinished } from "./recover.js";
 import { deriveState, type LoopState, targetReached } from "./state.js";
 import { LoopWorktrees } from "./worktrees.js";
@@ -118,8 +116,12 @@ export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
       const iteration = state.nextIteration;
       const profile = options.hotspots
         ? null
-        : await profileTheBest(options, worktrees, state, (detail) =>
-            options.onStep?.(iteration, "profiling", detail),
+        : await profileCurrentBest(
+            experiment,
+            worktrees,
+            state,
+            join(worktrees.base, "profile"),
+            (detail) => options.onStep?.(iteration, "profiling", detail),
           );
       const hotspots = options.hotspots
         ? await options.hotspots(worktrees.bestPath)
@@ -197,47 +199,6 @@ function stopReason(
     return `cost budget spent ($${state.costUsd.toFixed(2)} of $${options.maxCostUsd})`;
   }
   return null;
-}
-
-/**
- * The best checked out and built, profiled running the benchmark (staged under the loop's
- * worktrees until the iteration has a folder); null when profiling is off or the build fails.
- */
-async function profileTheBest(
-  options: LoopOptions,
-  worktrees: LoopWorktrees,
-  state: LoopState,
-  log: (detail: string) => void,
-): Promise<BestProfile | null> {
-  const { experiment } = options;
-  if (experiment.profiling?.enabled === false) return null;
-  const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
-  if (await worktrees.prepareBest(state.best.commit)) {
-    if (experiment.commands.build) {
-      const cwd = worktrees.bestPath;
-      const built = await runCheckCommand(
-        "the build",
-        experiment.commands.build,
-        { cwd },
-        timeoutMs,
-      );
-      if (!built.ok) return null;
-    }
-    worktrees.markBestBuilt(state.best.commit);
-  }
-  log("the best, running the benchmark");
-  const target = knobRunTarget(experiment.knobs, state.best.knobs);
-  return profileBest({
-    dir: join(worktrees.base, "profile"),
-    cwd: worktrees.bestPath,
-    command: target.args
-      ? `${experiment.commands.bench} ${target.args}`
-      : experiment.commands.bench,
-    env: target.env,
-    timeoutMs,
-    disasm: state.sinceLastKeep >= 2,
-    log,
-  });
 }
 
 /** The loop works on the experiment's branch; it switches to it when the tree allows. */

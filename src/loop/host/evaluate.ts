@@ -1,22 +1,22 @@
-import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { IterationDecision } from "../../experiment/events.js";
 import { knobRunTarget } from "../../experiment/knobs.js";
 import { FILES } from "../../experiment/layout.js";
-import { renderLeaderboard } from "../../experiment/leaderboard.js";
 import type { ProtectedHashes } from "../../experiment/protected-files.js";
-import { formatEnvironment, snapshotEnvironment } from "../../measure/environment.js";
-import { seedFromText } from "../../measure/stats/prng.js";
-import { functionsWithoutSamples } from "../../profile/snapshot.js";
 import { git } from "../../workspace/git.js";
-import { type IterationRecord, writeIterationArtifacts } from "../artifacts.js";
+import {
+  type IterationRecord,
+  writeIterationArtifacts,
+  writePendingLeaderboard,
+} from "../artifacts.js";
 import { checkCandidate } from "../checks.js";
 import { runCheckCommand } from "../commands.js";
 import { commitIteration } from "../commit.js";
-import { environmentDrift } from "../drift.js";
+import { driftSinceBaseline } from "../drift.js";
 import { faultPoint } from "../fault.js";
 import { commitMessage } from "../iteration.js";
+import { flagUnsampled, newIterationRecord } from "../iteration-record.js";
 import { measureCandidate } from "../measure-candidate.js";
 import { deriveState, runKnobValues } from "../state.js";
 import { stagedProfile } from "./profile.js";
@@ -145,35 +145,24 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
       }
     }
 
-    const record: IterationRecord = {
+    const record = newIterationRecord(experiment, {
       iteration,
       strategy,
-      decision: "drop",
       reason,
       baselineValue: state.baseline?.value ?? null,
-      bestValue: null,
-      value: null,
-      improvement: null,
-      ci: null,
-      verdict: null,
-      rounds: null,
-      seed: seedFromText(`${experiment.id}/${iteration}`),
       knobs,
       changedFiles: check.changed,
       violations: check.violations,
       testOutput,
-      environmentDrift: [],
-      comparison: null,
-    };
+    });
     const profile = await stagedProfile(session, iteration);
     if (profile?.snapshot) {
       // As the loop does: changed code the benchmark never runs is flagged, or rejected if asked.
       const diff = await git(["diff", "HEAD", "--", ".", `:!${opened.path}`], root);
-      const unsampled = functionsWithoutSamples(diff, profile.snapshot);
-      if (unsampled.length > 0) record.unsampledFunctions = unsampled;
-      if (unsampled.length > 0 && decision === null && experiment.profiling?.rejectUnsampled) {
+      const rejection = flagUnsampled(experiment, record, diff, profile.snapshot);
+      if (rejection && decision === null) {
         decision = "rejected";
-        reason = `the benchmark does not run the changed code (no samples in the best's profile): ${unsampled.join(", ")}`;
+        reason = rejection;
       }
     }
     if (decision === null) {
@@ -199,28 +188,11 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
 
     session.progress("writing the artifacts");
     const folderPath = iterationPath(session, folder);
-    record.environmentDrift = await drift(session);
+    record.environmentDrift = await driftSinceBaseline(opened.dir, root);
     await writeIterationArtifacts(folderPath, experiment, record, "");
     // The reflexion is the host's to write (`step reflect`); an empty one is no reflexion.
     await rm(join(folderPath, "reflexion.md"), { force: true });
-    const preview = deriveState(experiment, ledger);
-    preview.finished.push({
-      iteration,
-      strategy,
-      folder,
-      decision,
-      reason,
-      value: record.value,
-      bestValue: record.bestValue,
-      improvement: record.improvement,
-      ci: record.ci,
-      knobs,
-      commits: [],
-    });
-    await writeFile(
-      join(opened.dir, FILES.leaderboard),
-      renderLeaderboard(experiment, opened.name, preview),
-    );
+    await writePendingLeaderboard(opened.dir, opened.name, experiment, ledger, record, folder);
     faultPoint("after-artifacts", iteration);
 
     session.progress("committing");
@@ -243,28 +215,12 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
     faultPoint("after-iteration", iteration);
 
     const stop = hostStopReason(experiment, deriveState(experiment, ledger));
-    const vsBaseline =
-      record.value !== null && record.baselineValue
-        ? record.value / record.baselineValue - 1
-        : null;
     return {
       experiment: opened.name,
       iteration,
       strategy,
       decision,
-      result: {
-        reason,
-        verdict: record.verdict,
-        value: record.value,
-        bestValue: record.bestValue,
-        baselineValue: record.baselineValue,
-        rounds: record.rounds,
-        changedFiles: record.changedFiles,
-        violations: record.violations,
-        testOutput,
-        unsampledFunctions: record.unsampledFunctions ?? [],
-      },
-      delta: { improvement: record.improvement, ci: record.ci, vsBaseline },
+      ...measuredOutcome(record),
       commits,
       stop,
       nextHint: decidedHint(session, decision, reason, stop),
@@ -293,6 +249,18 @@ async function recorded(session: HostSession, position: HostPosition): Promise<E
     iteration: position.iteration,
     strategy: record.strategy,
     decision,
+    ...measuredOutcome(record),
+    commits: committed?.commits ?? [],
+    stop,
+    nextHint: decidedHint(session, decision, record.reason, stop),
+    replayed: true,
+    recovered: session.recovered,
+  };
+}
+
+/** The result and delta of a decided iteration, from its record. */
+function measuredOutcome(record: IterationRecord): Pick<EvaluateResult, "result" | "delta"> {
+  return {
     result: {
       reason: record.reason,
       verdict: record.verdict,
@@ -313,11 +281,6 @@ async function recorded(session: HostSession, position: HostPosition): Promise<E
           ? record.value / record.baselineValue - 1
           : null,
     },
-    commits: committed?.commits ?? [],
-    stop,
-    nextHint: decidedHint(session, decision, record.reason, stop),
-    replayed: true,
-    recovered: session.recovered,
   };
 }
 
@@ -414,11 +377,4 @@ async function restoreExperimentFiles(session: HostSession, paths: string[]): Pr
     if (tracked) await git(["checkout", "HEAD", "--", path], session.root);
     else await rm(join(session.root, path), { recursive: true, force: true });
   }
-}
-
-async function drift(session: HostSession): Promise<string[]> {
-  const path = join(session.opened.dir, FILES.baselineEnv);
-  if (!existsSync(path)) return [];
-  const now = formatEnvironment(await snapshotEnvironment(session.root));
-  return environmentDrift(await readFile(path, "utf8"), now);
 }

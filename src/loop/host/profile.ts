@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { knobRunTarget } from "../../experiment/knobs.js";
-import { type BestProfile, profileBest } from "../../profile/snapshot.js";
-import { runCheckCommand } from "../commands.js";
+import type { BestProfile } from "../../profile/snapshot.js";
+import { profileCurrentBest } from "../profile-best.js";
 import type { LoopState } from "../state.js";
 import type { HostSession } from "./session.js";
 
@@ -26,37 +25,15 @@ export async function profileForIteration(
   state: LoopState,
   iteration: number,
 ): Promise<BestProfile | null> {
-  const { experiment } = session.opened;
-  const { worktrees } = session;
-  if (experiment.profiling?.enabled === false) return null;
-  const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
-  if (await worktrees.prepareBest(state.best.commit)) {
-    if (experiment.commands.build) {
-      session.progress("building the best");
-      const built = await runCheckCommand(
-        "the build",
-        experiment.commands.build,
-        { cwd: worktrees.bestPath },
-        timeoutMs,
-      );
-      if (!built.ok) return null;
-    }
-    worktrees.markBestBuilt(state.best.commit);
-  }
-  session.progress("profiling the best, running the benchmark");
-  const target = knobRunTarget(experiment.knobs, state.best.knobs);
   const dir = stagingDir(session, iteration);
-  const profile = await profileBest({
+  const profile = await profileCurrentBest(
+    session.opened.experiment,
+    session.worktrees,
+    state,
     dir,
-    cwd: worktrees.bestPath,
-    command: target.args
-      ? `${experiment.commands.bench} ${target.args}`
-      : experiment.commands.bench,
-    env: target.env,
-    timeoutMs,
-    disasm: state.sinceLastKeep >= 2,
-    log: session.progress,
-  });
+    (detail) => session.progress(`profiling: ${detail}`),
+  );
+  if (!profile) return null;
   await writeFile(`${dir}.json`, `${JSON.stringify(profile)}\n`);
   return profile;
 }
