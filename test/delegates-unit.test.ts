@@ -5,12 +5,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { aider, aiderModel, aiderReply, aiderUsage } from "../src/agent/cli/aider.js";
 import { claudeCode, claudeUsage, findResult } from "../src/agent/cli/claude-code.js";
 import { codex, codexUsage, parseCodexEvents } from "../src/agent/cli/codex.js";
-import { delegateEnv } from "../src/agent/cli/env.js";
 import { extractJsonObject } from "../src/agent/cli/json-reply.js";
 import { clip } from "../src/agent/cli/prompts.js";
-import { secretRedactor } from "../src/agent/cli/redact.js";
 import { reflexionMarkdown } from "../src/agent/cli/reflexion.js";
 import type { DelegateCall, DelegateOptions } from "../src/agent/cli/types.js";
+import { Redactor, withoutSecrets } from "../src/agent/secrets.js";
 import { selectAgent } from "../src/agent/select.js";
 import { fixtureExperiment } from "./helpers/experiment-fixture.js";
 import { FAKE_BIN, pathWithout } from "./helpers/fake-cli.js";
@@ -268,7 +267,7 @@ describe("the replies, the environment and the log", () => {
   });
 
   it("passes the environment without secret-looking variables, except the ones the CLI needs", () => {
-    const env = delegateEnv(
+    const env = withoutSecrets(
       {
         PATH: "/bin",
         HOME: "/home/u",
@@ -290,7 +289,8 @@ describe("the replies, the environment and the log", () => {
   });
 
   it("redacts secret values and key shapes", () => {
-    const redact = secretRedactor({ MY_TOKEN: "tok-123456789", SHORT_KEY: "abc", PATH: "/bin" });
+    const redactor = new Redactor({ MY_TOKEN: "tok-123456789", SHORT_KEY: "abc", PATH: "/bin" });
+    const redact = (text: string) => redactor.text(text);
     expect(redact("x tok-123456789 y abc /bin")).toBe("x [redacted MY_TOKEN] y abc /bin");
     expect(redact("key sk-ant-api03-AAAAAAAAAAAAAAAA and sk-proj-BBBBBBBBBBBBBBBBBBBB")).toBe(
       "key [redacted key] and [redacted key]",

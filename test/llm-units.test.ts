@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { classifyFailure } from "../src/agent/llm/failures.js";
 import { parseModelId, resolveEndpoint } from "../src/agent/llm/models.js";
 import { costOf, parsePrice, priceOf } from "../src/agent/llm/prices.js";
-import { Redactor, scrubbedEnv } from "../src/agent/llm/redact.js";
 import { codeContext } from "../src/agent/llm/snippets.js";
 import { confine } from "../src/agent/llm/tools/confine.js";
 import { truncate } from "../src/agent/llm/tools/toolbox.js";
+import { Redactor, withoutSecrets } from "../src/agent/secrets.js";
 import type { IterationContext } from "../src/agent/types.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
@@ -87,14 +87,14 @@ describe("secrets", () => {
       MY_API_KEY: "k1234567",
       SHORT_KEY: "1",
     };
-    expect(scrubbedEnv(env)).toEqual({ PATH: "/bin" });
+    expect(withoutSecrets(env)).toEqual({ PATH: "/bin" });
     const redactor = new Redactor(env, ["sk-extra-123456"]);
     expect(redactor.text("ghp_abcdefgh and correct horse, sk-extra-123456; 1 stays")).toBe(
-      "[redacted] and [redacted], [redacted]; 1 stays",
+      "[redacted GITHUB_TOKEN] and [redacted db_password], [redacted]; 1 stays",
     );
     expect(redactor.value({ a: ["k1234567", 3], b: { c: "x k1234567" } })).toEqual({
-      a: ["[redacted]", 3],
-      b: { c: "x [redacted]" },
+      a: ["[redacted MY_API_KEY]", 3],
+      b: { c: "x [redacted MY_API_KEY]" },
     });
   });
 

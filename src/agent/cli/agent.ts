@@ -8,12 +8,12 @@ import { buildBrief } from "../plan/brief.js";
 import { checkPlan } from "../plan/check.js";
 import { renderPlanMarkdown } from "../plan/render.js";
 import { PlanSchema } from "../plan/schema.js";
+import { Redactor } from "../secrets.js";
 import type { Agent, AgentUsage, Applied, IterationContext, Outcome, Plan } from "../types.js";
 import { invokeDelegate } from "./invoke.js";
 import { extractJsonObject } from "./json-reply.js";
 import { DelegateLog } from "./log.js";
 import { applyPrompt, clip, planPrompt, reflectPrompt, replanPrompt } from "./prompts.js";
-import { secretRedactor } from "./redact.js";
 import { factsReflexion, reflexionMarkdown } from "./reflexion.js";
 import type {
   DelegateBackend,
@@ -45,7 +45,7 @@ export function createDelegateAgent(
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     passEnv: options.passEnv ?? [],
   };
-  const log = new DelegateLog(secretRedactor(process.env));
+  const log = new DelegateLog(new Redactor(process.env));
   const spent: AgentUsage = { usd: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
   const spend = (usage: AgentUsage) => {
     spent.usd += usage.usd;

@@ -1,7 +1,8 @@
 import { AutoOptimizeError, UsageError } from "../../errors.js";
 import { runProcess } from "../../measure/run-process.js";
+import { withoutSecrets } from "../secrets.js";
 import type { AgentUsage } from "../types.js";
-import { delegateEnv, findOnPath } from "./env.js";
+import { findOnPath } from "./env.js";
 import type { DelegateLog } from "./log.js";
 import type { DelegateBackend, DelegateCall, DelegateOptions, DelegateReply } from "./types.js";
 
@@ -36,7 +37,7 @@ export async function invokeDelegate(
   log: DelegateLog,
   spend: (usage: AgentUsage) => void,
 ): Promise<DelegateReply> {
-  const env = delegateEnv(process.env, [...backend.needsEnv, ...options.passEnv]);
+  const env = withoutSecrets(process.env, [...backend.needsEnv, ...options.passEnv]);
   const file = findOnPath(backend.binary, env.PATH ?? "");
   if (!file) throw missingBinary(backend);
   const args = await backend.args(call, options);

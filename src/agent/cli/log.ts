@@ -1,18 +1,23 @@
 import { appendFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import type { Redactor } from "../secrets.js";
 
 export const AGENT_LOG = "agent-log.jsonl";
 
 /**
  * The iteration's agent-log.jsonl. Planning happens before the loop creates the iteration folder
  * (its name comes from the plan), so entries are held until `attach` names the folder; from then
- * on each entry is appended at once. Every string passes through `redact` first.
+ * on each entry is appended at once. Every string passes through the redactor first.
  */
 export class DelegateLog {
   private pending: string[] = [];
   private path: string | null = null;
 
-  constructor(readonly redact: (text: string) => string) {}
+  constructor(private readonly redactor: Redactor) {}
+
+  redact(text: string): string {
+    return this.redactor.text(text);
+  }
 
   /** A new iteration: entries held from an earlier one are dropped with it. */
   reset(): void {

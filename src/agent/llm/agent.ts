@@ -3,6 +3,7 @@ import { FILES, iterationName, slugify } from "../../experiment/layout.js";
 import type { ModelPrice } from "../../experiment/schema.js";
 import { openRepository } from "../../workspace/git.js";
 import { renderPlanMarkdown } from "../plan/render.js";
+import { Redactor, withoutSecrets } from "../secrets.js";
 import type {
   Agent,
   AgentUsage,
@@ -19,7 +20,6 @@ import { writeInfrastructure } from "./infrastructure.js";
 import { AgentLog } from "./log.js";
 import type { Endpoint } from "./models.js";
 import { planIteration } from "./planner.js";
-import { Redactor, scrubbedEnv } from "./redact.js";
 import { writeReflexion } from "./reflexion.js";
 
 export const AGENT_LOG = "agent-log.jsonl";
@@ -58,7 +58,7 @@ export function createLlmAgent(options: LlmAgentOptions): LlmAgent {
     maxRetries: options.maxRetries,
     warn: options.warn,
   });
-  const commandEnv = scrubbedEnv(options.env);
+  const commandEnv = withoutSecrets(options.env);
   const attach = (context: IterationContext, plan: Plan) => {
     const folder = iterationName(context.iteration, slugify(plan.strategy));
     log.attach(join(context.experimentDir, FILES.iterationsDir, folder, AGENT_LOG));

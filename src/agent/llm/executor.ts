@@ -4,11 +4,11 @@ import type { ModelMessage } from "ai";
 import type { Experiment } from "../../experiment/schema.js";
 import { globMatcher } from "../../workspace/files.js";
 import { git } from "../../workspace/git.js";
+import type { Redactor } from "../secrets.js";
 import type { IterationContext, Plan } from "../types.js";
 import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import type { AgentLog } from "./log.js";
 import { EXECUTOR_SYSTEM } from "./prompts.js";
-import type { Redactor } from "./redact.js";
 import { runToolLoop } from "./tool-loop.js";
 import { ToolBox, truncate } from "./tools/toolbox.js";
 

@@ -5,11 +5,11 @@ import { z } from "zod";
 import { AutoOptimizeError } from "../../errors.js";
 import { globMatcher } from "../../workspace/files.js";
 import { git } from "../../workspace/git.js";
+import type { Redactor } from "../secrets.js";
 import type { InfrastructureRequest, InfrastructureResult } from "../types.js";
 import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import type { AgentLog } from "./log.js";
 import { infrastructureSystem } from "./prompts.js";
-import type { Redactor } from "./redact.js";
 import { type FinishTool, runToolLoop } from "./tool-loop.js";
 import { ToolBox } from "./tools/toolbox.js";
 

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Redactor } from "./redact.js";
+import type { Redactor } from "../secrets.js";
 
 /**
  * agent-log.jsonl: one line per model call and per tool call, secrets redacted. The planner runs
