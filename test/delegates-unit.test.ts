@@ -6,9 +6,9 @@ import { aider, aiderModel, aiderReply, aiderUsage } from "../src/agent/cli/aide
 import { claudeCode, claudeUsage, findResult } from "../src/agent/cli/claude-code.js";
 import { codex, codexUsage, parseCodexEvents } from "../src/agent/cli/codex.js";
 import { extractJsonObject } from "../src/agent/cli/json-reply.js";
-import { clip } from "../src/agent/cli/prompts.js";
 import { reflexionMarkdown } from "../src/agent/cli/reflexion.js";
 import type { DelegateCall, DelegateOptions } from "../src/agent/cli/types.js";
+import { clip } from "../src/agent/clip.js";
 import { Redactor, withoutSecrets } from "../src/agent/secrets.js";
 import { selectAgent } from "../src/agent/select.js";
 import { fixtureExperiment } from "./helpers/experiment-fixture.js";
@@ -312,7 +312,7 @@ describe("the replies, the environment and the log", () => {
   it("clips long text in the middle, visibly", () => {
     const clipped = clip("a".repeat(500) + "b".repeat(500), 200);
     expect(clipped.length).toBeLessThan(260);
-    expect(clipped).toMatch(/^a+\n… \(\d+ characters left out\) …\nb+$/);
+    expect(clipped).toMatch(/^a+\n\[… 800 characters cut …\]\nb+$/);
   });
 });
 

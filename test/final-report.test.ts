@@ -104,7 +104,7 @@ describe("final report", () => {
     expect(report).toContain("7 of 10 budgeted iterations are left");
     // time and cost
     expect(report).toContain("- **Elapsed:**");
-    expect(report).toContain("- **Cost:** $0.20 (1,500 tokens over 2 recorded calls)");
+    expect(report).toContain("- **Cost:** $0.20 (1,500 tokens, recorded over 2 iterations)");
     expect(report).toContain("| measuring |");
     expect(report).toContain("- **Final re-measure:**");
 

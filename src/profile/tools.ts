@@ -1,7 +1,8 @@
 import { constants } from "node:fs";
-import { access } from "node:fs/promises";
+import { access, readdir } from "node:fs/promises";
 import { delimiter, isAbsolute, join } from "node:path";
 import { type ProcessRun, runProcess } from "../measure/run-process.js";
+import { ProfileError } from "./types.js";
 
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
@@ -67,4 +68,33 @@ export function describeFailure(run: ToolRun, timeoutMs: number): string {
   const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
   const tail = run.stderr.trimEnd().split("\n").slice(-8).join("\n");
   return tail ? `${how}; last lines of stderr:\n${tail}` : how;
+}
+
+/** Stops the profile when the profiled command itself failed: its profile would be partial. */
+export function requireProfiledSuccess(
+  run: ToolRun,
+  timeoutMs: number,
+  tried: string[],
+  under = "while being profiled",
+): void {
+  if (run.ok) return;
+  throw new ProfileError(
+    "profiled-command-failed",
+    `the command failed ${under}: it ${describeFailure(run, timeoutMs)}`,
+    tried,
+  );
+}
+
+/** The profiles (files ending in `extension`) a profiled run left in `dir`; none is an error. */
+export async function writtenProfiles(
+  dir: string,
+  extension: string,
+  tried: string[],
+  noneWritten: string,
+): Promise<string[]> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) =>
+    f.endsWith(extension),
+  );
+  if (files.length === 0) throw new ProfileError("no-profile", noneWritten, tried);
+  return files;
 }

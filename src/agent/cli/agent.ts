@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { AutoOptimizeError } from "../../errors.js";
 import { FILES, iterationName, slugify } from "../../experiment/layout.js";
 import { git } from "../../workspace/git.js";
+import { clip } from "../clip.js";
 import { buildBrief } from "../plan/brief.js";
 import { checkPlan } from "../plan/check.js";
 import { renderPlanMarkdown } from "../plan/render.js";
@@ -13,7 +14,7 @@ import type { Agent, AgentUsage, Applied, IterationContext, Outcome, Plan } from
 import { invokeDelegate } from "./invoke.js";
 import { extractJsonObject } from "./json-reply.js";
 import { DelegateLog } from "./log.js";
-import { applyPrompt, clip, planPrompt, reflectPrompt, replanPrompt } from "./prompts.js";
+import { applyPrompt, planPrompt, reflectPrompt, replanPrompt } from "./prompts.js";
 import { factsReflexion, reflexionMarkdown } from "./reflexion.js";
 import type {
   DelegateBackend,

@@ -1,12 +1,7 @@
+import { clip } from "../clip.js";
 import { type Brief, briefText } from "../plan/brief.js";
+import { REFLEXION_HEADINGS, reflexionMaterial } from "../reflexion-input.js";
 import type { Outcome, Plan } from "../types.js";
-
-/** Arguments and message files have limits: long parts are cut in the middle, visibly. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const half = Math.floor((max - 60) / 2);
-  return `${text.slice(0, half)}\n… (${text.length - 2 * half} characters left out) …\n${text.slice(-half)}`;
-}
 
 const BRIEF_MAX = 60_000;
 const DIFF_MAX = 20_000;
@@ -108,22 +103,8 @@ export function applyPrompt(plan: Plan, rules: ApplyRules, feedback: string | nu
   ].join("\n");
 }
 
-export const REFLEXION_HEADINGS = ["What surprised", "Lessons", "Unexplored directions"] as const;
-
 /** The reflexion's request: what was measured and decided, for lessons the next planner reads. */
 export function reflectPrompt(iteration: number, plan: Plan, outcome: Outcome): string {
-  const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
-  const facts = [
-    `- decision: ${outcome.decision} — ${outcome.reason}`,
-    `- verdict: ${outcome.verdict ?? "not measured"}`,
-    ...(outcome.improvement !== null
-      ? [
-          `- improvement against the best: ${pct(outcome.improvement)}${outcome.ci ? ` (interval ${pct(outcome.ci[0])} to ${pct(outcome.ci[1])})` : ""}`,
-        ]
-      : []),
-    ...(outcome.value !== null ? [`- measured value: ${outcome.value}`] : []),
-    ...outcome.violations.map((v) => `- violation: ${v}`),
-  ];
   return [
     "## Your task: reflexion",
     "",
@@ -133,22 +114,6 @@ export function reflectPrompt(iteration: number, plan: Plan, outcome: Outcome): 
     "",
     ...REFLEXION_HEADINGS.map((h) => `## ${h}`),
     "",
-    "## What the program measured and decided",
-    "",
-    ...facts,
-    "",
-    "## The plan",
-    "",
-    plan.markdown,
-    "",
-    "## The diff",
-    "",
-    "```diff",
-    clip(outcome.diff || "(no change)", DIFF_MAX),
-    "```",
-    "",
-    ...(outcome.testOutput
-      ? ["## Test output", "", "```", clip(outcome.testOutput, OUTPUT_MAX), "```", ""]
-      : []),
+    ...reflexionMaterial(plan, outcome, { plan: BRIEF_MAX, diff: DIFF_MAX, output: OUTPUT_MAX }),
   ].join("\n");
 }

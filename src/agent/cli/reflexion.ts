@@ -1,5 +1,5 @@
+import { REFLEXION_HEADINGS } from "../reflexion-input.js";
 import type { Outcome } from "../types.js";
-import { REFLEXION_HEADINGS } from "./prompts.js";
 
 /**
  * reflexion.md from a delegate's answer: a title, then its three sections. A section it left out

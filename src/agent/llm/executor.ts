@@ -4,13 +4,14 @@ import type { ModelMessage } from "ai";
 import type { Experiment } from "../../experiment/schema.js";
 import { globMatcher } from "../../workspace/files.js";
 import { git } from "../../workspace/git.js";
+import { clip } from "../clip.js";
 import type { Redactor } from "../secrets.js";
 import type { IterationContext, Plan } from "../types.js";
 import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import type { AgentLog } from "./log.js";
 import { EXECUTOR_SYSTEM } from "./prompts.js";
 import { runToolLoop } from "./tool-loop.js";
-import { ToolBox, truncate } from "./tools/toolbox.js";
+import { ToolBox } from "./tools/toolbox.js";
 
 export interface ExecutorLimits {
   maxSteps: number;
@@ -54,7 +55,7 @@ export async function executePlan(
     "",
     plan.markdown,
     ...(context.hotspots
-      ? ["", "## Hot spots of the current best", "", truncate(context.hotspots, 6000)]
+      ? ["", "## Hot spots of the current best", "", clip(context.hotspots, 6000)]
       : []),
   ];
   if (feedback !== null) {
@@ -68,13 +69,13 @@ export async function executePlan(
       "Your edits so far are still in the worktree:",
       "",
       "```",
-      truncate([status, diff, added].filter(Boolean).join("\n\n"), 8000),
+      clip([status, diff, added].filter(Boolean).join("\n\n"), 8000),
       "```",
       "",
       "The program's build and tests failed with:",
       "",
       "```",
-      truncate(redactor.text(feedback), 6000),
+      clip(redactor.text(feedback), 6000),
       "```",
       "",
       "Fix the cause, keeping to the plan.",

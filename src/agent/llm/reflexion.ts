@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { AutoOptimizeError } from "../../errors.js";
+import { outcomeFacts, reflexionMaterial } from "../reflexion-input.js";
 import type { IterationContext, Outcome, Plan } from "../types.js";
 import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import { reflexionSystem } from "./prompts.js";
-import { truncate } from "./tools/toolbox.js";
 
 const ReflexionSchema = z.object({
   whatSurprised: z.array(z.string()).describe("where the result departed from the expectation"),
@@ -22,29 +22,13 @@ export async function writeReflexion(
   plan: Plan,
   outcome: Outcome,
 ): Promise<string> {
-  const facts = outcomeLines(outcome);
   const input = [
     `# Iteration ${context.iteration}: ${plan.strategy}`,
     "",
     `Goal: ${context.experiment.goal}`,
     `Metric: ${context.experiment.metric.name} (${context.experiment.metric.direction} is better); best before this iteration ${context.best.value}; baseline ${context.baseline.value}; target ${context.experiment.target}.`,
     "",
-    "## What the program measured and decided",
-    "",
-    ...facts,
-    "",
-    "## The plan",
-    "",
-    truncate(plan.markdown, 8000),
-    "",
-    "## The diff",
-    "",
-    "```diff",
-    truncate(outcome.diff || "(no change)", 8000),
-    "```",
-    ...(outcome.testOutput
-      ? ["", "## Test output", "", "```", truncate(outcome.testOutput, 4000), "```"]
-      : []),
+    ...reflexionMaterial(plan, outcome, { plan: 8000, diff: 8000, output: 4000 }),
   ].join("\n");
   let sections: z.infer<typeof ReflexionSchema> | null = null;
   let failure: string | null = null;
@@ -71,7 +55,7 @@ export async function writeReflexion(
   return [
     `# Reflexion — iteration ${context.iteration}: ${plan.strategy}`,
     "",
-    ...facts,
+    ...outcomeFacts(outcome),
     "",
     ...(failure ? [`(No model reflexion: ${failure}.)`, ""] : []),
     "## What surprised",
@@ -87,23 +71,4 @@ export async function writeReflexion(
     ...list(sections?.unexploredDirections),
     "",
   ].join("\n");
-}
-
-function outcomeLines(outcome: Outcome): string[] {
-  const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
-  return [
-    `Decision: ${outcome.decision} — ${outcome.reason}`,
-    ...(outcome.value !== null ? [`Measured value: ${outcome.value}`] : []),
-    ...(outcome.improvement !== null
-      ? [
-          `Improvement vs best: ${pct(outcome.improvement)}${outcome.ci ? ` (interval ${pct(outcome.ci[0])} to ${pct(outcome.ci[1])})` : ""}${outcome.verdict ? `, verdict ${outcome.verdict}` : ""}`,
-        ]
-      : []),
-    ...(outcome.violations.length ? [`Violations: ${outcome.violations.join("; ")}`] : []),
-    ...(outcome.unsampledFunctions?.length
-      ? [
-          `Changed functions the benchmark never ran (no samples in the best's profile): ${outcome.unsampledFunctions.join(", ")}`,
-        ]
-      : []),
-  ];
 }

@@ -2,7 +2,13 @@ import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseCollapsed } from "../parsers/collapsed.js";
 import { type JfrJson, parseJfrJson } from "../parsers/jfr.js";
-import { describeFailure, runTool, which } from "../tools.js";
+import {
+  describeFailure,
+  requireProfiledSuccess,
+  runTool,
+  which,
+  writtenProfiles,
+} from "../tools.js";
 import { type AdapterResult, ProfileError, type ProfileRequest } from "../types.js";
 
 /** Milliseconds between execution samples, for JFR and async-profiler alike. */
@@ -78,13 +84,7 @@ async function withAsyncProfiler(
   });
   const files = await readdir(outDir).catch(() => [] as string[]);
   if (files.length === 0) return { failed: describeFailure(run, req.timeoutMs) };
-  if (!run.ok) {
-    throw new ProfileError(
-      "profiled-command-failed",
-      `the command failed while being profiled: it ${describeFailure(run, req.timeoutMs)}`,
-      ["async-profiler"],
-    );
-  }
+  requireProfiledSuccess(run, req.timeoutMs, ["async-profiler"]);
   const texts = await Promise.all(files.map((f) => readFile(join(outDir, f), "utf8")));
   return {
     profiler: "async-profiler",
@@ -107,23 +107,13 @@ async function withJfr(req: ProfileRequest, tried: string[]): Promise<AdapterRes
     timeoutMs: req.timeoutMs,
   });
   tried.push("Java Flight Recorder (JAVA_TOOL_OPTIONS=-XX:StartFlightRecording)");
-  if (!run.ok) {
-    throw new ProfileError(
-      "profiled-command-failed",
-      `the command failed while being profiled: it ${describeFailure(run, req.timeoutMs)}`,
-      tried,
-    );
-  }
-  const files = (await readdir(outDir).catch(() => [] as string[])).filter((f) =>
-    f.endsWith(".jfr"),
+  requireProfiledSuccess(run, req.timeoutMs, tried);
+  const files = await writtenProfiles(
+    outDir,
+    ".jfr",
+    tried,
+    "the command ran but no JVM wrote a flight recording: does it run java (JDK 11 or later)? Pass --language to profile it another way.",
   );
-  if (files.length === 0) {
-    throw new ProfileError(
-      "no-profile",
-      "the command ran but no JVM wrote a flight recording: does it run java (JDK 11 or later)? Pass --language to profile it another way.",
-      tried,
-    );
-  }
   const jfr = await jfrTool();
   if (!jfr) {
     throw new ProfileError(

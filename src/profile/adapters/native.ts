@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseCallgrind } from "../parsers/callgrind.js";
 import { type PerfFrame, parseNmLines, parsePerfScript } from "../parsers/perf-script.js";
 import { display } from "../sourcemap.js";
-import { describeFailure, runTool, which } from "../tools.js";
+import { describeFailure, requireProfiledSuccess, runTool, which } from "../tools.js";
 import { type AdapterResult, ProfileError, type ProfileRequest, type StackData } from "../types.js";
 
 /** perf's samples per second: an odd rate avoids beating with periodic work. */
@@ -110,13 +110,7 @@ async function withPerf(
     const why = PERMISSION.test(run.stderr) ? "not permitted here; " : "";
     return { failed: `${why}${describeFailure(run, req.timeoutMs)}` };
   }
-  if (!run.ok) {
-    throw new ProfileError(
-      "profiled-command-failed",
-      `the command failed while being profiled: it ${describeFailure(run, req.timeoutMs)}`,
-      [`perf record -e ${event}`],
-    );
-  }
+  requireProfiledSuccess(run, req.timeoutMs, [`perf record -e ${event}`]);
   const script = await runTool(
     perf,
     ["script", "-i", data, "-F", "comm,pid,period,ip,sym,symoff,dso"],
@@ -189,13 +183,7 @@ async function withCallgrind(
     { cwd: req.cwd, env: req.env, timeoutMs: req.timeoutMs },
   );
   tried.push("valgrind --tool=callgrind");
-  if (!run.ok) {
-    throw new ProfileError(
-      "profiled-command-failed",
-      `the command failed under callgrind: it ${describeFailure(run, req.timeoutMs)}`,
-      tried,
-    );
-  }
+  requireProfiledSuccess(run, req.timeoutMs, tried, "under callgrind");
   const files = await readdir(outDir).catch(() => [] as string[]);
   const texts = await Promise.all(files.map((f) => readFile(join(outDir, f), "utf8")));
   const data = parseCallgrind(texts);

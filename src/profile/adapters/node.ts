@@ -1,10 +1,10 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type CpuProfile, parseCpuProfiles } from "../parsers/cpuprofile.js";
 import { applySourceMaps } from "../sourcemap.js";
 import { GC_NAME } from "../summarize.js";
-import { describeFailure, runTool } from "../tools.js";
-import { type AdapterResult, ProfileError, type ProfileRequest } from "../types.js";
+import { requireProfiledSuccess, runTool, writtenProfiles } from "../tools.js";
+import type { AdapterResult, ProfileRequest } from "../types.js";
 
 /** Microseconds between samples: V8's default; its overhead is measured in docs/profiling.md. */
 export const NODE_SAMPLING_INTERVAL_US = 1000;
@@ -83,23 +83,13 @@ export async function profileNode(
     timeoutMs: req.timeoutMs,
   });
   const tried = ["V8 sampling profiler (inspector, through NODE_OPTIONS=--require)"];
-  if (!run.ok) {
-    throw new ProfileError(
-      "profiled-command-failed",
-      `the command failed while being profiled: it ${describeFailure(run, req.timeoutMs)}`,
-      tried,
-    );
-  }
-  const files = (await readdir(outDir).catch(() => [] as string[])).filter((f) =>
-    f.endsWith(".cpuprofile"),
+  requireProfiledSuccess(run, req.timeoutMs, tried);
+  const files = await writtenProfiles(
+    outDir,
+    ".cpuprofile",
+    tried,
+    "the command ran but no Node.js process wrote a profile: does it run node (directly or through npm/npx/tsx)? A process that ends by a signal or process.abort() writes none. Pass --language to profile it another way.",
   );
-  if (files.length === 0) {
-    throw new ProfileError(
-      "no-profile",
-      "the command ran but no Node.js process wrote a profile: does it run node (directly or through npm/npx/tsx)? A process that ends by a signal or process.abort() writes none. Pass --language to profile it another way.",
-      tried,
-    );
-  }
   const profiles = await Promise.all(
     files.map(async (f) => JSON.parse(await readFile(join(outDir, f), "utf8")) as CpuProfile),
   );

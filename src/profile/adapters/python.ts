@@ -3,7 +3,7 @@ import { delimiter, join } from "node:path";
 import { parseCollapsed } from "../parsers/collapsed.js";
 import { PSTATS_TO_JSON, type PstatsJson, parsePstats } from "../parsers/pstats.js";
 import { display } from "../sourcemap.js";
-import { describeFailure, runTool, which } from "../tools.js";
+import { describeFailure, requireProfiledSuccess, runTool, which } from "../tools.js";
 import {
   type AdapterResult,
   type FlatData,
@@ -179,13 +179,7 @@ async function withSitecustomize(
       ? "built-in sampler (SIGPROF, through sitecustomize on PYTHONPATH)"
       : "cProfile (through sitecustomize on PYTHONPATH)",
   );
-  if (!run.ok) {
-    throw new ProfileError(
-      "profiled-command-failed",
-      `the command failed while being profiled: it ${describeFailure(run, req.timeoutMs)}`,
-      tried,
-    );
-  }
+  requireProfiledSuccess(run, req.timeoutMs, tried);
   const files = (await readdir(outDir).catch(() => [] as string[])).map((f) => join(outDir, f));
   if (files.length === 0) {
     throw new ProfileError(

@@ -4,6 +4,7 @@ import { type Tool, tool } from "ai";
 import { z } from "zod";
 import { runProcess } from "../../../measure/run-process.js";
 import { listFiles } from "../../../workspace/files.js";
+import { clip } from "../../clip.js";
 import type { Redactor } from "../../secrets.js";
 import type { AgentLog } from "../log.js";
 import { confine, ToolRefusal } from "./confine.js";
@@ -286,8 +287,5 @@ function squash(command: string): string {
 
 /** Keeps the head and the tail: a test's verdict is usually at the end. */
 export function truncate(text: string, max = MAX_TOOL_OUTPUT): string {
-  if (text.length <= max) return text;
-  const head = Math.floor(max * 0.7);
-  const tail = max - head;
-  return `${text.slice(0, head)}\n[… ${text.length - max} characters cut …]\n${text.slice(-tail)}`;
+  return clip(text, max);
 }
