@@ -108,6 +108,20 @@ describe("final report", () => {
     expect(report).toContain("| measuring |");
     expect(report).toContain("- **Final re-measure:**");
 
+    // report.html: the same report as one page, with every iteration in its chart — kept green,
+    // dropped grey, the test-failed one (never measured) a red cross on the axis
+    const html = readFileSync(join(fixture.dir, "report.html"), "utf8");
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    expect(html).toContain("<h1>Final report: exp-001-faster</h1>\n<figure>");
+    expect(html).toContain("<h2>Headline</h2>");
+    expect(html).toContain("<td>halve the work</td>");
+    expect(html.match(/<circle [^>]*fill="#1a7f37"/g)).toHaveLength(1);
+    expect(html.match(/<circle [^>]*fill="#8c959f"/g)).toHaveLength(1);
+    expect(html).toContain("<title>iteration 1: halve the work — keep, 80.00</title>");
+    expect(html).toContain("<title>iteration 3: skip validation — test-failed</title>");
+    expect(html).toContain(">baseline 100.0</text>");
+    expect(html).not.toMatch(/<script|<link|src="http/);
+
     // the ledger records it; nothing is committed and no worktree is left
     expect(Ledger.open(join(fixture.dir, "ledger.jsonl")).entries.at(-1)).toMatchObject({
       type: "report-written",
@@ -115,7 +129,11 @@ describe("final report", () => {
     });
     expect(repo.git("status", "--porcelain")).toBe(
       // (the helper trims the first line's leading space)
-      [`M ${RELATIVE_DIR}/ledger.jsonl`, `?? ${RELATIVE_DIR}/final-report.md`].join("\n"),
+      [
+        `M ${RELATIVE_DIR}/ledger.jsonl`,
+        `?? ${RELATIVE_DIR}/final-report.md`,
+        `?? ${RELATIVE_DIR}/report.html`,
+      ].join("\n"),
     );
     expect(repo.worktreeCount()).toBe(1);
     expect(leftovers()).toEqual([]);
@@ -172,6 +190,7 @@ describe("final report", () => {
     expect(repo.git("show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual([
       `${RELATIVE_DIR}/final-report.md`,
       `${RELATIVE_DIR}/ledger.jsonl`,
+      `${RELATIVE_DIR}/report.html`,
     ]);
     expect(repo.git("status", "--porcelain")).toBe("?? notes.txt");
     const report = readFileSync(join(fixture.dir, "final-report.md"), "utf8");

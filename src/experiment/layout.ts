@@ -14,6 +14,7 @@ export const FILES = {
   ledger: "ledger.jsonl",
   leaderboard: "leaderboard.md",
   finalReport: "final-report.md",
+  reportHtml: "report.html",
   baselineDir: "baseline",
   baselineResult: "baseline/result.json",
   baselineText: "baseline/result.txt",

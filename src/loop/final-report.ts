@@ -5,6 +5,8 @@ import { EXPERIMENTS_DIR, FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { git } from "../workspace/git.js";
+import { progressChart } from "./report/chart.js";
+import { renderReportHtml } from "./report/html.js";
 import { readReflexions } from "./report/reflexions.js";
 import { type Headline, remeasure } from "./report/remeasure.js";
 import { renderFinalReport } from "./report/render.js";
@@ -34,7 +36,7 @@ export interface FinalReportResult {
 }
 
 /**
- * final-report.md: the goal and whether the target was hit, the best configuration and its full
+ * final-report.md (and the same as report.html, with a chart of the iterations): the goal and whether the target was hit, the best configuration and its full
  * diff, every iteration, the headline from a fresh re-measure of baseline against best, insights
  * and unexplored directions from the reflexions, time and cost. Appends `report-written` to the
  * ledger; committing is the caller's job.
@@ -77,6 +79,14 @@ export async function writeFinalReport(input: FinalReportInput): Promise<FinalRe
   });
   const path = join(input.dir, FILES.finalReport);
   await writeFile(path, markdown);
+  await writeFile(
+    join(input.dir, FILES.reportHtml),
+    renderReportHtml({
+      title: `Final report: ${input.name}`,
+      markdown,
+      chart: progressChart(experiment, state),
+    }),
+  );
   ledger.append({ type: "report-written", headline: headline?.improvement ?? null });
   return { path, headline };
 }

@@ -1,0 +1,90 @@
+import type { Experiment } from "../../experiment/schema.js";
+import type { LoopState } from "../state.js";
+
+const WIDTH = 720;
+const HEIGHT = 300;
+const PAD = { left: 70, right: 20, top: 20, bottom: 40 };
+
+const COLORS = { keep: "#1a7f37", drop: "#8c959f", failed: "#cf222e" } as const;
+
+const escapeXml = (text: string): string =>
+  text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;");
+
+const label = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
+
+/**
+ * The experiment at a glance, as an SVG: each iteration's measured median (green kept, grey
+ * dropped; rejected and test-failed iterations, never measured, as red marks on the axis), the best
+ * so far as a step line, the baseline and the target. Null when no iteration finished.
+ */
+export function progressChart(experiment: Experiment, state: LoopState): string | null {
+  const baseline = state.baseline;
+  if (!baseline || state.finished.length === 0) return null;
+  const bestSoFar: number[] = [];
+  let best = baseline.value;
+  for (const f of state.finished) {
+    if (f.decision === "keep" && f.value !== null) best = f.value;
+    bestSoFar.push(best);
+  }
+  const measured = state.finished.flatMap((f) => (f.value === null ? [] : [f.value]));
+  const values = [baseline.value, experiment.target, ...measured, ...bestSoFar];
+  let low = Math.min(...values);
+  let high = Math.max(...values);
+  const margin = (high - low || Math.abs(high) || 1) * 0.08;
+  low -= margin;
+  high += margin;
+  const count = state.finished.length;
+  const plotWidth = WIDTH - PAD.left - PAD.right;
+  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
+  const x = (i: number) => PAD.left + (count === 1 ? plotWidth / 2 : (i / (count - 1)) * plotWidth);
+  const y = (v: number) => PAD.top + ((high - v) / (high - low)) * plotHeight;
+  const axisY = PAD.top + plotHeight;
+
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(`${experiment.metric.name} per iteration`)}" font-family="sans-serif" font-size="12">`,
+    `<rect x="${PAD.left}" y="${PAD.top}" width="${plotWidth}" height="${plotHeight}" fill="#f6f8fa"/>`,
+  ];
+  const hline = (value: number, color: string, dash: string, text: string) => {
+    parts.push(
+      `<line x1="${PAD.left}" x2="${PAD.left + plotWidth}" y1="${y(value).toFixed(1)}" y2="${y(value).toFixed(1)}" stroke="${color}" stroke-dasharray="${dash}"/>`,
+      `<text x="${PAD.left - 6}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end" fill="${color}">${escapeXml(text)}</text>`,
+    );
+  };
+  hline(baseline.value, "#57606a", "4 3", `baseline ${label(baseline.value)}`);
+  hline(experiment.target, "#0969da", "8 4", `target ${label(experiment.target)}`);
+  const steps = bestSoFar
+    .map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`)
+    .join(" ");
+  parts.push(
+    `<path d="${steps}" fill="none" stroke="${COLORS.keep}" stroke-width="2" opacity="0.6"><title>best so far</title></path>`,
+  );
+  state.finished.forEach((f, i) => {
+    const title = escapeXml(
+      `iteration ${f.iteration}: ${f.strategy} — ${f.decision}${f.value === null ? "" : `, ${label(f.value)}`}`,
+    );
+    if (f.value === null) {
+      parts.push(
+        `<path d="M${(x(i) - 5).toFixed(1)},${axisY - 5} l10,10 m0,-10 l-10,10" stroke="${COLORS.failed}" stroke-width="2"><title>${title}</title></path>`,
+      );
+    } else {
+      const color = f.decision === "keep" ? COLORS.keep : COLORS.drop;
+      parts.push(
+        `<circle cx="${x(i).toFixed(1)}" cy="${y(f.value).toFixed(1)}" r="5" fill="${color}"><title>${title}</title></circle>`,
+      );
+    }
+    if (count <= 30 || i % Math.ceil(count / 30) === 0) {
+      parts.push(
+        `<text x="${x(i).toFixed(1)}" y="${axisY + 16}" text-anchor="middle" fill="#57606a">${f.iteration}</text>`,
+      );
+    }
+  });
+  parts.push(
+    `<text x="${PAD.left + plotWidth / 2}" y="${HEIGHT - 6}" text-anchor="middle" fill="#24292f">iteration — ${escapeXml(experiment.metric.name)}, ${experiment.metric.direction} is better</text>`,
+    "</svg>",
+  );
+  return parts.join("\n");
+}
