@@ -5,6 +5,8 @@ import { agentLog, iterationDir, runLlm } from "./helpers/fake-llm-run.js";
 import {
   draftPlan,
   editValue,
+  HALVE,
+  halveIteration,
   OTHER_CANDIDATES,
   REFLEXION,
   ranking,
@@ -19,17 +21,12 @@ afterEach(async () => {
   repo?.remove();
 });
 
-const HALVE = "halve the stored value";
-
 describe("llm agent end to end (the built binary, a real repository, a fake model server)", () => {
   it("anthropic: plans with the four techniques and an independent ranking, edits through tool calls, tests, measures, keeps and reflects — with plan.md, plan.json, reflexion.md and agent-log.jsonl", async () => {
     repo = new LoopRepo();
     expect((await repo.init()).code).toBe(0);
     server = await new FakeLlmServer({
-      planner: [{ json: draftPlan(HALVE) }],
-      ranking: [ranking([HALVE, ...OTHER_CANDIDATES])],
-      executor: editValue("100", "50"),
-      reflexion: [REFLEXION],
+      ...halveIteration(),
     }).start();
     const result = await runLlm(repo, server, [
       "--model",

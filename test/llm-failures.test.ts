@@ -6,6 +6,8 @@ import { agentLog, FAKE_ANTHROPIC_KEY, iterationDir, runLlm } from "./helpers/fa
 import {
   draftPlan,
   editValue,
+  HALVE,
+  halveIteration,
   OTHER_CANDIDATES,
   REFLEXION,
   ranking,
@@ -20,7 +22,6 @@ afterEach(async () => {
   repo?.remove();
 });
 
-const HALVE = "halve the stored value";
 const SONNET = ["--model", "anthropic:claude-sonnet-4-5"];
 
 /** A loopback port nothing listens on (just released). */
@@ -100,10 +101,7 @@ describe("llm agent: model failures, retries and budgets", () => {
 
   it("the model and server chosen at init are the ones run uses without flags (a local server needs no key)", async () => {
     server = await new FakeLlmServer({
-      planner: [{ json: draftPlan(HALVE) }],
-      ranking: [ranking([HALVE, ...OTHER_CANDIDATES])],
-      executor: editValue("100", "50"),
-      reflexion: [REFLEXION],
+      ...halveIteration(),
     }).start();
     repo = new LoopRepo();
     const init = await repo.init([

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { agentLog, FAKE_ANTHROPIC_KEY } from "./helpers/fake-llm-run.js";
 import { FakeLlmServer } from "./helpers/fake-llm-server.js";
+import { valueAnswers } from "./helpers/loop-repo.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 let repo: TempRepo;
@@ -42,26 +43,7 @@ describe("llm agent writes missing infrastructure at init", () => {
       ],
     }).start();
     const result = await runCli(
-      [
-        "init",
-        "--yes",
-        "--goal",
-        "make value smaller",
-        "--scope",
-        "src/**",
-        "--metric",
-        "value",
-        "--direction",
-        "lower",
-        "--target",
-        "10",
-        "--threshold",
-        "1%",
-        "--agent",
-        "llm",
-        "--model",
-        "anthropic:claude-haiku-4-5",
-      ],
+      ["init", ...valueAnswers({}), "--agent", "llm", "--model", "anthropic:claude-haiku-4-5"],
       repo.dir,
       { env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: server.url } },
     );

@@ -9,13 +9,7 @@ import {
   iterationDir,
   runLlm,
 } from "./helpers/fake-llm-run.js";
-import {
-  draftPlan,
-  editValue,
-  OTHER_CANDIDATES,
-  REFLEXION,
-  ranking,
-} from "./helpers/fake-llm-script.js";
+import { editValue, halvePlanning, REFLEXION } from "./helpers/fake-llm-script.js";
 import { FakeLlmServer } from "./helpers/fake-llm-server.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
@@ -28,10 +22,8 @@ afterEach(async () => {
   if (outside) rmSync(outside, { recursive: true, force: true });
 });
 
-const HALVE = "halve the stored value";
 const PLAN = {
-  planner: [{ json: draftPlan(HALVE) }],
-  ranking: [ranking([HALVE, ...OTHER_CANDIDATES])],
+  ...halvePlanning(),
 };
 
 describe("llm executor: tools confined to the candidate worktree", () => {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
+import { valueAnswers } from "./helpers/loop-repo.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 /**
@@ -51,28 +52,7 @@ class ProfiledRepo extends TempRepo {
 
   async init(): Promise<void> {
     const result = await runCli(
-      [
-        "init",
-        "--yes",
-        "--goal",
-        "make value smaller",
-        "--scope",
-        "src/**",
-        "--metric",
-        "value",
-        "--direction",
-        "lower",
-        "--target",
-        "10",
-        "--threshold",
-        "1%",
-        "--iterations",
-        "10",
-        "--test",
-        "sh test/check.sh",
-        "--bench",
-        "node bench.js",
-      ],
+      ["init", ...valueAnswers({ test: "sh test/check.sh", bench: "node bench.js" })],
       this.dir,
     );
     expect(result.code, result.stderr).toBe(0);

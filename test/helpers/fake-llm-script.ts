@@ -66,3 +66,21 @@ export const REFLEXION: Reply = {
     unexploredDirections: ["compress the file format"],
   },
 };
+
+export const HALVE = "halve the stored value";
+
+/** The planner and the independent ranking agreeing on halving src/value.txt. */
+export function halvePlanning(): { planner: Reply[]; ranking: Reply[] } {
+  return {
+    planner: [{ json: draftPlan(HALVE) }],
+    ranking: [ranking([HALVE, ...OTHER_CANDIDATES])],
+  };
+}
+
+/** One whole iteration that halves src/value.txt (100 → 50): plan, ranking, edits, reflexion. */
+export function halveIteration(): Record<
+  "planner" | "ranking" | "executor" | "reflexion",
+  Reply[]
+> {
+  return { ...halvePlanning(), executor: editValue("100", "50"), reflexion: [REFLEXION] };
+}

@@ -5,6 +5,38 @@ import { type CliResult, runCli } from "./cli.js";
 import { TempRepo } from "./temp-repo.js";
 
 /**
+ * init's flags for the projects whose benchmark prints src/value.txt's number: make it smaller
+ * than 10, changing only src/**, keeping gains of 1% or more. `commands` gives the test and
+ * bench commands; a missing one is not passed (a model writes it).
+ */
+export function valueAnswers(
+  commands: { test?: string; bench?: string } = {
+    test: "sh test/check.sh",
+    bench: "cat src/value.txt",
+  },
+): string[] {
+  return [
+    "--yes",
+    "--goal",
+    "make value smaller",
+    "--scope",
+    "src/**",
+    "--metric",
+    "value",
+    "--direction",
+    "lower",
+    "--target",
+    "10",
+    "--threshold",
+    "1%",
+    "--iterations",
+    "10",
+    ...(commands.test ? ["--test", commands.test] : []),
+    ...(commands.bench ? ["--bench", commands.bench] : []),
+  ];
+}
+
+/**
  * A small project for the loop: the benchmark prints the number in src/value.txt (exact values,
  * so every comparison is decided at its first look), the test fails when any src/*.txt says
  * "broken". Each candidate for the patches agent is one commit on a side branch from main:
@@ -48,32 +80,7 @@ export class LoopRepo extends TempRepo {
   }
 
   init(extra: string[] = []): Promise<CliResult> {
-    return runCli(
-      [
-        "init",
-        "--yes",
-        "--goal",
-        "make value smaller",
-        "--scope",
-        "src/**",
-        "--metric",
-        "value",
-        "--direction",
-        "lower",
-        "--target",
-        "10",
-        "--threshold",
-        "1%",
-        "--iterations",
-        "10",
-        "--test",
-        "sh test/check.sh",
-        "--bench",
-        "cat src/value.txt",
-        ...extra,
-      ],
-      this.dir,
-    );
+    return runCli(["init", ...valueAnswers(), ...extra], this.dir);
   }
 
   run(
