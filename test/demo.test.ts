@@ -21,6 +21,13 @@ describe("demo", () => {
     expect(match).not.toBeNull();
     const report = readFileSync((match as RegExpExecArray)[1] as string, "utf8");
     expect(report).toContain("-export const MEMO_SIZE = 16;");
+    const html = readFileSync(
+      ((match as RegExpExecArray)[1] as string).replace(/final-report\.md$/, "report.html"),
+      "utf8",
+    );
+    expect(html).toContain("-export const MEMO_SIZE = 16;");
+    expect(html).toMatch(/<circle [^>]*><title>iteration 1: memo=\d+ — keep, /);
+    expect(result.stdout).toContain("report.html (open it in a browser)");
     const log = execFileSync("git", ["log", "--format=%s"], { cwd: dir, encoding: "utf8" }).split(
       "\n",
     );

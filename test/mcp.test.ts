@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
@@ -206,6 +206,8 @@ describe("mcp: the host-mode tools through the SDK's client, in memory", () => {
     expect(report.progress.length).toBeGreaterThan(0);
     const path = String(report.data.path);
     expect(path).toMatch(/^\/.*experiments\/exp-001-make-value-smaller\/final-report\.md$/);
+    expect(String(report.data.htmlPath)).toBe(path.replace(/final-report\.md$/, "report.html"));
+    expect(existsSync(String(report.data.htmlPath))).toBe(true);
     expect(readFileSync(path, "utf8")).toMatch(/iteration/i);
     expect(repo.git("status", "--porcelain")).toBe("");
     expect(repo.git("log", "-1", "--format=%s")).toBe("experiment(exp-001): final report");

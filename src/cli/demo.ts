@@ -38,6 +38,7 @@ export function registerDemo(program: Command): void {
             ? `headline (baseline re-measured against the best, ${h.rounds} rounds): ${pct(h.improvement)} [${pct(h.ci[0])}, ${pct(h.ci[1])}] — ${h.verdict}`
             : "headline: nothing was kept, so there was nothing to re-measure",
           `final report: ${result.report.path}`,
+          `              ${result.report.htmlPath} (open it in a browser)`,
           `repository:   ${result.repository} (git log shows every iteration)`,
           `took ${((Date.now() - started) / 1000).toFixed(0)} s`,
           "",

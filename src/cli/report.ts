@@ -43,7 +43,7 @@ export function registerReport(program: Command): void {
       const commit = result.commit;
       if (flags.json) {
         process.stdout.write(
-          `${JSON.stringify({ path: result.path, headline: result.headline, commit }, null, 2)}\n`,
+          `${JSON.stringify({ path: result.path, htmlPath: result.htmlPath, headline: result.headline, commit }, null, 2)}\n`,
         );
         return;
       }
@@ -51,7 +51,7 @@ export function registerReport(program: Command): void {
       const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
       process.stdout.write(
         [
-          `wrote ${result.path}`,
+          `wrote ${result.path} and ${result.htmlPath}`,
           h
             ? `headline (re-measured, ${h.rounds} rounds): ${pct(h.improvement)} [${pct(h.ci[0])}, ${pct(h.ci[1])}] — ${h.verdict}`
             : "no headline: not re-measured (or nothing was kept)",

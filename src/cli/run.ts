@@ -179,7 +179,7 @@ export function registerRun(program: Command): void {
             onStep: stepPrinter(),
           });
           process.stdout.write(
-            `leaderboard: ${opened.dir}/leaderboard.md\nfinal report: ${report.path}\n`,
+            `leaderboard: ${opened.dir}/leaderboard.md\nfinal report: ${report.path} (${report.htmlPath})\n`,
           );
         }
       } finally {

@@ -32,6 +32,8 @@ export interface FinalReportInput {
 
 export interface FinalReportResult {
   path: string;
+  /** report.html: the same report as one page, with the chart. */
+  htmlPath: string;
   headline: Headline | null;
 }
 
@@ -79,8 +81,9 @@ export async function writeFinalReport(input: FinalReportInput): Promise<FinalRe
   });
   const path = join(input.dir, FILES.finalReport);
   await writeFile(path, markdown);
+  const htmlPath = join(input.dir, FILES.reportHtml);
   await writeFile(
-    join(input.dir, FILES.reportHtml),
+    htmlPath,
     renderReportHtml({
       title: `Final report: ${input.name}`,
       markdown,
@@ -88,5 +91,5 @@ export async function writeFinalReport(input: FinalReportInput): Promise<FinalRe
     }),
   );
   ledger.append({ type: "report-written", headline: headline?.improvement ?? null });
-  return { path, headline };
+  return { path, htmlPath, headline };
 }

@@ -201,6 +201,8 @@ export const ReportInput = {
 
 export const ReportOutput = {
   path: z.string(),
+  /** report.html: the same report as one page with a chart of the iterations. */
+  htmlPath: z.string(),
   commit: z.string(),
   headline: z.record(z.string(), z.unknown()).nullable(),
 };

@@ -3,7 +3,7 @@ import type { LoopState } from "../state.js";
 
 const WIDTH = 720;
 const HEIGHT = 300;
-const PAD = { left: 70, right: 20, top: 20, bottom: 40 };
+const PAD = { left: 64, right: 16, top: 16, bottom: 40 };
 
 const COLORS = { keep: "#1a7f37", drop: "#8c959f", failed: "#cf222e" } as const;
 
@@ -40,7 +40,8 @@ export function progressChart(experiment: Experiment, state: LoopState): string 
   const count = state.finished.length;
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-  const x = (i: number) => PAD.left + (count === 1 ? plotWidth / 2 : (i / (count - 1)) * plotWidth);
+  // Position 0 is the baseline; iteration i (1-based position) follows.
+  const x = (position: number) => PAD.left + 24 + (position / count) * (plotWidth - 48);
   const y = (v: number) => PAD.top + ((high - v) / (high - low)) * plotHeight;
   const axisY = PAD.top + plotHeight;
 
@@ -48,21 +49,33 @@ export function progressChart(experiment: Experiment, state: LoopState): string 
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(`${experiment.metric.name} per iteration`)}" font-family="sans-serif" font-size="12">`,
     `<rect x="${PAD.left}" y="${PAD.top}" width="${plotWidth}" height="${plotHeight}" fill="#f6f8fa"/>`,
   ];
+  for (const tick of ticks(low, high)) {
+    parts.push(
+      `<line x1="${PAD.left - 4}" x2="${PAD.left}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#57606a"/>`,
+      `<text x="${PAD.left - 7}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end" fill="#57606a">${label(tick)}</text>`,
+    );
+  }
   const hline = (value: number, color: string, dash: string, text: string) => {
     parts.push(
       `<line x1="${PAD.left}" x2="${PAD.left + plotWidth}" y1="${y(value).toFixed(1)}" y2="${y(value).toFixed(1)}" stroke="${color}" stroke-dasharray="${dash}"/>`,
-      `<text x="${PAD.left - 6}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end" fill="${color}">${escapeXml(text)}</text>`,
+      `<text x="${PAD.left + plotWidth - 4}" y="${(y(value) - 4).toFixed(1)}" text-anchor="end" fill="${color}">${escapeXml(text)}</text>`,
     );
   };
   hline(baseline.value, "#57606a", "4 3", `baseline ${label(baseline.value)}`);
   hline(experiment.target, "#0969da", "8 4", `target ${label(experiment.target)}`);
-  const steps = bestSoFar
-    .map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`)
-    .join(" ");
+  let steps = `M${x(0).toFixed(1)},${y(baseline.value).toFixed(1)}`;
+  bestSoFar.forEach((v, i) => {
+    steps += ` H${x(i + 1).toFixed(1)} V${y(v).toFixed(1)}`;
+  });
   parts.push(
     `<path d="${steps}" fill="none" stroke="${COLORS.keep}" stroke-width="2" opacity="0.6"><title>best so far</title></path>`,
   );
-  state.finished.forEach((f, i) => {
+  parts.push(
+    `<circle cx="${x(0).toFixed(1)}" cy="${y(baseline.value).toFixed(1)}" r="5" fill="#57606a"><title>baseline: ${label(baseline.value)}</title></circle>`,
+    `<text x="${x(0).toFixed(1)}" y="${axisY + 16}" text-anchor="middle" fill="#57606a">base</text>`,
+  );
+  state.finished.forEach((f, index) => {
+    const i = index + 1;
     const title = escapeXml(
       `iteration ${f.iteration}: ${f.strategy} — ${f.decision}${f.value === null ? "" : `, ${label(f.value)}`}`,
     );
@@ -76,7 +89,7 @@ export function progressChart(experiment: Experiment, state: LoopState): string 
         `<circle cx="${x(i).toFixed(1)}" cy="${y(f.value).toFixed(1)}" r="5" fill="${color}"><title>${title}</title></circle>`,
       );
     }
-    if (count <= 30 || i % Math.ceil(count / 30) === 0) {
+    if (count <= 30 || i % Math.ceil(count / 30) === 0 || i === count) {
       parts.push(
         `<text x="${x(i).toFixed(1)}" y="${axisY + 16}" text-anchor="middle" fill="#57606a">${f.iteration}</text>`,
       );
@@ -87,4 +100,14 @@ export function progressChart(experiment: Experiment, state: LoopState): string 
     "</svg>",
   );
   return parts.join("\n");
+}
+
+/** About five round values between `low` and `high` for the vertical axis. */
+function ticks(low: number, high: number): number[] {
+  const raw = (high - low) / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const values: number[] = [];
+  for (let v = Math.ceil(low / step) * step; v <= high; v += step) values.push(v);
+  return values;
 }

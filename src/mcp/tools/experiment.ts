@@ -143,6 +143,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
       return {
         structured: {
           path: report.path,
+          htmlPath: report.htmlPath,
           commit: report.commit,
           headline: report.headline ? { ...report.headline } : null,
         },
