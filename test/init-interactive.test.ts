@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI } from "./helpers/cli.js";
+import { CLI, runCli } from "./helpers/cli.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 const PTY = fileURLToPath(new URL("./helpers/pty-answer.py", import.meta.url));
@@ -18,6 +18,37 @@ const hasPython = (() => {
 
 let repo: TempRepo;
 afterEach(() => repo?.remove());
+
+/** An experiment created with flags, left unfinished, and main checked out again. */
+async function unfinishedExperiment(): Promise<void> {
+  repo = new TempRepo();
+  repo.commit("project", { "src/value.txt": "100\n", "check.sh": "true\n" });
+  const created = await runCli(
+    [
+      "init",
+      "--yes",
+      "--goal",
+      "make value smaller",
+      "--scope",
+      "src/**",
+      "--metric",
+      "value",
+      "--direction",
+      "lower",
+      "--target",
+      "50",
+      "--threshold",
+      "2%",
+      "--test",
+      "sh check.sh",
+      "--bench",
+      "cat src/value.txt",
+    ],
+    repo.dir,
+  );
+  expect(created.code, created.stderr).toBe(0);
+  repo.git("checkout", "--quiet", "main");
+}
 
 /** Answers init's prompts in a real pseudo-terminal; returns the transcript without colours. */
 function answer(script: [string, string][]): string {
@@ -70,5 +101,45 @@ describe.skipIf(!hasPython)("init in a terminal", () => {
       commands: { test: "sh check.sh", bench: "cat src/value.txt" },
     });
     expect(repo.git("branch", "--show-current")).toBe("auto-optimize/exp-001-make-value-smaller");
+  });
+
+  it("offers to continue an unfinished experiment: continuing switches to its branch and says what is next", async () => {
+    await unfinishedExperiment();
+    const transcript = answer([["What now?", "\r"]]);
+    expect(transcript).toContain("[exit 0; answered 1/1]");
+    expect(transcript).toMatch(
+      /Experiment exp-001-make-value-smaller is not finished \(no baseline yet\)/,
+    );
+    expect(transcript).toContain(
+      "Continuing exp-001-make-value-smaller on branch auto-optimize/exp-001-make-value-smaller.",
+    );
+    expect(transcript).toContain("Next: auto-optimize baseline");
+    expect(repo.git("branch", "--show-current")).toBe("auto-optimize/exp-001-make-value-smaller");
+    expect(repo.git("branch", "--list", "auto-optimize/*").split("\n")).toHaveLength(1);
+  });
+
+  it("or starts a new experiment from the current HEAD, numbered after the unfinished one", async () => {
+    await unfinishedExperiment();
+    const transcript = answer([
+      ["What now?", "\u001b[B"],
+      ["Start a new experiment", "\r"],
+      ["Goal", "make value even smaller\r"],
+      ["Scope", "src/**\r"],
+      ["Metric", "value\r"],
+      ["Which way", "\r"],
+      ["Target", "20\r"],
+      ["Threshold", "2%\r"],
+      ["Iteration budget", "\r"],
+      ["Regression test", "sh check.sh\r"],
+      ["Benchmark command", "cat src/value.txt\r"],
+      ["Build command", "\r"],
+      ["protect", "\r"],
+    ]);
+    expect(transcript).toContain("[exit 0; answered 13/13]");
+    expect(repo.git("branch", "--show-current")).toBe(
+      "auto-optimize/exp-002-make-value-even-smaller",
+    );
+    // the new experiment starts from main, not from the unfinished one's branch
+    expect(repo.git("rev-parse", "HEAD~1")).toBe(repo.git("rev-parse", "main"));
   });
 });
