@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI, runCli } from "./helpers/cli.js";
+import { valueAnswers } from "./helpers/loop-repo.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 const PTY = fileURLToPath(new URL("./helpers/pty-answer.py", import.meta.url));
@@ -24,26 +25,7 @@ async function unfinishedExperiment(): Promise<void> {
   repo = new TempRepo();
   repo.commit("project", { "src/value.txt": "100\n", "check.sh": "true\n" });
   const created = await runCli(
-    [
-      "init",
-      "--yes",
-      "--goal",
-      "make value smaller",
-      "--scope",
-      "src/**",
-      "--metric",
-      "value",
-      "--direction",
-      "lower",
-      "--target",
-      "50",
-      "--threshold",
-      "2%",
-      "--test",
-      "sh check.sh",
-      "--bench",
-      "cat src/value.txt",
-    ],
+    ["init", ...valueAnswers({ test: "sh check.sh", bench: "cat src/value.txt" })],
     repo.dir,
   );
   expect(created.code, created.stderr).toBe(0);
