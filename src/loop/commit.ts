@@ -1,4 +1,6 @@
 import type { IterationDecision } from "../experiment/events.js";
+import type { Ledger } from "../experiment/ledger.js";
+import type { Experiment } from "../experiment/schema.js";
 import { git, gitWithInput } from "../workspace/git.js";
 import { faultPoint } from "./fault.js";
 
@@ -11,6 +13,33 @@ export interface CommitRequest {
   message: string;
   decision: IterationDecision;
   iteration: number;
+}
+
+/** `experiment(exp-001/iter-003): <the strategy's first line>` */
+export function commitMessage(experiment: Experiment, iteration: number, strategy: string): string {
+  const firstLine = strategy.split("\n")[0]?.slice(0, 100) ?? "";
+  return `experiment(${experiment.id}/iter-${String(iteration).padStart(3, "0")}): ${firstLine}`;
+}
+
+/**
+ * Commits a decided iteration (a non-keep is reverted) and records it in the ledger as
+ * `committed` with the best that follows; the loop and host mode end every iteration here.
+ */
+export async function commitDecided(
+  request: CommitRequest & { ledger: Ledger; bestBefore: string },
+): Promise<string[]> {
+  const { ledger, iteration, decision } = request;
+  const commits = await commitIteration(request);
+  faultPoint("after-commits", iteration);
+  ledger.append({
+    type: "committed",
+    iteration,
+    decision,
+    commits,
+    best: decision === "keep" ? (commits[0] as string) : request.bestBefore,
+  });
+  faultPoint("after-iteration", iteration);
+  return commits;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Agent, AgentUsage, Plan } from "../agent/types.js";
+import type { Agent, AgentUsage } from "../agent/types.js";
 import { AutoOptimizeError } from "../errors.js";
 import type { IterationDecision } from "../experiment/events.js";
 import { knobRunTarget } from "../experiment/knobs.js";
@@ -18,7 +18,7 @@ import {
 } from "./artifacts.js";
 import { checkCandidate } from "./checks.js";
 import { runCheckCommand } from "./commands.js";
-import { commitIteration } from "./commit.js";
+import { commitDecided, commitMessage } from "./commit.js";
 import { iterationContext } from "./context.js";
 import { driftSinceBaseline } from "./drift.js";
 import { faultPoint } from "./fault.js";
@@ -209,30 +209,17 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   boundary();
 
   env.onStep("committing");
-  const message = commitMessage(experiment, iteration, plan);
-  const commits = await commitIteration({
+  await commitDecided({
     root: env.root,
     candidate: worktrees.candidatePath,
     experimentPath: env.relativeDir,
-    message,
+    message: commitMessage(experiment, iteration, plan.strategy),
     decision,
     iteration,
+    ledger,
+    bestBefore: state.best.commit,
   });
-  faultPoint("after-commits", iteration);
-  ledger.append({
-    type: "committed",
-    iteration,
-    decision,
-    commits,
-    best: decision === "keep" ? (commits[0] as string) : state.best.commit,
-  });
-  faultPoint("after-iteration", iteration);
   return { kind: "done", decision };
-}
-
-export function commitMessage(experiment: Experiment, iteration: number, plan: Plan): string {
-  const firstLine = plan.strategy.split("\n")[0]?.slice(0, 100) ?? "";
-  return `experiment(${experiment.id}/iter-${String(iteration).padStart(3, "0")}): ${firstLine}`;
 }
 
 function usageSince(start: AgentUsage, now: AgentUsage): AgentUsage {

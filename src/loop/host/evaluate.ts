@@ -12,10 +12,9 @@ import {
 } from "../artifacts.js";
 import { checkCandidate } from "../checks.js";
 import { runCheckCommand } from "../commands.js";
-import { commitIteration } from "../commit.js";
+import { commitDecided, commitMessage } from "../commit.js";
 import { driftSinceBaseline } from "../drift.js";
 import { faultPoint } from "../fault.js";
-import { commitMessage } from "../iteration.js";
 import { flagUnsampled, newIterationRecord } from "../iteration-record.js";
 import { measureCandidate } from "../measure-candidate.js";
 import { deriveState, runKnobValues } from "../state.js";
@@ -196,23 +195,16 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
     faultPoint("after-artifacts", iteration);
 
     session.progress("committing");
-    const commits = await commitIteration({
+    const commits = await commitDecided({
       root,
       candidate: root,
       experimentPath: opened.path,
-      message: commitMessage(experiment, iteration, { strategy, markdown: "", data: null }),
+      message: commitMessage(experiment, iteration, strategy),
       decision,
       iteration,
+      ledger,
+      bestBefore: state.best.commit,
     });
-    faultPoint("after-commits", iteration);
-    ledger.append({
-      type: "committed",
-      iteration,
-      decision,
-      commits,
-      best: decision === "keep" ? (commits[0] as string) : state.best.commit,
-    });
-    faultPoint("after-iteration", iteration);
 
     const stop = hostStopReason(experiment, deriveState(experiment, ledger));
     return {

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { FILES } from "../../experiment/layout.js";
 import { git } from "../../workspace/git.js";
-import { commitMessage } from "../iteration.js";
+import { commitMessage } from "../commit.js";
 import { recoverUnfinished } from "../recover.js";
 import { hostPosition } from "./protocol.js";
 import type { HostSession } from "./session.js";
@@ -59,8 +59,7 @@ async function attemptCommitted(
   iteration: number,
   best: string,
 ): Promise<boolean> {
-  const empty = { strategy: "", markdown: "", data: null };
-  const tag = commitMessage(session.opened.experiment, iteration, empty).trimEnd();
+  const tag = commitMessage(session.opened.experiment, iteration, "").trimEnd();
   const subjects = await git(["log", "--format=%s", `${best}..HEAD`], session.root);
   return subjects.split("\n").some((subject) => subject.startsWith(tag));
 }

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
 import { FILES } from "../../experiment/layout.js";
-import { commitMessage } from "../iteration.js";
+import { commitMessage } from "../commit.js";
 import { hostPosition, requireStep, stepCommand } from "./protocol.js";
 import {
   commitExperimentFolder,
@@ -55,11 +55,7 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
     const folder = position.folder as string;
     await writeFile(join(iterationPath(session, folder), "reflexion.md"), `${text}\n`);
     ledger.append({ type: "reflected", iteration });
-    const subject = commitMessage(experiment, iteration, {
-      strategy: "reflexion",
-      markdown: "",
-      data: null,
-    });
+    const subject = commitMessage(experiment, iteration, "reflexion");
     const commit = await commitExperimentFolder(session, subject);
     const stop = hostStopReason(experiment, position.state, options.continueAfterTarget);
     const report = session.via === "mcp" ? "the report tool" : "`auto-optimize report`";
