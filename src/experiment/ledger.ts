@@ -12,17 +12,20 @@ import type { LedgerEntry, LedgerEvent } from "./events.js";
 /**
  * The append-only event log of an experiment. Each append is one JSON line, flushed to disk
  * (fsync) before it returns, so after a crash the ledger holds every step that completed. A torn
- * last line (the crash hit mid-write) is dropped on open and cut off before the next append.
+ * last line (the crash hit mid-write) is dropped on open and cut off before the next append; one
+ * that lost only its newline is whole, kept, and given its newline by the next append.
  */
 export class Ledger {
   private constructor(
     readonly path: string,
     private readonly loaded: LedgerEntry[],
     private validBytes: number,
+    /** The last complete event lost only its newline in a crash: the next append restores it. */
+    private missingNewline: boolean,
   ) {}
 
   static open(path: string): Ledger {
-    if (!existsSync(path)) return new Ledger(path, [], 0);
+    if (!existsSync(path)) return new Ledger(path, [], 0, false);
     const text = readFileSync(path, "utf8");
     const total = Buffer.byteLength(text);
     const entries: LedgerEntry[] = [];
@@ -42,7 +45,8 @@ export class Ledger {
       }
       offset = end;
     }
-    return new Ledger(path, entries, offset);
+    const missingNewline = offset > 0 && offset === total && !text.endsWith("\n");
+    return new Ledger(path, entries, offset, missingNewline);
   }
 
   get entries(): readonly LedgerEntry[] {
@@ -56,7 +60,7 @@ export class Ledger {
       at: new Date().toISOString(),
     } as LedgerEntry;
     if (existsSync(this.path)) truncateSync(this.path, this.validBytes);
-    const line = `${JSON.stringify(entry)}\n`;
+    const line = `${this.missingNewline ? "\n" : ""}${JSON.stringify(entry)}\n`;
     const fd = openSync(this.path, "a");
     try {
       writeSync(fd, line);
@@ -65,6 +69,7 @@ export class Ledger {
       closeSync(fd);
     }
     this.validBytes += Buffer.byteLength(line);
+    this.missingNewline = false;
     this.loaded.push(entry);
     return entry;
   }
