@@ -9,11 +9,14 @@ const dir = mkdtempSync(join(tmpdir(), "demo-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("demo", () => {
-  it("runs init, baseline, the tuner and the report on the bundled example, ending with a confirmed keep", async () => {
+  it("runs init, baseline, the tuner and the report on the bundled example: a parity trial, then a memo size kept and confirmed", async () => {
     const result = await runCli(["demo", "--dir", dir], process.cwd());
     expect(result.stderr).not.toMatch(/unexpected failure/);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/\| 1 \| iter-001-memo-\d+ \|.*✅ kept/);
+    // The tuner visits the knobs in declaration order: parity first (its only other value), then
+    // the memo size. Parity's verdict is whatever this machine measures; the memo's gain is ~10×.
+    expect(result.stdout).toMatch(/\| \d \| iter-001-parity-modulo \|/);
+    expect(result.stdout).toMatch(/\| 1 \| iter-002-memo-\d+ \|.*✅ kept/);
     expect(result.stdout).toMatch(
       /headline \(baseline re-measured against the best, 80 rounds\): \+\d+\.\d% \[.*\] — improved/,
     );
@@ -26,13 +29,14 @@ describe("demo", () => {
       "utf8",
     );
     expect(html).toContain("-export const MEMO_SIZE = 16;");
-    expect(html).toMatch(/<circle [^>]*><title>iteration 1: memo=\d+ — keep, /);
+    expect(html).toMatch(/<circle [^>]*><title>iteration 2: memo=\d+ — keep, /);
     expect(result.stdout).toContain("report.html (open it in a browser)");
     const log = execFileSync("git", ["log", "--format=%s"], { cwd: dir, encoding: "utf8" }).split(
       "\n",
     );
     expect(log).toContain("experiment(exp-001): baseline");
-    expect(log.some((s) => s.startsWith("experiment(exp-001/iter-001): memo="))).toBe(true);
+    expect(log).toContain("experiment(exp-001/iter-001): parity=modulo");
+    expect(log.some((s) => s.startsWith("experiment(exp-001/iter-002): memo="))).toBe(true);
     expect(log).toContain("experiment(exp-001): final report");
     expect(existsSync(join(dir, ".git", "auto-optimize", "exp-001"))).toBe(false);
   });

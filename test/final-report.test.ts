@@ -117,9 +117,9 @@ describe("final report", () => {
     expect(html).toContain("<td>halve the work</td>");
     expect(html.match(/<circle [^>]*fill="#1a7f37"/g)).toHaveLength(1);
     expect(html.match(/<circle [^>]*fill="#8c959f"/g)).toHaveLength(1);
-    expect(html).toContain("<title>iteration 1: halve the work — keep, 80.00</title>");
+    expect(html).toContain("<title>iteration 1: halve the work — keep, 80</title>");
     expect(html).toContain("<title>iteration 3: skip validation — test-failed</title>");
-    expect(html).toContain(">baseline 100.0</text>");
+    expect(html).toContain(">baseline 100</text>");
     expect(html).not.toMatch(/<script|<link|src="http/);
 
     // the ledger records it; nothing is committed and no worktree is left

@@ -11,7 +11,7 @@ import type { FinalReportResult } from "./final-report.js";
 import { commitFinalReport } from "./final-report-commit.js";
 import { type LoopOptions, type LoopOutcome, runLoop } from "./run-loop.js";
 
-/** The bundled example the demo optimizes: a Collatz search with a memo-size knob. */
+/** The bundled example the demo optimizes: a Collatz search with a parity-test and a memo-size knob. */
 export const DEMO_EXAMPLE = fileURLToPath(new URL("../../examples/collatz", import.meta.url));
 
 export interface DemoResult {
@@ -61,7 +61,11 @@ export async function runDemo(options: {
       iterations: "8",
       test: "node test/collatz.test.js",
       bench: "node bench/bench.js",
-      knobs: ["memo:file:src/config.js:/MEMO_SIZE = (\\d+)/:int:16..1000000"],
+      // Parity first: the tuner tries it first (modulo, which measures no faster: a drop).
+      knobs: [
+        'parity:file:src/config.js:/PARITY = "(\\w+)"/:enum:modulo|bitmask',
+        "memo:file:src/config.js:/MEMO_SIZE = (\\d+)/:int:16..1000000",
+      ],
     },
     onProgress: options.onProgress,
   });

@@ -14,7 +14,8 @@ const escapeXml = (text: string): string =>
     .replaceAll(">", "&gt;")
     .replaceAll('"', "&quot;");
 
-const label = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
+/** 4 significant digits without trailing zeros: 5, 22.45, 1.75, 182.4. */
+const label = (x: number): string => String(Number(x.toPrecision(4)));
 
 /**
  * The experiment at a glance, as an SVG: each iteration's measured median (green kept, grey
