@@ -119,6 +119,11 @@ describe("delegates: one kept iteration through the built binary", () => {
     const [cost] = costs();
     expect(cost?.usd).toBeCloseTo(3 * 0.0125, 10);
     expect(cost?.tokens).toBe(3 * 1900);
+    // the iteration's summary.md says the same, with cached input counted
+    const summary = filesUnder(repo.experimentDir()).find((f) => f.path.endsWith("summary.md"));
+    expect(summary?.text).toContain(
+      "| model cost (plan, edits, reflexion) | $0.0375: 4,500 input tokens (900 of them cached), 1,200 output tokens |",
+    );
     // The key the fake printed is in no file the tool wrote; the log says it was redacted.
     for (const { path, text } of filesUnder(repo.experimentDir())) {
       expect(text, path).not.toContain(ANTHROPIC_KEY);
