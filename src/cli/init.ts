@@ -15,18 +15,8 @@ import { listFiles } from "../workspace/files.js";
 import { openRepository } from "../workspace/git.js";
 import { askContinueOrNew, askMissing } from "./init-prompts.js";
 
-interface InitFlags {
-  goal?: string;
-  scope?: string[];
-  metric?: string;
-  direction?: string;
-  target?: string;
-  threshold?: string;
-  iterations?: string;
-  test?: string;
-  bench?: string;
-  build?: string;
-  protect?: string[];
+interface InitFlags extends Omit<RawAnswers, "knobs"> {
+  /** --knob, repeatable: RawAnswers' knobs. */
   knob?: string[];
   new?: boolean;
   yes?: boolean;

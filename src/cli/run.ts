@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { LlmFlags } from "../agent/llm/index.js";
 import { selectAgent } from "../agent/select.js";
 import { UsageError } from "../errors.js";
 import { lockBaseline } from "../experiment/baseline.js";
@@ -12,19 +13,11 @@ import { loopProgress } from "./loop-progress.js";
 import { parseInteger, parsePositive, parseSeconds } from "./options.js";
 import { stepPrinter } from "./step-printer.js";
 
-interface RunFlags {
+interface RunFlags extends LlmFlags {
   experiment?: string;
   agent?: string;
   patches?: string;
   revisions?: string;
-  model?: string;
-  plannerModel?: string;
-  executorModel?: string;
-  baseUrl?: string;
-  price?: string[];
-  allowCommand?: string[];
-  callTimeout?: string;
-  maxRetries?: string;
   maxTurns?: string;
   agentTimeout?: string;
   iterations?: string;
