@@ -1,5 +1,9 @@
+import { knobRunTarget } from "../experiment/knobs.js";
+import type { Ledger } from "../experiment/ledger.js";
+import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { RunTarget } from "../measure/observe.js";
 import { runSample } from "../measure/sample.js";
+import { faultPoint } from "./fault.js";
 
 export interface CommandResult {
   ok: boolean;
@@ -23,4 +27,45 @@ export async function runCheckCommand(
     ok: false,
     report: `${label} '${full}' ${sample.failure?.message ?? "failed"}${output ? `\n--- output (tail) ---\n${output}` : ""}`,
   };
+}
+
+/**
+ * A candidate's build (when the experiment has one) then its tests, with the knobs it runs with;
+ * the attempt is recorded in the ledger as `tested`.
+ */
+export async function buildAndTest(input: {
+  experiment: Experiment;
+  cwd: string;
+  knobs: Record<string, KnobValue>;
+  ledger: Ledger;
+  iteration: number;
+  attempt: number;
+  onStep: (step: string) => void;
+}): Promise<CommandResult> {
+  const { experiment, cwd, ledger, iteration, attempt } = input;
+  const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
+  let result: CommandResult = { ok: true, report: "" };
+  if (experiment.commands.build) {
+    input.onStep("building");
+    result = await runCheckCommand("the build", experiment.commands.build, { cwd }, timeoutMs);
+  }
+  if (result.ok) {
+    input.onStep("testing");
+    const target = { cwd, ...knobRunTarget(experiment.knobs, input.knobs) };
+    result = await runCheckCommand("the tests", experiment.commands.test, target, timeoutMs);
+  }
+  ledger.append({
+    type: "tested",
+    iteration,
+    attempt,
+    ok: result.ok,
+    ...(result.ok ? {} : { failure: result.report }),
+  });
+  faultPoint("after-test", iteration);
+  return result;
+}
+
+/** Why an iteration ended as test-failed after `attempts` failed builds or test runs. */
+export function testFailedReason(attempts: number, report: string): string {
+  return `build or tests failed ${attempts} time${attempts === 1 ? "" : "s"}; last: ${report.split("\n")[0]}`;
 }

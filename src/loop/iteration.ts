@@ -2,7 +2,6 @@ import { join } from "node:path";
 import type { Agent, AgentUsage } from "../agent/types.js";
 import { AutoOptimizeError } from "../errors.js";
 import type { IterationDecision } from "../experiment/events.js";
-import { knobRunTarget } from "../experiment/knobs.js";
 import { FILES, iterationName, slugify } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { ProtectedHashes } from "../experiment/protected-files.js";
@@ -17,7 +16,7 @@ import {
   writePlan,
 } from "./artifacts.js";
 import { checkCandidate } from "./checks.js";
-import { runCheckCommand } from "./commands.js";
+import { buildAndTest, testFailedReason } from "./commands.js";
 import { commitDecided, commitMessage } from "./commit.js";
 import { iterationContext } from "./context.js";
 import { driftSinceBaseline } from "./drift.js";
@@ -110,7 +109,6 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   faultPoint("after-plan", iteration);
   boundary();
 
-  const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
   let decision: IterationDecision | null = null;
   let reason = "";
   let feedback: string | null = null;
@@ -135,33 +133,22 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
       reason = violations.join("; ");
       break;
     }
-    env.onStep("testing");
-    const target = { cwd: worktrees.candidatePath, ...knobRunTarget(experiment.knobs, knobs) };
-    let result = experiment.commands.build
-      ? await runCheckCommand(
-          "the build",
-          experiment.commands.build,
-          { cwd: target.cwd },
-          timeoutMs,
-        )
-      : { ok: true, report: "" };
-    if (result.ok)
-      result = await runCheckCommand("the tests", experiment.commands.test, target, timeoutMs);
-    ledger.append({
-      type: "tested",
+    const result = await buildAndTest({
+      experiment,
+      cwd: worktrees.candidatePath,
+      knobs,
+      ledger,
       iteration,
       attempt,
-      ok: result.ok,
-      ...(result.ok ? {} : { failure: result.report }),
+      onStep: env.onStep,
     });
-    faultPoint("after-test", iteration);
     boundary();
     if (result.ok) break;
     testOutput = result.report;
     feedback = result.report;
     if (attempt > experiment.testRetries) {
       decision = "test-failed";
-      reason = `build or tests failed ${attempt} time${attempt === 1 ? "" : "s"}; last: ${result.report.split("\n")[0]}`;
+      reason = testFailedReason(attempt, result.report);
     }
   }
 

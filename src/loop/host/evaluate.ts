@@ -1,7 +1,6 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { IterationDecision } from "../../experiment/events.js";
-import { knobRunTarget } from "../../experiment/knobs.js";
 import { FILES } from "../../experiment/layout.js";
 import type { ProtectedHashes } from "../../experiment/protected-files.js";
 import { git } from "../../workspace/git.js";
@@ -11,7 +10,7 @@ import {
   writePendingLeaderboard,
 } from "../artifacts.js";
 import { checkCandidate } from "../checks.js";
-import { runCheckCommand } from "../commands.js";
+import { buildAndTest, testFailedReason } from "../commands.js";
 import { commitDecided, commitMessage } from "../commit.js";
 import { driftSinceBaseline } from "../drift.js";
 import { faultPoint } from "../fault.js";
@@ -93,7 +92,6 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
     const strategy = position.strategy as string;
     const folder = position.folder as string;
     const attempt = position.failedAttempts + 1;
-    const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
     const knobs = runKnobValues(experiment, state.best.knobs);
 
     session.progress("checking protected files and scope");
@@ -111,36 +109,22 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
       reason = check.violations.join("; ");
       await restoreExperimentFiles(session, check.experimentFiles);
     } else {
-      const target = { cwd: root, ...knobRunTarget(experiment.knobs, knobs) };
-      let result = { ok: true, report: "" };
-      if (experiment.commands.build) {
-        session.progress("building");
-        result = await runCheckCommand(
-          "the build",
-          experiment.commands.build,
-          { cwd: root },
-          timeoutMs,
-        );
-      }
-      if (result.ok) {
-        session.progress("testing");
-        result = await runCheckCommand("the tests", experiment.commands.test, target, timeoutMs);
-      }
-      ledger.append({
-        type: "tested",
+      const result = await buildAndTest({
+        experiment,
+        cwd: root,
+        knobs,
+        ledger,
         iteration,
         attempt,
-        ok: result.ok,
-        ...(result.ok ? {} : { failure: result.report }),
+        onStep: session.progress,
       });
-      faultPoint("after-test", iteration);
       if (!result.ok) {
         testOutput = result.report;
         if (attempt <= experiment.testRetries) {
           return retry(session, iteration, strategy, attempt, check.changed, result.report);
         }
         decision = "test-failed";
-        reason = `build or tests failed ${attempt} time${attempt === 1 ? "" : "s"}; last: ${result.report.split("\n")[0]}`;
+        reason = testFailedReason(attempt, result.report);
       }
     }
 
