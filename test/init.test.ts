@@ -170,6 +170,47 @@ describe("init refuses a repository it cannot start from", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("uncommitted changes (notes.txt, src/parse.js)");
     expect(result.stderr).toContain("commit them or stash them");
+    expect(result.stderr).toContain("init --stash");
+    expect(readFileSync(join(repo.dir, "src/parse.js"), "utf8")).toBe("// edited\n");
+  });
+
+  it("--stash sets uncommitted changes aside, measures the commit, and names the stash", async () => {
+    const repo = project({
+      "bench.js": "console.log('ms: ' + require('fs').readFileSync('ms.txt', 'utf8'));\n",
+      "ms.txt": "12",
+    });
+    writeFileSync(join(repo.dir, "ms.txt"), "99");
+    writeFileSync(join(repo.dir, "notes.txt"), "mine\n");
+    const result = await init(repo, [...answers(), "--stash", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const created = JSON.parse(result.stdout);
+    expect(created.dryRun.bench.value).toBe(12); // the commit, not the edit
+    expect(created.stash).toMatchObject({
+      from: "main",
+      message: "auto-optimize: uncommitted changes set aside by init on main",
+      files: ["ms.txt", "notes.txt"],
+    });
+    expect(repo.git("status", "--porcelain")).toBe("");
+    expect(repo.git("stash", "list", "--format=%s")).toContain(created.stash.message);
+    // the way back the output names
+    repo.git("switch", "--quiet", "main");
+    repo.git("stash", "pop", "--quiet");
+    expect(readFileSync(join(repo.dir, "ms.txt"), "utf8")).toBe("99");
+    expect(readFileSync(join(repo.dir, "notes.txt"), "utf8")).toBe("mine\n");
+  });
+
+  it("--stash gives the changes back when init fails after stashing", async () => {
+    const repo = project({ "test/parse.test.js": "process.exit(1);\n" });
+    writeFileSync(join(repo.dir, "src/parse.js"), "// edited\n");
+    writeFileSync(join(repo.dir, "notes.txt"), "mine\n");
+    const result = await init(repo, [...answers(), "--stash"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/tests/);
+    expect(readFileSync(join(repo.dir, "src/parse.js"), "utf8")).toBe("// edited\n");
+    expect(readFileSync(join(repo.dir, "notes.txt"), "utf8")).toBe("mine\n");
+    expect(repo.git("stash", "list")).toBe("");
+    expect(repo.git("branch", "--show-current")).toBe("main");
+    expect(repo.git("branch", "--list", "auto-optimize/*")).toBe("");
   });
 
   it("failing tests, with the tail of their output", async () => {

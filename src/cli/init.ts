@@ -19,6 +19,7 @@ interface InitFlags extends Omit<RawAnswers, "knobs"> {
   /** --knob, repeatable: RawAnswers' knobs. */
   knob?: string[];
   new?: boolean;
+  stash?: boolean;
   yes?: boolean;
   json?: boolean;
   agent?: string;
@@ -67,6 +68,10 @@ export function registerInit(program: Command): void {
       "llm: the model server (default: ANTHROPIC_BASE_URL / OPENAI_BASE_URL)",
     )
     .option("--new", "start a new experiment although an unfinished one exists")
+    .option(
+      "--stash",
+      "stash uncommitted changes (untracked files included) instead of refusing them; they come back if init fails",
+    )
     .option("--yes", "never prompt: missing answers are an error")
     .option("--json", "print one JSON object describing what was created")
     .addHelpText(
@@ -142,6 +147,7 @@ ${KNOB_SYNTAX}`,
         cwd: process.cwd(),
         answers,
         startNew,
+        stash: flags.stash,
         onProgress: say,
         infrastructure: infrastructureWriter(flags, say),
         agent: chosenModelAgent(flags),
@@ -169,6 +175,11 @@ function formatCreated(c: CreatedExperiment): string {
   ];
   if (e.knobs.length) lines.push(`  knobs:     ${e.knobs.map((k) => k.name).join(", ")}`);
   if (c.writtenFiles.length) lines.push(`  written by the agent: ${c.writtenFiles.join(", ")}`);
+  if (c.stash) {
+    lines.push(
+      `  stashed:   your uncommitted changes (${c.stash.files.length} file(s)) are in the stash "${c.stash.message}"; \`git switch ${c.stash.from} && git stash pop\` brings them back after the experiment`,
+    );
+  }
   for (const warning of c.warnings) lines.push(`warning: ${warning}`);
   lines.push("", "Next: auto-optimize baseline");
   return `${lines.join("\n")}\n`;

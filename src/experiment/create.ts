@@ -4,6 +4,7 @@ import type { InfrastructureWriter } from "../agent/types.js";
 import { UsageError } from "../errors.js";
 import { changedFiles, globMatcher, listFiles } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
+import { restoreStash, type Stash, stashChanges } from "../workspace/stash.js";
 import { allocateExperiment } from "./allocate.js";
 import { filesNamedIn, literalGlob } from "./command-files.js";
 import type { DryRunTarget } from "./dry-run.js";
@@ -15,7 +16,12 @@ import { type PreparedCommands, prepareCommands } from "./prepare-commands.js";
 import { hashFiles } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
 import { type AgentSettings, Experiment } from "./schema.js";
-import { DEFAULT_PROTECT, type RawAnswers, validateAnswers } from "./validate-answers.js";
+import {
+  type Answers,
+  DEFAULT_PROTECT,
+  type RawAnswers,
+  validateAnswers,
+} from "./validate-answers.js";
 
 export interface CreateOptions {
   /** Anywhere inside the repository. */
@@ -23,6 +29,11 @@ export interface CreateOptions {
   answers: RawAnswers;
   /** Start a new experiment although an unfinished one exists (init --new). */
   startNew?: boolean;
+  /**
+   * Uncommitted changes are stashed (untracked files included) instead of refused; they come back
+   * if init fails, and stay in the stash, named, when it succeeds.
+   */
+  stash?: boolean;
   /** Writes missing tests or benchmark; without it, missing ones stop init with guidance. */
   infrastructure?: InfrastructureWriter;
   /** The model agent chosen at init, kept in experiment.json for `run` to use without flags. */
@@ -48,6 +59,8 @@ export interface CreatedExperiment {
   writtenFiles: string[];
   dryRun: PreparedCommands["dryRun"];
   warnings: string[];
+  /** The uncommitted changes init stashed (init --stash), or null. */
+  stash: Stash | null;
 }
 
 /** Experiments whose ledger has no `stopped` event, oldest first. */
@@ -80,8 +93,7 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
       "the repository has no commit yet: commit the code to optimize, then run init again.",
     );
   });
-  const files = await listFiles(root);
-  const answers = await validateAnswers(options.answers, root, files);
+  const answers = await validateAnswers(options.answers, root, await listFiles(root));
 
   const unfinished = await unfinishedExperiments(root);
   if (unfinished.length > 0 && !options.startNew) {
@@ -91,8 +103,36 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
       `experiment ${last.name} (branch ${last.branch}) is not finished: run auto-optimize run to continue it, or pass --new to start another one.`,
     );
   }
-  await refuseDirtyTree(root, "init");
+  const stash = options.stash ? await stashChanges(root, "init") : null;
+  if (stash)
+    progress(
+      `stashed the uncommitted changes (${stash.files.length} file(s)): git stash list shows "${stash.message}"`,
+    );
+  else await refuseDirtyTree(root, "init", " — or let init --stash do it");
+  try {
+    return { ...(await createOnCleanTree(root, baseCommit, answers, options, progress)), stash };
+  } catch (error) {
+    // The user's changes go back where they were, as if init had never run.
+    if (stash) {
+      await restoreStash(root, stash).catch((restoreError: Error) =>
+        progress(
+          `could not put the stashed changes back (${restoreError.message.split("\n")[0]}): they are safe in the stash "${stash.message}"; \`git stash pop\` once what is in the way is removed`,
+        ),
+      );
+    }
+    throw error;
+  }
+}
 
+/** Everything init does once the answers are valid and the working tree is the HEAD commit. */
+async function createOnCleanTree(
+  root: string,
+  baseCommit: string,
+  answers: Answers,
+  options: CreateOptions,
+  progress: (message: string) => void,
+): Promise<Omit<CreatedExperiment, "stash">> {
+  const files = await listFiles(root);
   const measurement = Experiment.shape.measurement.parse(undefined);
   const knobs = knobRunTarget(answers.knobs, initialKnobValues(answers.knobs));
   const target: DryRunTarget = {
@@ -217,14 +257,14 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
 }
 
 /** Refuses uncommitted changes, naming them: the experiment must start from a commit. */
-export async function refuseDirtyTree(root: string, what: string): Promise<void> {
+export async function refuseDirtyTree(root: string, what: string, hint = ""): Promise<void> {
   const dirty = await changedFiles(root);
   if (dirty.length === 0) return;
   const shown = dirty.slice(0, 10).join(", ");
   const more = dirty.length > 10 ? ` and ${dirty.length - 10} more` : "";
   throw new UsageError(
     "dirty-tree",
-    `the working tree has uncommitted changes (${shown}${more}): commit them or stash them (git stash -u) before ${what}, so the experiment starts from a commit and measures exactly it.`,
+    `the working tree has uncommitted changes (${shown}${more}): commit them or stash them (git stash -u${hint}) before ${what}, so the experiment starts from a commit and measures exactly it.`,
   );
 }
 

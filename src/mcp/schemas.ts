@@ -43,6 +43,12 @@ export const InitInput = {
     .optional()
     .describe("knobs in init's --knob syntax, e.g. MEMO:env:int:1..64=8"),
   new: z.boolean().optional().describe("start a new experiment although an unfinished one exists"),
+  stash: z
+    .boolean()
+    .optional()
+    .describe(
+      "stash the user's uncommitted changes (named in git stash list) instead of refusing a dirty tree; they come back if init fails",
+    ),
 };
 
 export const InitOutput = {

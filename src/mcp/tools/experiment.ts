@@ -25,7 +25,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
     {
       title: "Start an experiment",
       description:
-        "Creates the experiment from the user's answers: validates them (a numeric target is required; vague answers are refused), dry-runs the test and benchmark commands, hashes the protected files, and commits the plan on a new branch auto-optimize/exp-NNN-<slug>. The working tree must be clean. Missing tests or benchmark: write and commit them first, then call this.",
+        "Creates the experiment from the user's answers: validates them (a numeric target is required; vague answers are refused), dry-runs the test and benchmark commands, hashes the protected files, and commits the plan on a new branch auto-optimize/exp-NNN-<slug>. The working tree must be clean (or pass stash: true to set the user's changes aside). Missing tests or benchmark: write and commit them first, then call this.",
       inputSchema: InitInput,
       outputSchema: InitOutput,
     },
@@ -49,6 +49,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
           knobs: args.knobs,
         },
         startNew: args.new,
+        stash: args.stash,
         onProgress: progress,
       });
       return {
