@@ -73,6 +73,9 @@ describe("final report", () => {
     );
     // best configuration with the full diff, without the experiment folder
     expect(report).toContain("Iteration 1: **halve the work**");
+    expect(report).toContain(
+      "([iterations/iter-001-halve-the-work](iterations/iter-001-halve-the-work/summary.md))",
+    );
     expect(report).toContain(`commit ${fixture.best.slice(0, 10)}`);
     const diff = report.slice(report.indexOf("```diff"), report.indexOf("## Iterations"));
     expect(diff).toContain("--- a/value.txt");
@@ -81,12 +84,14 @@ describe("final report", () => {
     expect(diff).not.toContain("experiments/");
     // every iteration
     expect(report).toContain(
-      "| 1 | halve the work | ✅ kept 🎯 | 80.00 | +20.00% [+20.00%, +20.00%] | improved |",
+      "| [1](iterations/iter-001-halve-the-work/summary.md) | halve the work | ✅ kept 🎯 | 80.00 | +20.00% [+20.00%, +20.00%] | improved |",
     );
     expect(report).toContain(
-      "| 2 | unroll the loop | ❌ dropped | 90.00 | -12.50% [-12.50%, -12.50%] | regressed: -12.50% |",
+      "| [2](iterations/iter-002-unroll-the-loop/summary.md) | unroll the loop | ❌ dropped | 90.00 | -12.50% [-12.50%, -12.50%] | regressed: -12.50% |",
     );
-    expect(report).toContain("| 3 | skip validation | 🧪 test-failed | — | — |");
+    expect(report).toContain(
+      "| [3](iterations/iter-003-skip-validation/summary.md) | skip validation | 🧪 test-failed | — | — |",
+    );
     // insights: structured sections, else the first lines
     expect(report).toContain("### Lessons");
     expect(report).toContain(
@@ -115,6 +120,9 @@ describe("final report", () => {
     expect(html).toContain("<h1>Final report: exp-001-faster</h1>\n<figure>");
     expect(html).toContain("<h2>Headline</h2>");
     expect(html).toContain("<td>halve the work</td>");
+    expect(html).toContain(
+      '<td><a href="iterations/iter-001-halve-the-work/summary.md">1</a></td>',
+    );
     expect(html.match(/<circle [^>]*fill="#1a7f37"/g)).toHaveLength(1);
     expect(html.match(/<circle [^>]*fill="#8c959f"/g)).toHaveLength(1);
     expect(html).toContain("<title>iteration 1: halve the work — keep, 80</title>");

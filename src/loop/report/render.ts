@@ -144,7 +144,7 @@ function bestSection({ experiment, state, diff }: RenderInput): string[] {
   } else {
     const it = state.finished.find((f) => f.iteration === best.iteration);
     lines.push(
-      `Iteration ${best.iteration}: **${it?.strategy ?? "(unknown strategy)"}** — commit ${short(best.commit)}, measured ${num(best.value)} ${experiment.metric.name}${it?.folder ? ` (\`iterations/${it.folder}\`)` : ""}.`,
+      `Iteration ${best.iteration}: **${it?.strategy ?? "(unknown strategy)"}** — commit ${short(best.commit)}, measured ${num(best.value)} ${experiment.metric.name}${it?.folder ? ` ([iterations/${it.folder}](iterations/${it.folder}/summary.md))` : ""}.`,
       "",
     );
   }
@@ -205,7 +205,7 @@ function iterationsSection(experiment: Experiment, state: LoopState): string[] {
     const improvement =
       it.improvement === null ? "—" : `${pct(it.improvement)} ${interval(it.ci)}`.trim();
     lines.push(
-      `| ${it.iteration} | ${cell(it.strategy)} | ${DECISIONS[it.decision]}${hit} | ${num(it.value)} | ${improvement} | ${cell(it.reason || "—")} |`,
+      `| ${it.folder ? `[${it.iteration}](iterations/${it.folder}/summary.md)` : it.iteration} | ${cell(it.strategy)} | ${DECISIONS[it.decision]}${hit} | ${num(it.value)} | ${improvement} | ${cell(it.reason || "—")} |`,
     );
   }
   lines.push("");
