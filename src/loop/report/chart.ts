@@ -1,18 +1,12 @@
 import type { Experiment } from "../../experiment/schema.js";
 import type { LoopState } from "../state.js";
+import { escapeMarkup } from "./escape.js";
 
 const WIDTH = 720;
 const HEIGHT = 300;
 const PAD = { left: 64, right: 16, top: 16, bottom: 40 };
 
 const COLORS = { keep: "#1a7f37", drop: "#8c959f", failed: "#cf222e" } as const;
-
-const escapeXml = (text: string): string =>
-  text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;");
 
 /** 4 significant digits without trailing zeros: 5, 22.45, 1.75, 182.4. */
 const label = (x: number): string => String(Number(x.toPrecision(4)));
@@ -47,7 +41,7 @@ export function progressChart(experiment: Experiment, state: LoopState): string 
   const axisY = PAD.top + plotHeight;
 
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(`${experiment.metric.name} per iteration`)}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeMarkup(`${experiment.metric.name} per iteration`)}" font-family="sans-serif" font-size="12">`,
     `<rect x="${PAD.left}" y="${PAD.top}" width="${plotWidth}" height="${plotHeight}" fill="#f6f8fa"/>`,
   ];
   for (const tick of ticks(low, high)) {
@@ -59,7 +53,7 @@ export function progressChart(experiment: Experiment, state: LoopState): string 
   const hline = (value: number, color: string, dash: string, text: string) => {
     parts.push(
       `<line x1="${PAD.left}" x2="${PAD.left + plotWidth}" y1="${y(value).toFixed(1)}" y2="${y(value).toFixed(1)}" stroke="${color}" stroke-dasharray="${dash}"/>`,
-      `<text x="${PAD.left + plotWidth - 4}" y="${(y(value) - 4).toFixed(1)}" text-anchor="end" fill="${color}">${escapeXml(text)}</text>`,
+      `<text x="${PAD.left + plotWidth - 4}" y="${(y(value) - 4).toFixed(1)}" text-anchor="end" fill="${color}">${escapeMarkup(text)}</text>`,
     );
   };
   hline(baseline.value, "#57606a", "4 3", `baseline ${label(baseline.value)}`);
@@ -77,7 +71,7 @@ export function progressChart(experiment: Experiment, state: LoopState): string 
   );
   state.finished.forEach((f, index) => {
     const i = index + 1;
-    const title = escapeXml(
+    const title = escapeMarkup(
       `iteration ${f.iteration}: ${f.strategy} — ${f.decision}${f.value === null ? "" : `, ${label(f.value)}`}`,
     );
     if (f.value === null) {
@@ -97,7 +91,7 @@ export function progressChart(experiment: Experiment, state: LoopState): string 
     }
   });
   parts.push(
-    `<text x="${PAD.left + plotWidth / 2}" y="${HEIGHT - 6}" text-anchor="middle" fill="#24292f">iteration — ${escapeXml(experiment.metric.name)}, ${experiment.metric.direction} is better</text>`,
+    `<text x="${PAD.left + plotWidth / 2}" y="${HEIGHT - 6}" text-anchor="middle" fill="#24292f">iteration — ${escapeMarkup(experiment.metric.name)}, ${experiment.metric.direction} is better</text>`,
     "</svg>",
   );
   return parts.join("\n");

@@ -1,11 +1,5 @@
 import { Marked, type Tokens } from "marked";
-
-const escapeHtml = (text: string): string =>
-  text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;");
+import { escapeMarkup } from "./escape.js";
 
 /** Links the report may carry: web pages, relative paths inside the experiment, anchors. */
 const SAFE_HREF = /^(https?:|mailto:|#|\.{0,2}\/|[\w.-]+(\/|$))/i;
@@ -17,7 +11,7 @@ const SAFE_HREF = /^(https?:|mailto:|#|\.{0,2}\/|[\w.-]+(\/|$))/i;
 const markdown = new Marked({
   gfm: true,
   renderer: {
-    html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text),
+    html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeMarkup(text),
   },
   walkTokens: (token) => {
     if ((token.type === "link" || token.type === "image") && !SAFE_HREF.test(token.href.trim())) {
@@ -63,7 +57,7 @@ export function renderReportHtml(input: {
     "<head>",
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(input.title)}</title>`,
+    `<title>${escapeMarkup(input.title)}</title>`,
     `<style>${STYLE}</style>`,
     "</head>",
     "<body>",
