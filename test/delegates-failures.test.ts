@@ -87,6 +87,13 @@ describe("delegates: the loop's checks and the failures", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/aider gave no acceptable plan after being asked again/);
     expect(again.stderr).toMatch(/"lower the value" was already tried in iteration 1/);
+    // the failed plan has no iteration folder: its calls are logged in the experiment folder
+    const log = readFileSync(join(repo.experimentDir(), "agent-log.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(log.filter((e) => e.step === "plan-check").map((e) => e.ok)).toEqual([false, false]);
+    expect(log.at(-1)).toMatchObject({ agent: "aider", step: "plan-failed" });
   });
 
   it("a hanging delegate is stopped at --agent-timeout with its child processes", async () => {

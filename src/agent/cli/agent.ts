@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutoOptimizeError } from "../../errors.js";
 import { FILES, iterationName, slugify } from "../../experiment/layout.js";
 import { git } from "../../workspace/git.js";
+import { AGENT_LOG, AgentLog } from "../agent-log.js";
 import { clip } from "../clip.js";
 import { buildBrief } from "../plan/brief.js";
 import { checkPlan } from "../plan/check.js";
@@ -13,7 +15,6 @@ import { Redactor } from "../secrets.js";
 import type { Agent, AgentUsage, Applied, IterationContext, Outcome, Plan } from "../types.js";
 import { invokeDelegate } from "./invoke.js";
 import { extractJsonObject } from "./json-reply.js";
-import { DelegateLog } from "./log.js";
 import { applyPrompt, planPrompt, reflectPrompt, replanPrompt } from "./prompts.js";
 import { factsReflexion, reflexionMarkdown } from "./reflexion.js";
 import type {
@@ -46,7 +47,7 @@ export function createDelegateAgent(
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     passEnv: options.passEnv ?? [],
   };
-  const log = new DelegateLog(new Redactor(process.env));
+  const log = new AgentLog(new Redactor(process.env));
   const spent: AgentUsage = { usd: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
   const spend = (usage: AgentUsage) => {
     spent.usd += usage.usd;
@@ -76,48 +77,60 @@ export function createDelegateAgent(
     }
   };
 
+  /** Asks for a plan, and once more with the problems when it does not pass the checks. */
+  const planChecked = async (context: IterationContext): Promise<Plan> => {
+    const brief = buildBrief(context);
+    let prompt = planPrompt(brief);
+    for (let attempt = 1; ; attempt++) {
+      const reply = await call("plan", prompt, context.worktree);
+      const data = extractJsonObject(reply.text);
+      const check = data
+        ? checkPlan(data, context)
+        : {
+            ok: false as const,
+            problems: ["the reply holds no JSON object: answer with the plan as one JSON object"],
+          };
+      log.write({
+        agent: backend.name,
+        step: "plan-check",
+        attempt,
+        ok: check.ok,
+        ...(check.ok ? { strategy: check.plan.strategy } : { problems: check.problems }),
+      });
+      if (check.ok) {
+        return {
+          strategy: check.plan.strategy,
+          markdown: renderPlanMarkdown(check.plan, context.iteration),
+          data: check.plan,
+        };
+      }
+      if (attempt >= 2) {
+        throw new AutoOptimizeError(
+          "delegate-plan",
+          `${backend.name} gave no acceptable plan after being asked again with the problems; the last ones:\n${check.problems.map((p) => `- ${p}`).join("\n")}`,
+        );
+      }
+      prompt = replanPrompt(brief, check.problems, reply.text);
+    }
+  };
+
   return {
     name: backend.name,
 
     async plan(context: IterationContext): Promise<Plan> {
       log.reset();
-      const brief = buildBrief(context);
-      let prompt = planPrompt(brief);
-      for (let attempt = 1; ; attempt++) {
-        const reply = await call("plan", prompt, context.worktree);
-        const data = extractJsonObject(reply.text);
-        const check = data
-          ? checkPlan(data, context)
-          : {
-              ok: false as const,
-              problems: ["the reply holds no JSON object: answer with the plan as one JSON object"],
-            };
-        log.write({
-          agent: backend.name,
-          step: "plan-check",
-          attempt,
-          ok: check.ok,
-          ...(check.ok ? { strategy: check.plan.strategy } : { problems: check.problems }),
-        });
-        if (check.ok) {
-          return {
-            strategy: check.plan.strategy,
-            markdown: renderPlanMarkdown(check.plan, context.iteration),
-            data: check.plan,
-          };
-        }
-        if (attempt >= 2) {
-          throw new AutoOptimizeError(
-            "delegate-plan",
-            `${backend.name} gave no acceptable plan after being asked again with the problems; the last ones:\n${check.problems.map((p) => `- ${p}`).join("\n")}`,
-          );
-        }
-        prompt = replanPrompt(brief, check.problems, reply.text);
+      try {
+        return await planChecked(context);
+      } catch (error) {
+        // No iteration folder exists for a plan that failed: its calls go to the experiment's log.
+        log.write({ agent: backend.name, step: "plan-failed", error: (error as Error).message });
+        log.flush(join(context.experimentDir, AGENT_LOG));
+        throw error;
       }
     },
 
     async apply(context: IterationContext, plan: Plan, feedback: string | null): Promise<Applied> {
-      log.attach(iterationFolder(context, plan));
+      attachLog(log, iterationFolder(context, plan));
       const { experiment } = context;
       const head = await git(["rev-parse", "HEAD"], context.worktree);
       const structured = PlanSchema.safeParse(plan.data);
@@ -159,7 +172,7 @@ export function createDelegateAgent(
     },
 
     async reflect(context: IterationContext, plan: Plan, outcome: Outcome): Promise<string> {
-      log.attach(iterationFolder(context, plan));
+      attachLog(log, iterationFolder(context, plan));
       try {
         const reply = await call("reflect", reflectPrompt(context.iteration, plan, outcome), null);
         if (!reply.text.trim()) throw new Error("its answer was empty");
@@ -176,6 +189,11 @@ export function createDelegateAgent(
       return { ...spent };
     },
   };
+}
+
+/** The iteration's agent-log.jsonl, once the loop has created its folder. */
+function attachLog(log: AgentLog, folder: string): void {
+  if (existsSync(folder)) log.attach(join(folder, AGENT_LOG));
 }
 
 function iterationFolder(context: IterationContext, plan: Plan): string {

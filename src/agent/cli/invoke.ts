@@ -1,9 +1,9 @@
 import { AutoOptimizeError, UsageError } from "../../errors.js";
 import { runProcess } from "../../measure/run-process.js";
+import type { AgentLog } from "../agent-log.js";
 import { withoutSecrets } from "../secrets.js";
 import type { AgentUsage } from "../types.js";
 import { findOnPath } from "./env.js";
-import type { DelegateLog } from "./log.js";
 import type { DelegateBackend, DelegateCall, DelegateOptions, DelegateReply } from "./types.js";
 
 const MAX_OUTPUT = 8 * 1024 * 1024;
@@ -34,7 +34,7 @@ export async function invokeDelegate(
   backend: DelegateBackend,
   call: DelegateCall,
   options: DelegateOptions,
-  log: DelegateLog,
+  log: AgentLog,
   spend: (usage: AgentUsage) => void,
 ): Promise<DelegateReply> {
   const env = withoutSecrets(process.env, [...backend.needsEnv, ...options.passEnv]);

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { FILES, iterationName, slugify } from "../../experiment/layout.js";
 import type { ModelPrice } from "../../experiment/schema.js";
 import { openRepository } from "../../workspace/git.js";
+import { AGENT_LOG, AgentLog } from "../agent-log.js";
 import { renderPlanMarkdown } from "../plan/render.js";
 import { Redactor, withoutSecrets } from "../secrets.js";
 import type {
@@ -17,12 +18,9 @@ import type {
 import { ModelClient } from "./client.js";
 import { executePlan } from "./executor.js";
 import { writeInfrastructure } from "./infrastructure.js";
-import { AgentLog } from "./log.js";
 import type { Endpoint } from "./models.js";
 import { planIteration } from "./planner.js";
 import { writeReflexion } from "./reflexion.js";
-
-export const AGENT_LOG = "agent-log.jsonl";
 
 export interface LlmAgentOptions {
   planner: Endpoint;

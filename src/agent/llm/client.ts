@@ -11,9 +11,9 @@ import {
 } from "ai";
 import { AutoOptimizeError } from "../../errors.js";
 import type { ModelPrice } from "../../experiment/schema.js";
+import type { AgentLog } from "../agent-log.js";
 import type { AgentUsage } from "../types.js";
 import { classifyFailure } from "./failures.js";
-import type { AgentLog } from "./log.js";
 import { createModel, type Endpoint, providerOptions } from "./models.js";
 import { costOf, priceOf, type TokenUsage } from "./prices.js";
 

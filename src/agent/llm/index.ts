@@ -1,4 +1,5 @@
-export { AGENT_LOG, createLlmAgent, type LlmAgent, type LlmAgentOptions } from "./agent.js";
+export { AGENT_LOG } from "../agent-log.js";
+export { createLlmAgent, type LlmAgent, type LlmAgentOptions } from "./agent.js";
 export { DEFAULTS, type LlmFlags, llmOptions } from "./config.js";
 export {
   DEFAULT_BASE_URLS,
