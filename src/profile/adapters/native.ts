@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseCallgrind } from "../parsers/callgrind.js";
 import { type PerfFrame, parseNmLines, parsePerfScript } from "../parsers/perf-script.js";
 import { display } from "../sourcemap.js";
-import { describeFailure, requireProfiledSuccess, runTool, which } from "../tools.js";
+import { describeFailure, requireProfiledSuccess, runTool, type ToolRun, which } from "../tools.js";
 import { type AdapterResult, ProfileError, type ProfileRequest, type StackData } from "../types.js";
 
 /** perf's samples per second: an odd rate avoids beating with periodic work. */
@@ -56,7 +56,7 @@ async function hardwareCycles(perf: string): Promise<boolean> {
  * perf's options that this perf accepts: `--no-bpf-event` spares the side-band thread that BPF
  * events need, which otherwise adds about a second of wall time to every recording (perf ≥ 5.1).
  */
-export async function perfRecordOptions(perf: string, workDir: string): Promise<string[]> {
+async function perfRecordOptions(perf: string, workDir: string): Promise<string[]> {
   const probe = await runTool(
     perf,
     [
@@ -75,6 +75,41 @@ export async function perfRecordOptions(perf: string, workDir: string): Promise<
   return probe.ok ? ["--no-bpf-event"] : [];
 }
 
+/** `perf record` of `sh -c command` at PERF_FREQUENCY into `data` (call graphs with `-g`). */
+export async function perfRecord(
+  perf: string,
+  recording: {
+    event: string;
+    callGraph: boolean;
+    data: string;
+    workDir: string;
+    command: string;
+    cwd: string;
+    env?: Record<string, string>;
+    timeoutMs: number;
+  },
+): Promise<ToolRun> {
+  return runTool(
+    perf,
+    [
+      "record",
+      ...(await perfRecordOptions(perf, recording.workDir)),
+      "-e",
+      recording.event,
+      "-F",
+      String(PERF_FREQUENCY),
+      ...(recording.callGraph ? ["-g"] : []),
+      "-o",
+      recording.data,
+      "--",
+      "/bin/sh",
+      "-c",
+      recording.command,
+    ],
+    { cwd: recording.cwd, env: recording.env, timeoutMs: recording.timeoutMs },
+  );
+}
+
 async function withPerf(
   perf: string,
   req: ProfileRequest,
@@ -82,25 +117,16 @@ async function withPerf(
   const data = join(req.workDir, "perf.data");
   const cycles = await hardwareCycles(perf);
   const event = cycles ? "cycles" : "cpu-clock";
-  const run = await runTool(
-    perf,
-    [
-      "record",
-      ...(await perfRecordOptions(perf, req.workDir)),
-      "-e",
-      event,
-      "-F",
-      String(PERF_FREQUENCY),
-      "-g",
-      "-o",
-      data,
-      "--",
-      "/bin/sh",
-      "-c",
-      req.command,
-    ],
-    { cwd: req.cwd, env: req.env, timeoutMs: req.timeoutMs },
-  );
+  const run = await perfRecord(perf, {
+    event,
+    callGraph: true,
+    data,
+    workDir: req.workDir,
+    command: req.command,
+    cwd: req.cwd,
+    env: req.env,
+    timeoutMs: req.timeoutMs,
+  });
   const recorded = await stat(data).then(
     (s) => s.size > 0,
     () => false,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
-import { PERF_FREQUENCY, perfRecordOptions } from "../adapters/native.js";
+import { perfRecord } from "../adapters/native.js";
 import { programOf } from "../detect.js";
 import { withoutParameters } from "../parsers/perf-script.js";
 import { describeFailure, runTool, which } from "../tools.js";
@@ -136,24 +136,16 @@ async function perfAnnotate(req: DisasmRequest, binary: string): Promise<Map<num
   const dir = await mkdtemp(join(tmpdir(), "auto-optimize-disasm-"));
   try {
     const data = join(dir, "perf.data");
-    const record = await runTool(
-      perf,
-      [
-        "record",
-        ...(await perfRecordOptions(perf, dir)),
-        "-e",
-        "cpu-clock",
-        "-F",
-        String(PERF_FREQUENCY),
-        "-o",
-        data,
-        "--",
-        "/bin/sh",
-        "-c",
-        req.command,
-      ],
-      { cwd: req.cwd, env: req.env, timeoutMs: req.timeoutMs },
-    );
+    const record = await perfRecord(perf, {
+      event: "cpu-clock",
+      callGraph: false,
+      data,
+      workDir: dir,
+      command: req.command,
+      cwd: req.cwd,
+      env: req.env,
+      timeoutMs: req.timeoutMs,
+    });
     if (!record.ok) return samples;
     const annotate = await runTool(
       perf,
