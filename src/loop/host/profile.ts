@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { BestProfile } from "../../profile/snapshot.js";
 import { profileCurrentBest } from "../profile-best.js";
@@ -34,7 +34,9 @@ export async function profileForIteration(
     (detail) => session.progress(`profiling: ${detail}`),
   );
   if (!profile) return null;
-  await writeFile(`${dir}.json`, `${JSON.stringify(profile)}\n`);
+  // Whole or not at all: a host killed mid-write must not leave half a JSON for the next step.
+  await writeFile(`${dir}.json.tmp`, `${JSON.stringify(profile)}\n`);
+  await rename(`${dir}.json.tmp`, `${dir}.json`);
   return profile;
 }
 
