@@ -78,6 +78,14 @@ describe("progress chart", () => {
     commits: [],
   });
 
+  it("ends when the values differ by less than their own precision (axis ticks are bounded)", () => {
+    const huge = { ...state([iteration(1, "tiny", "drop", 1e9 + 1e-7)]) };
+    huge.baseline = { commit: "a", value: 1e9 };
+    const svg = progressChart({ ...experiment, target: 1e9 } as Experiment, huge) as string;
+    expect(svg).toContain("</svg>");
+    expect((svg.match(/<line /g) ?? []).length).toBeLessThan(20);
+  });
+
   it("is absent until an iteration has finished", () => {
     expect(progressChart(experiment, state([]))).toBeNull();
   });

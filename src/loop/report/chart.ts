@@ -103,6 +103,8 @@ function ticks(low: number, high: number): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
   const values: number[] = [];
-  for (let v = Math.ceil(low / step) * step; v <= high; v += step) values.push(v);
+  const first = Math.ceil(low / step) * step;
+  // By index, never by repeated addition: a step below the values' precision would never advance.
+  for (let i = 0; i <= 10 && first + i * step <= high; i++) values.push(first + i * step);
   return values;
 }
