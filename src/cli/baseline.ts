@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { lockBaseline } from "../experiment/baseline.js";
-import { parseInteger } from "./options.js";
+import { parseInteger } from "../flag-numbers.js";
 
 interface BaselineFlags {
   experiment?: string;

@@ -1,13 +1,8 @@
 import type { Command } from "commander";
+import { parseInteger, parseSeconds } from "../flag-numbers.js";
 import { type BenchResult, NOISE_LIMIT, runBench } from "../measure/bench.js";
 import { formatEnvironment } from "../measure/environment.js";
-import {
-  parseFormat,
-  parseInteger,
-  parseMetricNames,
-  parseSeconds,
-  requireCommand,
-} from "./options.js";
+import { parseFormat, parseMetricNames, requireCommand } from "./options.js";
 
 interface BenchFlags {
   bench?: string;

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { parseInteger, parseSeconds } from "../flag-numbers.js";
 import { compareReport, formatCompareReport } from "../measure/compare-report.js";
 import { compareRevisions } from "../measure/compare-revisions.js";
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
@@ -9,9 +10,7 @@ import {
   parseDirection,
   parseFormat,
   parseFraction,
-  parseInteger,
   parseMetricNames,
-  parseSeconds,
   requireCommand,
 } from "./options.js";
 

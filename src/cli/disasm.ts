@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { parseSeconds } from "../flag-numbers.js";
 import { parseLanguage } from "../profile/detect.js";
 import { disassemble, formatDisassembly } from "../profile/disasm/index.js";
 import { commandFromArgs } from "../profile/shell.js";
-import { parseSeconds } from "./options.js";
 
 interface DisasmFlags {
   json?: boolean;

@@ -15,28 +15,6 @@ export function parseFraction(flag: string, text: string): number {
   return fraction;
 }
 
-export function parseInteger(flag: string, text: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) {
-    throw new UsageError(
-      "bad-option",
-      `${flag} must be a whole number of at least ${min}, got '${text}'.`,
-    );
-  }
-  return value;
-}
-
-export function parseSeconds(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new UsageError(
-      "bad-option",
-      `${flag} must be a positive number of seconds, got '${text}'.`,
-    );
-  }
-  return value;
-}
-
 export function parseDirection(text: string | undefined): Better | undefined {
   if (text === undefined) return undefined;
   if (text === "lower" || text === "higher") return text;
@@ -72,15 +50,4 @@ export function requireCommand(flag: string, text: string | undefined): string {
     );
   }
   return text;
-}
-
-export function parsePositive(flag: string, text: string, unit: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new UsageError(
-      "bad-option",
-      `${flag} must be a positive number of ${unit}, got '${text}'.`,
-    );
-  }
-  return value;
 }

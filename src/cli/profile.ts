@@ -1,11 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { parseInteger, parseSeconds } from "../flag-numbers.js";
 import { parseLanguage } from "../profile/detect.js";
 import { profileCommand } from "../profile/profile.js";
 import { commandFromArgs } from "../profile/shell.js";
 import { formatHotspots } from "../profile/table.js";
-import { parseInteger, parseSeconds } from "./options.js";
 
 interface ProfileFlags {
   json?: boolean;

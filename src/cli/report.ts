@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import { parseInteger } from "../flag-numbers.js";
 import { commitFinalReport } from "../loop/final-report-commit.js";
 import { openRepository } from "../workspace/git.js";
-import { parseInteger } from "./options.js";
 import { openForReading } from "./status.js";
 import { stepPrinter } from "./step-printer.js";
 

@@ -4,13 +4,13 @@ import { selectAgent } from "../agent/select.js";
 import { UsageError } from "../errors.js";
 import { lockBaseline } from "../experiment/baseline.js";
 import { openExperiment } from "../experiment/open.js";
+import { parseInteger, parsePositive, parseSeconds } from "../flag-numbers.js";
 import { commitFinalReport } from "../loop/final-report-commit.js";
 import { createProgress } from "../loop/progress.js";
 import { runLoop } from "../loop/run-loop.js";
 import { isRunning, markRunning } from "../loop/status.js";
 import { openRepository } from "../workspace/git.js";
 import { loopProgress } from "./loop-progress.js";
-import { parseInteger, parsePositive, parseSeconds } from "./options.js";
 import { stepPrinter } from "./step-printer.js";
 
 interface RunFlags extends LlmFlags {

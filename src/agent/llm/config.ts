@@ -1,5 +1,6 @@
 import { UsageError } from "../../errors.js";
 import type { AgentSettings, ModelPrice } from "../../experiment/schema.js";
+import { parseInteger, parseSeconds } from "../../flag-numbers.js";
 import type { LlmAgentOptions } from "./agent.js";
 import { DEFAULT_MODELS, type ModelRef, parseModelId, resolveEndpoint } from "./models.js";
 import { parsePrice } from "./prices.js";
@@ -58,10 +59,10 @@ export function llmOptions(
     prices[id] = price;
   }
   const callTimeoutSeconds = flags.callTimeout
-    ? positive("--call-timeout", flags.callTimeout)
+    ? parseSeconds("--call-timeout", flags.callTimeout)
     : (settings?.callTimeoutSeconds ?? DEFAULTS.callTimeoutSeconds);
   const maxRetries = flags.maxRetries
-    ? count("--max-retries", flags.maxRetries)
+    ? parseInteger("--max-retries", flags.maxRetries, 0)
     : (settings?.maxRetries ?? DEFAULTS.maxRetries);
   return {
     planner: resolveEndpoint(pick("planner"), env, baseUrl),
@@ -75,23 +76,4 @@ export function llmOptions(
     env,
     warn,
   };
-}
-
-function positive(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new UsageError(
-      "bad-flag",
-      `${flag} must be a positive number of seconds, not '${text}'.`,
-    );
-  }
-  return value;
-}
-
-function count(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new UsageError("bad-flag", `${flag} must be a whole number ≥ 0, not '${text}'.`);
-  }
-  return value;
 }
