@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { agentLog, iterationDir, runLlm } from "./helpers/fake-llm-run.js";
+import { agentLog, iterationDir, runLlm, SONNET } from "./helpers/fake-llm-run.js";
 import {
   draftPlan,
   editValue,
@@ -25,15 +25,8 @@ describe("llm agent end to end (the built binary, a real repository, a fake mode
   it("anthropic: plans with the four techniques and an independent ranking, edits through tool calls, tests, measures, keeps and reflects — with plan.md, plan.json, reflexion.md and agent-log.jsonl", async () => {
     repo = new LoopRepo();
     expect((await repo.init()).code).toBe(0);
-    server = await new FakeLlmServer({
-      ...halveIteration(),
-    }).start();
-    const result = await runLlm(repo, server, [
-      "--model",
-      "anthropic:claude-sonnet-4-5",
-      "--iterations",
-      "1",
-    ]);
+    server = await new FakeLlmServer(halveIteration()).start();
+    const result = await runLlm(repo, server, [...SONNET, "--iterations", "1"]);
     expect(result.code, result.stderr).toBe(0);
     expect(repo.decisions()).toEqual(["1:keep"]);
     expect(repo.file("src/value.txt")).toBe("50\n");
@@ -237,12 +230,7 @@ describe("llm agent: retries and refusals inside an iteration", () => {
       ],
       reflexion: [REFLEXION],
     }).start();
-    const result = await runLlm(repo, server, [
-      "--model",
-      "anthropic:claude-sonnet-4-5",
-      "--iterations",
-      "1",
-    ]);
+    const result = await runLlm(repo, server, [...SONNET, "--iterations", "1"]);
     expect(result.code, result.stderr).toBe(0);
     expect(repo.decisions()).toEqual(["1:keep"]);
     const retry = server.of("executor")[2];

@@ -2,7 +2,13 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { agentLog, FAKE_ANTHROPIC_KEY, iterationDir, runLlm } from "./helpers/fake-llm-run.js";
+import {
+  agentLog,
+  FAKE_ANTHROPIC_KEY,
+  iterationDir,
+  runLlm,
+  SONNET,
+} from "./helpers/fake-llm-run.js";
 import {
   draftPlan,
   editValue,
@@ -21,8 +27,6 @@ afterEach(async () => {
   await server?.stop();
   repo?.remove();
 });
-
-const SONNET = ["--model", "anthropic:claude-sonnet-4-5"];
 
 /** A loopback port nothing listens on (just released). */
 async function closedPort(): Promise<number> {
@@ -100,9 +104,7 @@ describe("llm agent: model failures, retries and budgets", () => {
   });
 
   it("the model and server chosen at init are the ones run uses without flags (a local server needs no key)", async () => {
-    server = await new FakeLlmServer({
-      ...halveIteration(),
-    }).start();
+    server = await new FakeLlmServer(halveIteration()).start();
     repo = new LoopRepo();
     const init = await repo.init([
       "--model",

@@ -8,6 +8,7 @@ import {
   filesContaining,
   iterationDir,
   runLlm,
+  SONNET,
 } from "./helpers/fake-llm-run.js";
 import { editValue, halvePlanning, REFLEXION } from "./helpers/fake-llm-script.js";
 import { FakeLlmServer } from "./helpers/fake-llm-server.js";
@@ -49,12 +50,7 @@ describe("llm executor: tools confined to the candidate worktree", () => {
       executor: [{ tools: escapes }, ...editValue("100", "50")],
       reflexion: [REFLEXION],
     }).start();
-    const result = await runLlm(repo, server, [
-      "--model",
-      "anthropic:claude-sonnet-4-5",
-      "--iterations",
-      "1",
-    ]);
+    const result = await runLlm(repo, server, [...SONNET, "--iterations", "1"]);
     expect(result.code, result.stderr).toBe(0);
     expect(repo.decisions()).toEqual(["1:keep"]);
     const calls = agentLog(join(iterationDir(repo), "agent-log.jsonl")).filter(
@@ -100,7 +96,7 @@ describe("llm executor: tools confined to the candidate worktree", () => {
     const result = await runLlm(
       repo,
       server,
-      ["--model", "anthropic:claude-sonnet-4-5", "--iterations", "1", "--allow-command", "env"],
+      [...SONNET, "--iterations", "1", "--allow-command", "env"],
       { MY_SERVICE_TOKEN: SECRET, DB_PASSWORD: "hunter2-but-longer" },
     );
     expect(result.code, result.stderr).toBe(0);

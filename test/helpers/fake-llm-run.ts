@@ -6,6 +6,8 @@ import type { LoopRepo } from "./loop-repo.js";
 
 export const FAKE_ANTHROPIC_KEY = "sk-ant-fake-key-0123456789";
 export const FAKE_OPENAI_KEY = "sk-fake-openai-key-9876543210";
+/** The model most llm tests run with. */
+export const SONNET = ["--model", "anthropic:claude-sonnet-4-5"];
 
 /** `auto-optimize run --agent llm` on the repo, every provider pointed at the fake server. */
 export function runLlm(
