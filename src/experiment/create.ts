@@ -93,7 +93,8 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
       "the repository has no commit yet: commit the code to optimize, then run init again.",
     );
   });
-  const answers = await validateAnswers(options.answers, root, await listFiles(root));
+  const files = await listFiles(root);
+  const answers = await validateAnswers(options.answers, root, files);
 
   const unfinished = await unfinishedExperiments(root);
   if (unfinished.length > 0 && !options.startNew) {
@@ -110,7 +111,12 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
     );
   else await refuseDirtyTree(root, "init", " — or let init --stash do it");
   try {
-    return { ...(await createOnCleanTree(root, baseCommit, answers, options, progress)), stash };
+    // Stashing removed untracked files from the tree: list it again.
+    const tree = stash ? await listFiles(root) : files;
+    return {
+      ...(await createOnCleanTree(root, baseCommit, answers, tree, options, progress)),
+      stash,
+    };
   } catch (error) {
     // The user's changes go back where they were, as if init had never run.
     if (stash) {
@@ -129,10 +135,11 @@ async function createOnCleanTree(
   root: string,
   baseCommit: string,
   answers: Answers,
+  /** The repository's files as the experiment starts from them. */
+  files: string[],
   options: CreateOptions,
   progress: (message: string) => void,
 ): Promise<Omit<CreatedExperiment, "stash">> {
-  const files = await listFiles(root);
   const measurement = Experiment.shape.measurement.parse(undefined);
   const knobs = knobRunTarget(answers.knobs, initialKnobValues(answers.knobs));
   const target: DryRunTarget = {
