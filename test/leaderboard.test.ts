@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderLeaderboard } from "../src/experiment/leaderboard.js";
 import { Experiment } from "../src/experiment/schema.js";
-import type { FinishedIteration, LoopState } from "../src/loop/state.js";
+import type { FinishedIteration, LoopState } from "../src/experiment/state.js";
 
 const experiment = Experiment.parse({
   schemaVersion: 1,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { IterationDecision } from "../src/experiment/events.js";
 import type { Experiment } from "../src/experiment/schema.js";
+import type { LoopState } from "../src/experiment/state.js";
 import { progressChart } from "../src/loop/report/chart.js";
 import { renderReportHtml } from "../src/loop/report/html.js";
-import type { LoopState } from "../src/loop/state.js";
 
 describe("report.html", () => {
   it("shows raw HTML from models and diffs as text, and keeps links from running script", () => {

@@ -78,25 +78,3 @@ export interface AgentUsage {
   outputTokens: number;
   cachedTokens: number;
 }
-
-/** init found no regression test or benchmark: an agent able to write them is asked to. */
-export interface InfrastructureRequest {
-  root: string;
-  goal: string;
-  scope: string[];
-  metric: { name: string; direction: "lower" | "higher" };
-  missing: ("test" | "bench")[];
-  /** On the one retry: why what the agent wrote last time failed the dry-run (its output tail). */
-  feedback?: string;
-}
-
-export interface InfrastructureResult {
-  test?: string;
-  bench?: string;
-  /** Files written; they become protected. */
-  files: string[];
-}
-
-export interface InfrastructureWriter {
-  writeInfrastructure(request: InfrastructureRequest): Promise<InfrastructureResult>;
-}

@@ -1,6 +1,5 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { InfrastructureWriter } from "../agent/types.js";
 import { UsageError } from "../errors.js";
 import { changedFiles, globMatcher, listFiles } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
@@ -8,6 +7,7 @@ import { restoreStash, type Stash, stashChanges } from "../workspace/stash.js";
 import { allocateExperiment } from "./allocate.js";
 import { filesNamedIn, literalGlob } from "./command-files.js";
 import type { DryRunTarget } from "./dry-run.js";
+import type { InfrastructureWriter } from "./infrastructure-writer.js";
 import { initialKnobValues, knobRunTarget } from "./knobs.js";
 import { experimentDir, FILES, slugify } from "./layout.js";
 import { Ledger } from "./ledger.js";

@@ -1,6 +1,6 @@
-import type { FinishedIteration, LoopState } from "../loop/state.js";
-import { targetReached } from "../loop/state.js";
 import type { Experiment } from "./schema.js";
+import type { FinishedIteration, LoopState } from "./state.js";
+import { targetReached } from "./state.js";
 
 const STATUS: Record<FinishedIteration["decision"], string> = {
   keep: "✅ kept",

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, normalize } from "node:path";
-import type { InfrastructureResult, InfrastructureWriter } from "../agent/types.js";
 import { AutoOptimizeError, UsageError } from "../errors.js";
 import type { MetricFormat } from "../measure/metrics/types.js";
 import {
@@ -10,6 +9,7 @@ import {
   dryRunCommand,
   TEST_GUIDANCE,
 } from "./dry-run.js";
+import type { InfrastructureResult, InfrastructureWriter } from "./infrastructure-writer.js";
 import type { Answers } from "./validate-answers.js";
 
 type Part = "test" | "bench";

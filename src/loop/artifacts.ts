@@ -7,7 +7,7 @@ import { FILES } from "../experiment/layout.js";
 import { renderLeaderboard } from "../experiment/leaderboard.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
-import { deriveState } from "./state.js";
+import { deriveState } from "../experiment/state.js";
 
 export interface IterationRecord {
   iteration: number;

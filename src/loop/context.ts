@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { IterationContext } from "../agent/types.js";
 import { FILES } from "../experiment/layout.js";
 import type { Experiment } from "../experiment/schema.js";
+import type { LoopState } from "../experiment/state.js";
 import { recentReflexions } from "./artifacts.js";
-import type { LoopState } from "./state.js";
 
 /**
  * What an iteration's planner and executor are told: the experiment, the baseline and best, the

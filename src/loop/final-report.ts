@@ -4,13 +4,13 @@ import { UsageError } from "../errors.js";
 import { EXPERIMENTS_DIR, FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
+import { deriveState } from "../experiment/state.js";
 import { git } from "../workspace/git.js";
 import { progressChart } from "./report/chart.js";
 import { renderReportHtml } from "./report/html.js";
 import { readReflexions } from "./report/reflexions.js";
 import { type Headline, remeasure } from "./report/remeasure.js";
 import { renderFinalReport } from "./report/render.js";
-import { deriveState } from "./state.js";
 
 export { parseReflexion } from "./report/reflexions.js";
 export { formatDuration } from "./report/render.js";

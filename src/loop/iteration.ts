@@ -6,6 +6,7 @@ import { FILES, iterationName, slugify } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { ProtectedHashes } from "../experiment/protected-files.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
+import { type LoopState, runKnobValues } from "../experiment/state.js";
 import { type BestProfile, snapshotIntoIteration, wantsDisassembly } from "../profile/snapshot.js";
 import { git } from "../workspace/git.js";
 import {
@@ -23,7 +24,6 @@ import { driftSinceBaseline } from "./drift.js";
 import { faultPoint } from "./fault.js";
 import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
 import { measureCandidate } from "./measure-candidate.js";
-import { type LoopState, runKnobValues } from "./state.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 export interface IterationEnv {

@@ -2,12 +2,12 @@ import { AutoOptimizeError } from "../errors.js";
 import { knobRunTarget } from "../experiment/knobs.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
+import type { LoopState } from "../experiment/state.js";
 import { DEFAULT_DECISION } from "../measure/decision.js";
 import { compareInterleaved, type InterleavedEvent } from "../measure/interleaved.js";
 import { median } from "../measure/stats/robust.js";
 import type { IterationRecord } from "./artifacts.js";
 import { runCheckCommand } from "./commands.js";
-import type { LoopState } from "./state.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 export interface MeasureEnv {

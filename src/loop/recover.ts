@@ -6,10 +6,10 @@ import type { LedgerEntry } from "../experiment/events.js";
 import { FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
+import type { LoopState } from "../experiment/state.js";
 import { changedFiles } from "../workspace/files.js";
 import { git } from "../workspace/git.js";
 import { revertCode } from "./commit.js";
-import type { LoopState } from "./state.js";
 
 /**
  * Brings the branch and the working tree back in line with the ledger after a crash or kill -9.

@@ -6,12 +6,12 @@ import { FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { ProtectedHashes } from "../experiment/protected-files.js";
 import type { Experiment } from "../experiment/schema.js";
+import { deriveState, type LoopState, targetReached } from "../experiment/state.js";
 import { changedFiles } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
 import { Interrupted, runIteration, USER_INTERRUPT } from "./iteration.js";
 import { profileCurrentBest } from "./profile-best.js";
 import { recoverUnfinished } from "./recover.js";
-import { deriveState, type LoopState, targetReached } from "./state.js";
 import { LoopWorktrees } from "./worktrees.js";
 
 export interface LoopOptions {

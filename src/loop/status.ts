@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
-import { deriveState, targetReached } from "./state.js";
+import { deriveState, targetReached } from "../experiment/state.js";
 
 /**
  * Where an experiment stands. `running` and `interrupted` both mean the ledger shows a run that

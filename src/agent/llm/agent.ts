@@ -1,20 +1,16 @@
 import { join } from "node:path";
+import type {
+  InfrastructureRequest,
+  InfrastructureResult,
+  InfrastructureWriter,
+} from "../../experiment/infrastructure-writer.js";
 import { FILES, iterationName, slugify } from "../../experiment/layout.js";
 import type { ModelPrice } from "../../experiment/schema.js";
 import { openRepository } from "../../workspace/git.js";
 import { AGENT_LOG, AgentLog } from "../agent-log.js";
 import { renderPlanMarkdown } from "../plan/render.js";
 import { Redactor, withoutSecrets } from "../secrets.js";
-import type {
-  Agent,
-  AgentUsage,
-  InfrastructureRequest,
-  InfrastructureResult,
-  InfrastructureWriter,
-  IterationContext,
-  Outcome,
-  Plan,
-} from "../types.js";
+import type { Agent, AgentUsage, IterationContext, Outcome, Plan } from "../types.js";
 import { ModelClient } from "./client.js";
 import { executePlan } from "./executor.js";
 import { writeInfrastructure } from "./infrastructure.js";

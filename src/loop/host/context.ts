@@ -1,6 +1,6 @@
 import type { IterationContext } from "../../agent/types.js";
+import type { LoopState } from "../../experiment/state.js";
 import { iterationContext } from "../context.js";
-import type { LoopState } from "../state.js";
 import type { HostSession } from "./session.js";
 
 /**

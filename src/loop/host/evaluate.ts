@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { IterationDecision } from "../../experiment/events.js";
 import { FILES } from "../../experiment/layout.js";
 import type { ProtectedHashes } from "../../experiment/protected-files.js";
+import { deriveState, runKnobValues } from "../../experiment/state.js";
 import { git } from "../../workspace/git.js";
 import {
   type IterationRecord,
@@ -16,7 +17,6 @@ import { driftSinceBaseline } from "../drift.js";
 import { faultPoint } from "../fault.js";
 import { flagUnsampled, newIterationRecord } from "../iteration-record.js";
 import { measureCandidate } from "../measure-candidate.js";
-import { deriveState, runKnobValues } from "../state.js";
 import { stagedProfile } from "./profile.js";
 import { type HostPosition, hostPosition, requireStep, stepCommand } from "./protocol.js";
 import {

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { LoopState } from "../../experiment/state.js";
 import type { BestProfile } from "../../profile/snapshot.js";
 import { profileCurrentBest } from "../profile-best.js";
-import type { LoopState } from "../state.js";
 import type { HostSession } from "./session.js";
 
 /**

@@ -2,7 +2,7 @@ import { UsageError } from "../../errors.js";
 import type { LedgerEntry } from "../../experiment/events.js";
 import type { Ledger } from "../../experiment/ledger.js";
 import type { Experiment } from "../../experiment/schema.js";
-import { deriveState, type LoopState } from "../state.js";
+import { deriveState, type LoopState } from "../../experiment/state.js";
 
 /** The agent name host-mode runs record in `run-started`: iterations after it are the host's. */
 export const HOST_AGENT = "host";

@@ -1,5 +1,5 @@
 import type { Experiment } from "../../experiment/schema.js";
-import { type LoopState, targetReached } from "../state.js";
+import { type LoopState, targetReached } from "../../experiment/state.js";
 
 /**
  * Why host mode should stop before another iteration, on the autonomous loop's terms: the target

@@ -1,5 +1,5 @@
 import type { Experiment } from "../../experiment/schema.js";
-import type { LoopState } from "../state.js";
+import type { LoopState } from "../../experiment/state.js";
 import { escapeMarkup } from "./escape.js";
 
 const WIDTH = 720;

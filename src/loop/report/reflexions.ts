@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FILES } from "../../experiment/layout.js";
-import type { FinishedIteration } from "../state.js";
+import type { FinishedIteration } from "../../experiment/state.js";
 
 /** Lessons, surprises and unexplored directions, read back from the iterations' reflexion.md. */
 export type InsightKind = "lessons" | "surprises" | "unexplored";

@@ -1,10 +1,10 @@
 import { initialKnobValues, knobRunTarget } from "../../experiment/knobs.js";
+import type { LoopState } from "../../experiment/state.js";
 import { compareRevisions } from "../../measure/compare-revisions.js";
 import { DEFAULT_DECISION } from "../../measure/decision.js";
 import { seedFromText } from "../../measure/stats/prng.js";
 import { median } from "../../measure/stats/robust.js";
 import type { FinalReportInput } from "../final-report.js";
-import type { LoopState } from "../state.js";
 
 /** The re-measured gain of the best over the baseline: the report's headline number. */
 export interface Headline {

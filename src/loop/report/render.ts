@@ -2,9 +2,9 @@ import type { LedgerEntry } from "../../experiment/events.js";
 import { formatKnobValue, initialKnobValues } from "../../experiment/knobs.js";
 import { EXPERIMENTS_DIR } from "../../experiment/layout.js";
 import type { Experiment, KnobValue } from "../../experiment/schema.js";
+import { type FinishedIteration, type LoopState, targetReached } from "../../experiment/state.js";
 import { fractionToGain, gainToFraction } from "../../measure/gain.js";
 import type { FinalReportInput } from "../final-report.js";
-import { type FinishedIteration, type LoopState, targetReached } from "../state.js";
 import type { InsightKind, Reflexion } from "./reflexions.js";
 import type { Headline } from "./remeasure.js";
 

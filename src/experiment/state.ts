@@ -1,6 +1,6 @@
-import type { IterationDecision, LedgerEntry } from "../experiment/events.js";
-import type { Ledger } from "../experiment/ledger.js";
-import type { Experiment, KnobValue } from "../experiment/schema.js";
+import type { IterationDecision, LedgerEntry } from "./events.js";
+import type { Ledger } from "./ledger.js";
+import type { Experiment, KnobValue } from "./schema.js";
 
 export interface FinishedIteration {
   iteration: number;
