@@ -21,10 +21,20 @@ export class UsageError extends AutoOptimizeError {
   }
 }
 
-/** The user pressed Ctrl-C: the work was stopped and cleaned up; exit code 130 as for SIGINT. */
+/** Why the autonomous loop stops when the user pressed Ctrl-C. */
+export const USER_INTERRUPT = "interrupted by the user (Ctrl-C); run again to continue";
+
+/**
+ * Work stopped at a step boundary and cleaned up, nothing left half-done: by the user (Ctrl-C or
+ * SIGTERM; exit code 130 as for SIGINT), or because a budget ran out in the middle of an
+ * iteration (`byUser` false; the loop records the reason and stops).
+ */
 export class InterruptedError extends AutoOptimizeError {
-  constructor(message = "interrupted (Ctrl-C); nothing was left half-done") {
-    super("interrupted", message, 130);
+  constructor(
+    readonly reason = "interrupted (Ctrl-C); nothing was left half-done",
+    readonly byUser = true,
+  ) {
+    super("interrupted", reason, byUser ? 130 : 1);
     this.name = "InterruptedError";
   }
 }

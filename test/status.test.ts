@@ -4,14 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Ledger } from "../src/experiment/ledger.js";
-import {
-  type ExperimentStatus,
-  experimentStatus,
-  formatStatus,
-  isRunning,
-  markRunning,
-  runMarkerPath,
-} from "../src/loop/status.js";
+import { acquireRunLock, isRunning, runMarkerPath } from "../src/experiment/run-lock.js";
+import { type ExperimentStatus, experimentStatus, formatStatus } from "../src/loop/status.js";
 import { runCli } from "./helpers/cli.js";
 import { buildExperiment, fixtureExperiment, NAME } from "./helpers/experiment-fixture.js";
 import { TempRepo } from "./helpers/temp-repo.js";
@@ -174,7 +168,7 @@ describe("status command", () => {
     const phase = async () =>
       (JSON.parse((await runCli(["status", "--json"], repo.dir)).stdout) as ExperimentStatus).phase;
     expect(await phase()).toBe("interrupted");
-    const release = markRunning(gitDir, NAME);
+    const release = acquireRunLock(gitDir, NAME);
     expect(isRunning(gitDir, NAME)).toBe(true);
     expect(await phase()).toBe("running");
     release();

@@ -1,14 +1,12 @@
 import type { Command } from "commander";
 import type { LlmFlags } from "../agent/llm/index.js";
 import { selectAgent } from "../agent/select.js";
-import { UsageError } from "../errors.js";
 import { lockBaseline } from "../experiment/baseline.js";
 import { openExperiment } from "../experiment/open.js";
 import { parseInteger, parsePositive, parseSeconds } from "../flag-numbers.js";
 import { commitFinalReport } from "../loop/final-report-commit.js";
 import { createProgress } from "../loop/progress.js";
 import { runLoop } from "../loop/run-loop.js";
-import { isRunning, markRunning } from "../loop/status.js";
 import { openRepository } from "../workspace/git.js";
 import { loopProgress } from "./loop-progress.js";
 import { stepPrinter } from "./step-printer.js";
@@ -89,13 +87,6 @@ export function registerRun(program: Command): void {
       const repository = await openRepository(process.cwd());
       const root = repository.root;
       let opened = await openExperiment(root, flags.experiment);
-      if (isRunning(repository.gitDir, opened.name)) {
-        throw new UsageError(
-          "already-running",
-          `${opened.name} is being run by another process; wait for it or stop it first.`,
-        );
-      }
-      const release = markRunning(repository.gitDir, opened.name);
       const progress = createProgress({
         stream: process.stderr,
         total: flags.iterations
@@ -103,80 +94,76 @@ export function registerRun(program: Command): void {
           : opened.experiment.iterations,
         startedAt: Date.now(),
       });
-      try {
-        // The agent first: a missing key or a bad model stops before the baseline is measured.
-        const agent = selectAgent(
-          {
-            name: flags.agent,
-            patchesDir: flags.patches,
-            revisions: flags.revisions?.split(",").filter(Boolean),
-            llm: {
-              model: flags.model,
-              plannerModel: flags.plannerModel,
-              executorModel: flags.executorModel,
-              baseUrl: flags.baseUrl,
-              price: flags.price,
-              allowCommand: flags.allowCommand,
-              callTimeout: flags.callTimeout,
-              maxRetries: flags.maxRetries,
-            },
+      // The agent first: a missing key or a bad model stops before the baseline is measured.
+      const agent = selectAgent(
+        {
+          name: flags.agent,
+          patchesDir: flags.patches,
+          revisions: flags.revisions?.split(",").filter(Boolean),
+          llm: {
             model: flags.model,
-            maxTurns: flags.maxTurns ? parseInteger("--max-turns", flags.maxTurns, 1) : undefined,
-            agentTimeoutMs: flags.agentTimeout
-              ? 1000 * parseSeconds("--agent-timeout", flags.agentTimeout)
-              : undefined,
+            plannerModel: flags.plannerModel,
+            executorModel: flags.executorModel,
+            baseUrl: flags.baseUrl,
+            price: flags.price,
+            allowCommand: flags.allowCommand,
+            callTimeout: flags.callTimeout,
+            maxRetries: flags.maxRetries,
           },
-          opened.experiment,
-          root,
-        );
-        if (!opened.ledger.last("baseline-locked")) {
-          progress.line("locking the baseline…");
-          await lockBaseline({
-            cwd: root,
-            name: opened.name,
-            acceptNoise: flags.acceptNoise,
-            onProgress: (m) => progress.line(m),
-          });
-          opened = await openExperiment(root, opened.name);
-        }
-        const outcome = await runLoop({
-          root,
+          model: flags.model,
+          maxTurns: flags.maxTurns ? parseInteger("--max-turns", flags.maxTurns, 1) : undefined,
+          agentTimeoutMs: flags.agentTimeout
+            ? 1000 * parseSeconds("--agent-timeout", flags.agentTimeout)
+            : undefined,
+        },
+        opened.experiment,
+        root,
+      );
+      if (!opened.ledger.last("baseline-locked")) {
+        progress.line("locking the baseline…");
+        await lockBaseline({
+          cwd: root,
           name: opened.name,
-          dir: opened.dir,
-          experiment: opened.experiment,
-          ledger: opened.ledger,
-          agent,
-          iterations: flags.iterations
-            ? parseInteger("--iterations", flags.iterations, 1)
-            : undefined,
-          maxMinutes: flags.maxMinutes
-            ? parsePositive("--max-minutes", flags.maxMinutes, "minutes")
-            : undefined,
-          maxCostUsd: flags.maxCost
-            ? parsePositive("--max-cost", flags.maxCost, "US dollars")
-            : undefined,
-          continueAfterTarget: flags.continueAfterTarget,
-          ...loopProgress(progress),
+          acceptNoise: flags.acceptNoise,
+          onProgress: (m) => progress.line(m),
         });
-        progress.done();
-        process.stdout.write(`stopped: ${outcome.reason}\n`);
-        if (outcome.interrupted) {
-          process.exitCode = 130;
-          return;
-        }
-        if (flags.report) {
-          const report = await commitFinalReport({
-            root,
-            opened,
-            remeasure: { maxRounds: 2 * opened.experiment.measurement.maxRounds },
-            onStep: stepPrinter(),
-          });
-          process.stdout.write(
-            `leaderboard: ${opened.dir}/leaderboard.md\nfinal report: ${report.path} (${report.htmlPath})\n`,
-          );
-        }
-      } finally {
-        release();
+        opened = await openExperiment(root, opened.name);
+      }
+      const outcome = await runLoop({
+        root,
+        name: opened.name,
+        dir: opened.dir,
+        experiment: opened.experiment,
+        ledger: opened.ledger,
+        agent,
+        iterations: flags.iterations
+          ? parseInteger("--iterations", flags.iterations, 1)
+          : undefined,
+        maxMinutes: flags.maxMinutes
+          ? parsePositive("--max-minutes", flags.maxMinutes, "minutes")
+          : undefined,
+        maxCostUsd: flags.maxCost
+          ? parsePositive("--max-cost", flags.maxCost, "US dollars")
+          : undefined,
+        continueAfterTarget: flags.continueAfterTarget,
+        ...loopProgress(progress),
+      });
+      progress.done();
+      process.stdout.write(`stopped: ${outcome.reason}\n`);
+      if (outcome.interrupted) {
+        process.exitCode = 130;
+        return;
+      }
+      if (flags.report) {
+        const report = await commitFinalReport({
+          root,
+          opened,
+          remeasure: { maxRounds: 2 * opened.experiment.measurement.maxRounds },
+          onStep: stepPrinter(),
+        });
+        process.stdout.write(
+          `leaderboard: ${opened.dir}/leaderboard.md\nfinal report: ${report.path} (${report.htmlPath})\n`,
+        );
       }
     });
 }

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { AutoOptimizeError } from "../errors.js";
 import { listExperiments, type OpenedExperiment, openExperiment } from "../experiment/open.js";
-import { experimentStatus, formatStatus, isRunning } from "../loop/status.js";
+import { isRunning } from "../experiment/run-lock.js";
+import { experimentStatus, formatStatus } from "../loop/status.js";
 import { openRepository } from "../workspace/git.js";
 
 interface StatusFlags {

@@ -15,6 +15,7 @@ import { FILES } from "./layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "./open.js";
 import { type ProtectedHashes, protectedViolations } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
+import { acquireRunLock } from "./run-lock.js";
 import { Experiment } from "./schema.js";
 
 export interface BaselineOptions {
@@ -53,9 +54,22 @@ const BUILD_TIMEOUT_MS = 30 * 60_000;
  * `baseline-locked` to the ledger and commits `experiment(exp-NNN): baseline`.
  */
 export async function lockBaseline(options: BaselineOptions): Promise<BaselineOutcome> {
-  const progress = options.onProgress ?? (() => {});
-  const { root } = await openRepository(options.cwd);
+  const { root, gitDir } = await openRepository(options.cwd);
   const opened = await openExperiment(root, options.name);
+  const release = acquireRunLock(gitDir, opened.name);
+  try {
+    return await measureAndLock(options, root, opened);
+  } finally {
+    release();
+  }
+}
+
+async function measureAndLock(
+  options: BaselineOptions,
+  root: string,
+  opened: OpenedExperiment,
+): Promise<BaselineOutcome> {
+  const progress = options.onProgress ?? (() => {});
   const { experiment, ledger, name } = opened;
   await checkReady(root, opened, options.force ?? false);
 

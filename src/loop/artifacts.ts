@@ -57,12 +57,15 @@ function formatCost(cost: AgentUsage): string {
   return `$${cost.usd.toFixed(4)}: ${tokens(cost.inputTokens)} input tokens (${tokens(cost.cachedTokens)} of them cached), ${tokens(cost.outputTokens)} output tokens`;
 }
 
-/** summary.md, result.json, result.txt and reflexion.md of one iteration. */
+/**
+ * summary.md, result.json, result.txt and reflexion.md of one iteration; no reflexion.md when the
+ * reflexion comes later (a host writes it with `step reflect`).
+ */
 export async function writeIterationArtifacts(
   dir: string,
   experiment: Experiment,
   record: IterationRecord,
-  reflexion: string,
+  reflexion: string | null,
 ): Promise<void> {
   const { metric } = experiment;
   const vsBaseline =
@@ -121,10 +124,9 @@ export async function writeIterationArtifacts(
     "",
   ];
   await writeFile(join(dir, "result.txt"), text.join("\n"));
-  await writeFile(
-    join(dir, "reflexion.md"),
-    reflexion.endsWith("\n") ? reflexion : `${reflexion}\n`,
-  );
+  const reflexionPath = join(dir, "reflexion.md");
+  if (reflexion === null) await rm(reflexionPath, { force: true });
+  else await writeFile(reflexionPath, reflexion.endsWith("\n") ? reflexion : `${reflexion}\n`);
 }
 
 /**

@@ -1,14 +1,28 @@
 import type { OpenedExperiment } from "../experiment/open.js";
-import { git } from "../workspace/git.js";
+import { acquireRunLock } from "../experiment/run-lock.js";
+import { git, openRepository } from "../workspace/git.js";
 import { type FinalReportResult, writeFinalReport } from "./final-report.js";
 
-/** Writes final-report.md and commits it with the experiment folder: `experiment(exp-NNN): final report`. */
+/**
+ * Writes final-report.md and commits it with the experiment folder (`experiment(exp-NNN): final
+ * report`), holding the experiment's run lock: the re-measure must not race a run or a step.
+ */
 export async function commitFinalReport(input: {
   root: string;
   opened: OpenedExperiment;
   remeasure: { maxRounds: number } | null;
   onStep?: (text: string) => void;
 }): Promise<FinalReportResult & { commit: string }> {
+  const { root, opened } = input;
+  const release = acquireRunLock((await openRepository(root)).gitDir, opened.name);
+  try {
+    return await writeAndCommit(input);
+  } finally {
+    release();
+  }
+}
+
+async function writeAndCommit(input: Parameters<typeof commitFinalReport>[0]) {
   const { root, opened } = input;
   const result = await writeFinalReport({
     root,

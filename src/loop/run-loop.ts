@@ -1,17 +1,17 @@
-import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Agent } from "../agent/types.js";
-import { AutoOptimizeError, UsageError } from "../errors.js";
-import { FILES } from "../experiment/layout.js";
+import { AutoOptimizeError, InterruptedError, USER_INTERRUPT, UsageError } from "../errors.js";
 import type { Ledger } from "../experiment/ledger.js";
-import type { ProtectedHashes } from "../experiment/protected-files.js";
+import { acquireRunLock } from "../experiment/run-lock.js";
 import type { Experiment } from "../experiment/schema.js";
-import { deriveState, type LoopState, targetReached } from "../experiment/state.js";
+import { deriveState, type LoopState } from "../experiment/state.js";
+import { withInterrupt } from "../measure/interrupt.js";
 import { changedFiles } from "../workspace/files.js";
-import { git, openRepository } from "../workspace/git.js";
-import { Interrupted, runIteration, USER_INTERRUPT } from "./iteration.js";
+import { git, openRepository, type Repository } from "../workspace/git.js";
+import { runIteration } from "./iteration.js";
 import { profileCurrentBest } from "./profile-best.js";
 import { recoverUnfinished } from "./recover.js";
+import { costSpentReason, type StopLimits, stopReason } from "./stop-reason.js";
 import { LoopWorktrees } from "./worktrees.js";
 
 export interface LoopOptions {
@@ -46,10 +46,23 @@ export interface LoopOutcome {
  * `run` resumes from the ledger).
  */
 export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
-  const { root, experiment, ledger } = options;
-  const repository = await openRepository(root);
+  const repository = await openRepository(options.root);
+  const release = acquireRunLock(repository.gitDir, options.name);
+  try {
+    return await withInterrupt((signal) => loop(options, repository, signal));
+  } finally {
+    release();
+  }
+}
+
+async function loop(
+  options: LoopOptions,
+  repository: Repository,
+  signal: AbortSignal,
+): Promise<LoopOutcome> {
+  const { experiment, ledger } = options;
   const relativeDir = relative(repository.root, options.dir);
-  await ensureBranch(root, experiment, relativeDir);
+  await ensureBranch(repository.root, experiment, relativeDir);
   let state = deriveState(experiment, ledger);
   if (!state.baseline) {
     throw new UsageError(
@@ -57,11 +70,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
       `the baseline of ${options.name} is not locked: run 'auto-optimize baseline' first.`,
     );
   }
-  const locked = JSON.parse(
-    await readFile(join(options.dir, FILES.protected), "utf8"),
-  ) as ProtectedHashes;
   const worktrees = new LoopWorktrees(repository, options.name);
-
   const recovered = await recoverUnfinished(
     repository.root,
     relativeDir,
@@ -72,15 +81,13 @@ export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
   state = deriveState(experiment, ledger);
   ledger.append({ type: "run-started", agent: options.agent.name });
 
-  const stop = { requested: false };
-  const onSignal = () => {
-    if (stop.requested) process.exit(130);
-    stop.requested = true;
+  const limits: StopLimits = {
+    iterations: options.iterations,
+    continueAfterTarget: options.continueAfterTarget,
+    startedAt: Date.now(),
+    maxMinutes: options.maxMinutes,
+    maxCostUsd: options.maxCostUsd,
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const startedAt = Date.now();
-  const budget = options.iterations ?? experiment.iterations;
   // Cost: what the agent spent before this run is in the ledger; this run adds the agent's growth.
   let recordedUsd = 0;
   let recordedTokens = 0;
@@ -98,107 +105,73 @@ export async function runLoop(options: LoopOptions): Promise<LoopOutcome> {
     recordedUsd = usage.usd;
     recordedTokens = tokens;
   };
-  const costSpent = (): string | null => {
-    if (options.maxCostUsd === undefined) return null;
+  // At every step boundary of an iteration: Ctrl-C, or the cost budget spent by this iteration.
+  const checkpoint = () => {
+    if (signal.aborted) throw new InterruptedError(USER_INTERRUPT);
+    if (options.maxCostUsd === undefined) return;
     const spent = state.costUsd + (options.agent.usage?.().usd ?? 0) - recordedUsd;
-    return spent >= options.maxCostUsd
-      ? `cost budget spent ($${spent.toFixed(2)} of $${options.maxCostUsd})`
-      : null;
+    if (spent >= options.maxCostUsd) {
+      throw new InterruptedError(costSpentReason(spent, options.maxCostUsd), false);
+    }
   };
   let reason: string | null = null;
   let interrupted = false;
-  try {
-    if (recovered !== "none")
-      options.onStep?.(state.nextIteration, `resumed (${recovered} an interrupted iteration)`);
-    while (reason === null) {
-      reason = stopReason(options, state, budget, startedAt, stop.requested);
-      if (reason !== null) break;
-      const iteration = state.nextIteration;
-      const profile = options.hotspots
-        ? null
-        : await profileCurrentBest(
-            experiment,
-            worktrees,
-            state,
-            join(worktrees.base, "profile"),
-            (detail) => options.onStep?.(iteration, "profiling", detail),
-          );
-      const hotspots = options.hotspots
-        ? await options.hotspots(worktrees.bestPath)
-        : (profile?.hotspots ?? null);
-      try {
-        const result = await runIteration(
-          {
-            root: repository.root,
-            experiment,
-            name: options.name,
-            dir: options.dir,
-            relativeDir,
-            ledger,
-            agent: options.agent,
-            worktrees,
-            locked,
-            hotspots,
-            profile,
-            stop,
-            budgetSpent: costSpent,
-            onStep: (step, detail) => options.onStep?.(iteration, step, detail),
-          },
+  if (recovered !== "none")
+    options.onStep?.(state.nextIteration, `resumed (${recovered} an interrupted iteration)`);
+  while (reason === null) {
+    reason = signal.aborted ? USER_INTERRUPT : stopReason(experiment, state, limits);
+    if (reason !== null) break;
+    const iteration = state.nextIteration;
+    const profile = options.hotspots
+      ? null
+      : await profileCurrentBest(
+          experiment,
+          worktrees,
           state,
+          join(worktrees.base, "profile"),
+          (detail) => options.onStep?.(iteration, "profiling", detail),
         );
-        if (result.kind === "exhausted") reason = `${options.agent.name} has nothing left to try`;
-      } catch (error) {
-        if (!(error instanceof Interrupted) && !stop.requested) throw error;
-        state = deriveState(experiment, ledger);
-        await recoverUnfinished(repository.root, relativeDir, experiment, ledger, state);
-        reason = error instanceof Interrupted ? error.reason : USER_INTERRUPT;
-        interrupted = reason === USER_INTERRUPT;
-      }
-      recordCost(iteration);
+    const hotspots = options.hotspots
+      ? await options.hotspots(worktrees.bestPath)
+      : (profile?.hotspots ?? null);
+    try {
+      const result = await runIteration(
+        {
+          root: repository.root,
+          experiment,
+          name: options.name,
+          dir: options.dir,
+          relativeDir,
+          ledger,
+          agent: options.agent,
+          worktrees,
+          hotspots,
+          profile,
+          checkpoint,
+          onStep: (step, detail) => options.onStep?.(iteration, step, detail),
+        },
+        state,
+      );
+      if (result.kind === "exhausted") reason = `${options.agent.name} has nothing left to try`;
+    } catch (error) {
+      if (!(error instanceof InterruptedError) && !signal.aborted) throw error;
       state = deriveState(experiment, ledger);
-      options.onIteration?.(state);
+      await recoverUnfinished(repository.root, relativeDir, experiment, ledger, state);
+      reason = error instanceof InterruptedError && !error.byUser ? error.reason : USER_INTERRUPT;
+      interrupted = reason === USER_INTERRUPT;
     }
-    ledger.append({ type: "stopped", reason });
-    await commitLedger(
-      repository.root,
-      relativeDir,
-      `experiment(${experiment.id}): stopped — ${reason}`,
-    );
-    await worktrees.remove();
-    return { reason, interrupted, state: deriveState(experiment, ledger) };
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    recordCost(iteration);
+    state = deriveState(experiment, ledger);
+    options.onIteration?.(state);
   }
-}
-
-function stopReason(
-  options: LoopOptions,
-  state: LoopState,
-  budget: number,
-  startedAt: number,
-  interrupted: boolean,
-): string | null {
-  const { experiment } = options;
-  if (interrupted) return USER_INTERRUPT;
-  if (
-    !options.continueAfterTarget &&
-    state.best.iteration !== null &&
-    targetReached(experiment, state.best.value)
-  ) {
-    return `target reached: ${experiment.metric.name} ${Number(state.best.value.toPrecision(6))} (target ${experiment.target})`;
-  }
-  if (state.finished.length >= budget) return `iteration budget spent (${budget})`;
-  if (state.sinceLastKeep >= experiment.patience) {
-    return `${state.sinceLastKeep} iterations in a row without a keep (patience ${experiment.patience})`;
-  }
-  if (options.maxMinutes !== undefined && Date.now() - startedAt >= options.maxMinutes * 60_000) {
-    return `time budget spent (${options.maxMinutes} min)`;
-  }
-  if (options.maxCostUsd !== undefined && state.costUsd >= options.maxCostUsd) {
-    return `cost budget spent ($${state.costUsd.toFixed(2)} of $${options.maxCostUsd})`;
-  }
-  return null;
+  ledger.append({ type: "stopped", reason });
+  await commitLedger(
+    repository.root,
+    relativeDir,
+    `experiment(${experiment.id}): stopped — ${reason}`,
+  );
+  await worktrees.remove();
+  return { reason, interrupted, state: deriveState(experiment, ledger) };
 }
 
 /** The loop works on the experiment's branch; it switches to it when the tree allows. */

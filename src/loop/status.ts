@@ -1,6 +1,3 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
-import { dirname, join } from "node:path";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState, targetReached } from "../experiment/state.js";
@@ -168,54 +165,4 @@ export function formatStatus(status: ExperimentStatus): string {
   );
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n");
-}
-
-// ---------------------------------------------------------------------------------------------
-// The run marker: how `status` tells a live run from an interrupted one
-
-/** .git/auto-optimize/<experiment>.run: the pid of the process running the loop. */
-export function runMarkerPath(gitDir: string, name: string): string {
-  return join(gitDir, "auto-optimize", `${name}.run`);
-}
-
-/**
- * Records that this process runs the loop of `name`; returns the function that removes the mark
- * (call it in a finally). A kill -9 leaves the file behind, but its pid is then dead.
- */
-export function markRunning(gitDir: string, name: string): () => void {
-  const path = runMarkerPath(gitDir, name);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(
-    path,
-    `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() })}\n`,
-  );
-  return () => {
-    try {
-      const marker = JSON.parse(readFileSync(path, "utf8")) as { pid?: number };
-      if (marker.pid === process.pid) rmSync(path, { force: true });
-    } catch {
-      // Already gone.
-    }
-  };
-}
-
-/** True when the run marker of `name` names a live process (on this host). */
-export function isRunning(gitDir: string, name: string): boolean {
-  const path = runMarkerPath(gitDir, name);
-  if (!existsSync(path)) return false;
-  let marker: { pid?: unknown; host?: unknown };
-  try {
-    marker = JSON.parse(readFileSync(path, "utf8")) as typeof marker;
-  } catch {
-    return false;
-  }
-  if (typeof marker.pid !== "number") return false;
-  // Another machine's process (a shared file system) cannot be checked: trust its mark.
-  if (typeof marker.host === "string" && marker.host !== hostname()) return true;
-  try {
-    process.kill(marker.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

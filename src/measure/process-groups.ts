@@ -1,5 +1,3 @@
-import { constants } from "node:os";
-
 /**
  * Process groups of the samples that are running right now. Each sample runs detached (its own
  * group), so a Ctrl-C in the terminal reaches only our process, not the benchmark: we must kill
@@ -54,8 +52,19 @@ export function interruptActiveSamples(): void {
 
 function onTerminationSignal(signal: NodeJS.Signals): void {
   interruptActiveSamples();
-  // Our listener replaced Node's default of dying on the signal. If nobody else listens, restore
-  // that outcome (exit 130 for Ctrl-C); if someone does, stopping the tool is their call.
+  // If someone else listens, stopping the tool is their call; else the signal's default follows.
   if (process.listenerCount(signal) > 1) return;
-  process.exit(128 + (constants.signals[signal] ?? 2));
+  dieBySignal(signal);
+}
+
+/**
+ * Ends the process as the signal would have without our listeners (exit status 128 + its number),
+ * the running samples' groups killed first. Library code never calls process.exit: this is the
+ * signal's own outcome, for a user who asked twice or a process nobody else stops.
+ */
+export function dieBySignal(signal: NodeJS.Signals): void {
+  interruptActiveSamples();
+  live.clear();
+  for (const s of SIGNALS) process.removeAllListeners(s);
+  process.kill(process.pid, signal);
 }

@@ -1,32 +1,16 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { InterruptedError } from "../../errors.js";
 import type { IterationDecision } from "../../experiment/events.js";
-import { FILES } from "../../experiment/layout.js";
-import type { ProtectedHashes } from "../../experiment/protected-files.js";
-import { deriveState, runKnobValues } from "../../experiment/state.js";
-import { git } from "../../workspace/git.js";
-import {
-  type IterationRecord,
-  writeIterationArtifacts,
-  writePendingLeaderboard,
-} from "../artifacts.js";
-import { checkCandidate } from "../checks.js";
-import { buildAndTest, testFailedReason } from "../commands.js";
-import { commitDecided, commitMessage } from "../commit.js";
-import { driftSinceBaseline } from "../drift.js";
-import { faultPoint } from "../fault.js";
-import { flagUnsampled, newIterationRecord } from "../iteration-record.js";
-import { measureCandidate } from "../measure-candidate.js";
+import { deriveState } from "../../experiment/state.js";
+import type { IterationRecord } from "../artifacts.js";
+import { hostEdits } from "../edit-sources.js";
+import { type Evaluation, evaluateCandidate } from "../evaluate.js";
+import { stopReason } from "../stop-reason.js";
 import { stagedProfile } from "./profile.js";
 import { type HostPosition, hostPosition, requireStep, stepCommand } from "./protocol.js";
-import {
-  committedProtected,
-  type HostOptions,
-  type HostSession,
-  iterationPath,
-  withHostSession,
-} from "./session.js";
-import { hostStopReason } from "./stop.js";
+import { recoverHost } from "./recover.js";
+import { type HostOptions, type HostSession, iterationPath, withHostSession } from "./session.js";
 
 export interface EvaluateResult {
   experiment: string;
@@ -75,10 +59,11 @@ export interface EvaluateResult {
 }
 
 /**
- * `step evaluate`: the autonomous loop's checks and measurement on the host's edits in the main
- * working tree — protected files and scope, build, tests, the interleaved comparison against the
- * current best's worktree — then the decision, the artifacts, the leaderboard and the commits
- * (a non-keep is committed and reverted). Failing tests with retries left go back to the host.
+ * `step evaluate`: the one evaluation every agent goes through (loop/evaluate.ts) on the host's
+ * edits in the main working tree — protected files and scope, build, tests, the interleaved
+ * comparison against the current best's worktree, the decision, the artifacts, the leaderboard and
+ * the commits (a non-keep is committed and reverted). Failing tests with retries left go back to
+ * the host. Ctrl-C stops it at the next step boundary, rolled back with the edits kept.
  */
 export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult> {
   return withHostSession(options, async (session) => {
@@ -90,107 +75,41 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
     requireStep(position, "evaluate", session.via);
     const { iteration, state } = position;
     const strategy = position.strategy as string;
-    const folder = position.folder as string;
     const attempt = position.failedAttempts + 1;
-    const knobs = runKnobValues(experiment, state.best.knobs);
-
-    session.progress("checking protected files and scope");
-    const check = await checkEdits(session, await committedProtected(session), folder);
-    ledger.append({ type: "applied", iteration, attempt, changedFiles: check.changed, knobs });
-    faultPoint("after-apply", iteration);
-    ledger.append({ type: "checked", iteration, violations: check.violations });
-    faultPoint("after-check", iteration);
-
-    let decision: IterationDecision | null = null;
-    let reason = "";
-    let testOutput: string | null = null;
-    if (check.violations.length > 0) {
-      decision = "rejected";
-      reason = check.violations.join("; ");
-      await restoreExperimentFiles(session, check.experimentFiles);
-    } else {
-      const result = await buildAndTest({
-        experiment,
-        cwd: root,
-        knobs,
-        ledger,
-        iteration,
-        attempt,
-        onStep: session.progress,
-      });
-      if (!result.ok) {
-        testOutput = result.report;
-        if (attempt <= experiment.testRetries) {
-          return retry(session, iteration, strategy, attempt, check.changed, result.report);
-        }
-        decision = "test-failed";
-        reason = testFailedReason(attempt, result.report);
-      }
-    }
-
-    const record = newIterationRecord(experiment, {
-      iteration,
-      strategy,
-      reason,
-      baselineValue: state.baseline?.value ?? null,
-      knobs,
-      changedFiles: check.changed,
-      violations: check.violations,
-      testOutput,
-    });
-    const profile = await stagedProfile(session, iteration);
-    if (profile?.snapshot) {
-      // As the loop does: changed code the benchmark never runs is flagged, or rejected if asked.
-      const diff = await git(["diff", "HEAD", "--", ".", `:!${opened.path}`], root);
-      const rejection = flagUnsampled(experiment, record, diff, profile.snapshot);
-      if (rejection && decision === null) {
-        decision = "rejected";
-        reason = rejection;
-      }
-    }
-    if (decision === null) {
-      await measureCandidate(
+    let evaluation: Evaluation;
+    try {
+      evaluation = await evaluateCandidate(
         {
+          root,
           experiment,
+          name: opened.name,
+          dir: opened.dir,
+          relativeDir: opened.path,
           ledger,
           worktrees: session.worktrees,
-          candidatePath: root,
+          profile: await stagedProfile(session, iteration),
+          checkpoint: session.checkpoint,
           onStep: (step, detail) => session.progress(detail ? `${step}: ${detail}` : step),
         },
         state,
-        record,
+        {
+          iteration,
+          strategy,
+          folder: position.folder as string,
+          path: root,
+          firstAttempt: attempt,
+        },
+        hostEdits(attempt),
       );
-      faultPoint("after-measure", iteration);
-      decision = record.verdict === "improved" ? "keep" : "drop";
-      reason = record.reason;
+    } catch (error) {
+      if (error instanceof InterruptedError) await recoverHost(session);
+      throw error;
     }
-    record.decision = decision;
-    record.reason = reason;
-    ledger.append({ type: "decided", iteration, decision, reason });
-    faultPoint("after-decide", iteration);
-
-    session.progress("writing the artifacts");
-    const folderPath = iterationPath(session, folder);
-    record.environmentDrift = await driftSinceBaseline(opened.dir, root);
-    await writeIterationArtifacts(folderPath, experiment, record, "");
-    // The reflexion is the host's to write (`step reflect`); an empty one is no reflexion.
-    await rm(join(folderPath, "reflexion.md"), { force: true });
-    await writePendingLeaderboard(opened.dir, opened.name, experiment, ledger, record, folder);
-    faultPoint("after-artifacts", iteration);
-
-    session.progress("committing");
-    const commits = await commitDecided({
-      root,
-      candidate: root,
-      experimentPath: opened.path,
-      message: commitMessage(experiment, iteration, strategy),
-      decision,
-      iteration,
-      ledger,
-      bestBefore: state.best.commit,
-    });
-
-    const stop = hostStopReason(experiment, deriveState(experiment, ledger));
+    if (evaluation.kind === "retry") {
+      return retry(session, iteration, strategy, evaluation);
+    }
+    const { decision, record, commits } = evaluation;
+    const stop = stopReason(experiment, deriveState(experiment, ledger));
     return {
       experiment: opened.name,
       iteration,
@@ -199,7 +118,7 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
       ...measuredOutcome(record),
       commits,
       stop,
-      nextHint: decidedHint(session, decision, reason, stop),
+      nextHint: decidedHint(session, decision, record.reason, stop),
       replayed: false,
       recovered: session.recovered,
     };
@@ -219,7 +138,7 @@ async function recorded(session: HostSession, position: HostPosition): Promise<E
     .filter((e) => e.iteration === position.iteration)
     .at(-1);
   const decision = committed?.decision ?? record.decision;
-  const stop = hostStopReason(experiment, position.state);
+  const stop = stopReason(experiment, position.state);
   return {
     experiment: opened.name,
     iteration: position.iteration,
@@ -264,10 +183,9 @@ function retry(
   session: HostSession,
   iteration: number,
   strategy: string,
-  attempt: number,
-  changedFiles: string[],
-  report: string,
+  evaluation: Extract<Evaluation, { kind: "retry" }>,
 ): EvaluateResult {
+  const { attempt, changedFiles, report } = evaluation;
   const allowed = session.opened.experiment.testRetries + 1;
   return {
     experiment: session.opened.name,
@@ -312,45 +230,4 @@ function decidedHint(
     ? `then stop (${stop}) and write the final report with ${session.via === "mcp" ? "the report tool" : "`auto-optimize report`"}`
     : `then open the next iteration with ${stepCommand("next", session.via)}`;
   return `${what}. Write the reflexion — what surprised you, concrete lessons, directions left unexplored — and record it with ${reflect}; ${then}.`;
-}
-
-interface EditCheck {
-  /** Files the host changed (the experiment's own bookkeeping left out). */
-  changed: string[];
-  violations: string[];
-  /** Files inside the experiment folder the host changed: restored when the edit is rejected. */
-  experimentFiles: string[];
-}
-
-/**
- * The loop's check of an agent's edit (protected files, scope) on the main working tree, where the
- * experiment folder also holds what auto-optimize itself wrote since the last commit: the ledger's
- * new lines and the open iteration's folder. Those are not the host's edits; any other change in
- * the experiment folder is (and is refused as protected).
- */
-async function checkEdits(
-  session: HostSession,
-  locked: ProtectedHashes,
-  folder: string,
-): Promise<EditCheck> {
-  const { opened, root } = session;
-  const check = await checkCandidate(root, opened.experiment, locked);
-  const ledger = `${opened.path}/${FILES.ledger}`;
-  const iterationFolder = `${opened.path}/${FILES.iterationsDir}/${folder}/`;
-  const own = new Set(check.changed.filter((p) => p === ledger || p.startsWith(iterationFolder)));
-  const changed = check.changed.filter((p) => !own.has(p));
-  return {
-    changed,
-    violations: check.violations.filter((v) => ![...own].some((p) => v.startsWith(`${p} is `))),
-    experimentFiles: changed.filter((p) => p.startsWith(`${opened.path}/`)),
-  };
-}
-
-/** Puts experiment files the host changed back as committed (new ones are removed). */
-async function restoreExperimentFiles(session: HostSession, paths: string[]): Promise<void> {
-  for (const path of paths) {
-    const tracked = await git(["ls-tree", "--name-only", "HEAD", "--", path], session.root);
-    if (tracked) await git(["checkout", "HEAD", "--", path], session.root);
-    else await rm(join(session.root, path), { recursive: true, force: true });
-  }
 }

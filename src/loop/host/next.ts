@@ -1,7 +1,8 @@
 import { type Brief, briefText, buildBrief } from "../../agent/plan/brief.js";
 import { UsageError } from "../../errors.js";
 import { changedFiles } from "../../workspace/files.js";
-import { faultPoint } from "../fault.js";
+import { startIteration } from "../open-iteration.js";
+import { stopReason } from "../stop-reason.js";
 import { hostContext } from "./context.js";
 import { profileForIteration, stagedProfile } from "./profile.js";
 import { HOST_AGENT, hostPosition, requireStep, stepCommand } from "./protocol.js";
@@ -11,7 +12,6 @@ import {
   type HostSession,
   withHostSession,
 } from "./session.js";
-import { hostStopReason } from "./stop.js";
 
 export interface NextOptions extends HostOptions {
   /** Open another iteration although the target is reached. */
@@ -58,7 +58,9 @@ export async function stepNext(options: NextOptions): Promise<NextResult> {
     if (position.expected === "plan") {
       return briefResult(session, position.iteration, true);
     }
-    const stop = hostStopReason(experiment, state, options.continueAfterTarget);
+    const stop = stopReason(experiment, state, {
+      continueAfterTarget: options.continueAfterTarget,
+    });
     if (stop) {
       if (state.stopped !== stop) {
         ledger.append({ type: "stopped", reason: stop });
@@ -86,8 +88,7 @@ export async function stepNext(options: NextOptions): Promise<NextResult> {
       ledger.append({ type: "run-started", agent: HOST_AGENT });
     }
     const iteration = position.iteration;
-    ledger.append({ type: "iteration-started", iteration, best: state.best.commit });
-    faultPoint("after-start", iteration);
+    startIteration(ledger, iteration, state.best.commit);
     await worktrees.checkout(worktrees.bestPath, state.best.commit);
     await profileForIteration(session, state, iteration);
     return briefResult(session, iteration, false);

@@ -1,17 +1,12 @@
-import { existsSync } from "node:fs";
-import { readdir, rm } from "node:fs/promises";
-import { join } from "node:path";
 import { checkPlan } from "../../agent/plan/check.js";
 import { renderPlanMarkdown } from "../../agent/plan/render.js";
 import { UsageError } from "../../errors.js";
-import { FILES, iterationName, slugify } from "../../experiment/layout.js";
-import { snapshotIntoIteration, wantsDisassembly } from "../../profile/snapshot.js";
-import { createIterationFolder, writePlan } from "../artifacts.js";
-import { faultPoint } from "../fault.js";
+import { FILES } from "../../experiment/layout.js";
+import { recordPlan } from "../open-iteration.js";
 import { hostContext } from "./context.js";
 import { stagedProfile } from "./profile.js";
 import { hostPosition, requireStep, stepCommand } from "./protocol.js";
-import { type HostOptions, iterationPath, withHostSession } from "./session.js";
+import { type HostOptions, withHostSession } from "./session.js";
 
 export interface PlanOptions extends HostOptions {
   /** The plan: its JSON text, or the parsed object. */
@@ -60,21 +55,14 @@ export async function stepPlan(options: PlanOptions): Promise<PlanResult> {
       );
     }
     const plan = checked.plan;
-    const folder = iterationName(iteration, slugify(plan.strategy));
-    await removeLeftovers(session.opened.dir, iteration);
-    const path = iterationPath(session, folder);
-    await createIterationFolder(path);
-    await writePlan(path, {
-      strategy: plan.strategy,
-      markdown: renderPlanMarkdown(plan, iteration),
-      data: plan,
-    });
-    if (profile) {
-      session.progress("adding the best's profile to the iteration");
-      await snapshotIntoIteration(profile, path, wantsDisassembly(plan));
-    }
-    ledger.append({ type: "planned", iteration, strategy: plan.strategy, folder });
-    faultPoint("after-plan", iteration);
+    session.progress("recording the plan with the best's profile");
+    const { folder } = await recordPlan(
+      opened.dir,
+      ledger,
+      iteration,
+      { strategy: plan.strategy, markdown: renderPlanMarkdown(plan, iteration), data: plan },
+      profile,
+    );
     const scope = experiment.scope.join(", ");
     return {
       experiment: opened.name,
@@ -98,18 +86,5 @@ function parsePlan(plan: unknown): unknown {
       "invalid-plan",
       `the plan is not valid JSON (${(error as Error).message}): send one JSON object with the fields of the brief's planSchema.`,
     );
-  }
-}
-
-/**
- * Folders of this iteration number that a killed `step plan` left behind (written, never
- * recorded): a plan submitted again under another strategy must not leave them in the tree.
- */
-async function removeLeftovers(experimentDir: string, iteration: number): Promise<void> {
-  const dir = join(experimentDir, FILES.iterationsDir);
-  if (!existsSync(dir)) return;
-  const prefix = iterationName(iteration, "");
-  for (const name of await readdir(dir)) {
-    if (name.startsWith(prefix)) await rm(join(dir, name), { recursive: true, force: true });
   }
 }

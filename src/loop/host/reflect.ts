@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { UsageError } from "../../errors.js";
 import { FILES } from "../../experiment/layout.js";
 import { commitMessage } from "../commit.js";
+import { stopReason } from "../stop-reason.js";
 import { hostPosition, requireStep, stepCommand } from "./protocol.js";
 import {
   commitExperimentFolder,
@@ -10,7 +11,6 @@ import {
   iterationPath,
   withHostSession,
 } from "./session.js";
-import { hostStopReason } from "./stop.js";
 
 export interface ReflectOptions extends HostOptions {
   /** reflexion.md: what surprised, the lessons, the directions left unexplored. */
@@ -57,7 +57,9 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
     ledger.append({ type: "reflected", iteration });
     const subject = commitMessage(experiment, iteration, "reflexion");
     const commit = await commitExperimentFolder(session, subject);
-    const stop = hostStopReason(experiment, position.state, options.continueAfterTarget);
+    const stop = stopReason(experiment, position.state, {
+      continueAfterTarget: options.continueAfterTarget,
+    });
     const report = session.via === "mcp" ? "the report tool" : "`auto-optimize report`";
     return {
       experiment: opened.name,

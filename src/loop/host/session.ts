@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { UsageError } from "../../errors.js";
+import { InterruptedError, UsageError } from "../../errors.js";
 import { FILES } from "../../experiment/layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "../../experiment/open.js";
-import type { ProtectedHashes } from "../../experiment/protected-files.js";
+import { acquireRunLock } from "../../experiment/run-lock.js";
+import { withInterrupt } from "../../measure/interrupt.js";
 import { git, openRepository } from "../../workspace/git.js";
-import { isRunning, markRunning, runMarkerPath } from "../status.js";
 import { LoopWorktrees } from "../worktrees.js";
 import type { HostInterface } from "./protocol.js";
 import { recoverHost } from "./recover.js";
@@ -22,7 +22,7 @@ export interface HostOptions {
   onProgress?: (message: string) => void;
 }
 
-/** One step's hold on an experiment: opened, on its branch, recovered, marked as running. */
+/** One step's hold on an experiment: opened, on its branch, recovered, its run lock held. */
 export interface HostSession {
   root: string;
   opened: OpenedExperiment;
@@ -31,11 +31,16 @@ export interface HostSession {
   /** What recovery did before the step, when an earlier step was killed; else null. */
   recovered: string | null;
   progress: (message: string) => void;
+  /**
+   * Throws InterruptedError once Ctrl-C was pressed during the step (on the command line; an MCP
+   * server is stopped by its client): the evaluation's step boundaries call it.
+   */
+  checkpoint: () => void;
 }
 
 /**
  * Runs one host step on the experiment: refuses another branch or a run in progress in another
- * process, marks the experiment as running for the step's duration (so `run`, `status` and other
+ * process, holds the experiment's run lock for the step's duration (so `run`, `status` and other
  * steps see it), and first brings a killed evaluation back in line with the ledger.
  */
 export async function withHostSession<T>(
@@ -52,45 +57,29 @@ export async function withHostSession<T>(
       `experiment ${opened.name} lives on branch ${opened.experiment.branch}, but ${branch ?? "a detached HEAD"} is checked out: run git checkout ${opened.experiment.branch} first.`,
     );
   }
-  if (isRunning(repository.gitDir, opened.name) && !markedByUs(repository.gitDir, opened.name)) {
-    throw new UsageError(
-      "already-running",
-      `${opened.name} is being worked on by another process (auto-optimize run, or another step): wait for it to finish or stop it first.`,
-    );
-  }
-  await requireIntact(root, opened);
-  const release = markRunning(repository.gitDir, opened.name);
+  const release = acquireRunLock(repository.gitDir, opened.name);
   try {
-    const session: HostSession = {
-      root,
-      opened,
-      worktrees: new LoopWorktrees(repository, opened.name),
-      via: options.via ?? "cli",
-      recovered: null,
-      progress: options.onProgress ?? (() => {}),
+    await requireIntact(root, opened);
+    const via = options.via ?? "cli";
+    const step = async (signal: AbortSignal | null) => {
+      const session: HostSession = {
+        root,
+        opened,
+        worktrees: new LoopWorktrees(repository, opened.name),
+        via,
+        recovered: null,
+        progress: options.onProgress ?? (() => {}),
+        checkpoint: () => {
+          if (signal?.aborted) throw new InterruptedError();
+        },
+      };
+      session.recovered = await recoverHost(session);
+      return work(session);
     };
-    session.recovered = await recoverHost(session);
-    return await work(session);
+    return await (via === "cli" ? withInterrupt(step) : step(null));
   } finally {
     release();
   }
-}
-
-function markedByUs(gitDir: string, name: string): boolean {
-  try {
-    const marker = JSON.parse(readFileSync(runMarkerPath(gitDir, name), "utf8")) as {
-      pid?: number;
-    };
-    return marker.pid === process.pid;
-  } catch {
-    return false;
-  }
-}
-
-/** The protected files' hashes as committed at init (a copy edited in the tree counts for nothing). */
-export async function committedProtected(session: HostSession): Promise<ProtectedHashes> {
-  const path = `${session.opened.path}/${FILES.protected}`;
-  return JSON.parse(await git(["show", `HEAD:${path}`], session.root)) as ProtectedHashes;
 }
 
 /**

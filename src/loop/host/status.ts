@@ -1,8 +1,9 @@
 import { openExperiment } from "../../experiment/open.js";
+import { isRunning } from "../../experiment/run-lock.js";
 import { openRepository } from "../../workspace/git.js";
-import { type ExperimentStatus, experimentStatus, isRunning } from "../status.js";
+import { type ExperimentStatus, experimentStatus } from "../status.js";
+import { stopReason } from "../stop-reason.js";
 import { type HostInterface, type HostStep, hostPosition, stepCommand } from "./protocol.js";
-import { hostStopReason } from "./stop.js";
 
 export interface HostStatus extends ExperimentStatus {
   host: {
@@ -32,7 +33,7 @@ export async function hostStatus(options: {
   });
   const position = hostPosition(experiment, ledger);
   const via = options.via ?? "cli";
-  const stop = position.expected === "next" ? hostStopReason(experiment, position.state) : null;
+  const stop = position.expected === "next" ? stopReason(experiment, position.state) : null;
   const run = stepCommand(position.expected, via);
   const hints: Record<HostStep, string> = {
     baseline: `lock the baseline with ${run}.`,

@@ -1,0 +1,259 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { AgentUsage, Applied, Outcome } from "../agent/types.js";
+import type { IterationDecision } from "../experiment/events.js";
+import { FILES } from "../experiment/layout.js";
+import type { Ledger } from "../experiment/ledger.js";
+import { committedProtected } from "../experiment/protected-files.js";
+import type { Experiment, KnobValue } from "../experiment/schema.js";
+import { type LoopState, runKnobValues } from "../experiment/state.js";
+import type { BestProfile } from "../profile/snapshot.js";
+import { git } from "../workspace/git.js";
+import {
+  type IterationRecord,
+  outcomeOf,
+  writeIterationArtifacts,
+  writePendingLeaderboard,
+} from "./artifacts.js";
+import { checkCandidate } from "./checks.js";
+import { buildAndTest, testFailedReason } from "./commands.js";
+import { commitDecided, commitMessage } from "./commit.js";
+import { driftSinceBaseline } from "./drift.js";
+import { faultPoint } from "./fault.js";
+import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
+import { measureCandidate } from "./measure-candidate.js";
+import type { LoopWorktrees } from "./worktrees.js";
+
+/**
+ * Where a candidate's edits and its reflexion come from: the one thing the autonomous loop's
+ * agents and a host agent do differently in an evaluation (see edit-sources.ts).
+ */
+export interface EditSource {
+  /**
+   * Makes attempt `attempt`'s edits in the candidate's checkout (`feedback`: the failed build or
+   * tests of the attempt before), or returns null when they are not made here: a host makes them
+   * between steps, so a retry goes back to it.
+   */
+  edit(attempt: number, feedback: string | null): Promise<Applied | null>;
+  /** The iteration's reflexion, or null when it comes later (a host's `step reflect`). */
+  reflect(outcome: Outcome): Promise<string | null>;
+  /** What producing the edits and the reflexion cost in model calls, when anything. */
+  cost?(): AgentUsage | undefined;
+}
+
+/** The experiment an evaluation works in. */
+export interface EvaluationEnv {
+  /** The repository's main working tree, on the experiment's branch. */
+  root: string;
+  experiment: Experiment;
+  /** The experiment's name (exp-001-…), its folder absolute and relative to the root. */
+  name: string;
+  dir: string;
+  relativeDir: string;
+  ledger: Ledger;
+  worktrees: LoopWorktrees;
+  /** The best's profile staged for this iteration: changed code it never samples is flagged. */
+  profile: BestProfile | null;
+  /** Called at every step boundary before the commit; throws InterruptedError to stop there. */
+  checkpoint: () => void;
+  onStep: (step: string, detail?: string) => void;
+}
+
+/** The planned iteration whose candidate is evaluated. */
+export interface Candidate {
+  iteration: number;
+  strategy: string;
+  /** Its folder under iterations/. */
+  folder: string;
+  /** The checkout holding the edits: the candidate worktree, or the main working tree (host). */
+  path: string;
+  /** The attempt evaluated first (a host's evaluation after failed tests continues the count). */
+  firstAttempt: number;
+}
+
+export type Evaluation =
+  | { kind: "decided"; decision: IterationDecision; record: IterationRecord; commits: string[] }
+  /** The build or tests of `attempt` failed with attempts left, and the edits come from outside. */
+  | { kind: "retry"; attempt: number; changedFiles: string[]; report: string };
+
+/**
+ * The one evaluation of a planned iteration, for every agent: the edits → protected files and
+ * scope → build and tests (retried with the failure as feedback) → unsampled changed code →
+ * the interleaved comparison against the current best → the decision → environment drift → the
+ * reflexion → summary.md, result.json and the leaderboard → the commit (a non-keep is committed
+ * and reverted). Each step is recorded in the ledger before the next begins.
+ */
+export async function evaluateCandidate(
+  env: EvaluationEnv,
+  state: LoopState,
+  candidate: Candidate,
+  source: EditSource,
+): Promise<Evaluation> {
+  const { experiment, ledger } = env;
+  const { iteration } = candidate;
+  let decision: IterationDecision | null = null;
+  let reason = "";
+  let feedback: string | null = null;
+  let knobs: Record<string, KnobValue> = state.best.knobs;
+  let check: EditCheck = { changed: [], violations: [] };
+  let testOutput: string | null = null;
+  for (let attempt = candidate.firstAttempt; decision === null; attempt++) {
+    const applied = await source.edit(attempt, feedback);
+    if (!applied) {
+      return {
+        kind: "retry",
+        attempt: attempt - 1,
+        changedFiles: check.changed,
+        report: feedback ?? "",
+      };
+    }
+    knobs = runKnobValues(experiment, { ...state.best.knobs, ...(applied.knobs ?? {}) });
+    env.onStep("checking protected files and scope");
+    check = await checkEdits(env, candidate);
+    ledger.append({ type: "applied", iteration, attempt, changedFiles: check.changed, knobs });
+    faultPoint("after-apply", iteration);
+    ledger.append({ type: "checked", iteration, violations: check.violations });
+    faultPoint("after-check", iteration);
+    env.checkpoint();
+    if (check.violations.length > 0) {
+      decision = "rejected";
+      reason = check.violations.join("; ");
+      break;
+    }
+    const result = await buildAndTest({
+      experiment,
+      cwd: candidate.path,
+      knobs,
+      ledger,
+      iteration,
+      attempt,
+      onStep: env.onStep,
+    });
+    env.checkpoint();
+    if (result.ok) break;
+    testOutput = result.report;
+    feedback = result.report;
+    if (attempt > experiment.testRetries) {
+      decision = "test-failed";
+      reason = testFailedReason(attempt, result.report);
+    }
+  }
+  // The experiment's own files are auto-optimize's: whatever the candidate did to them is undone.
+  await restoreExperimentFiles(candidate.path, env.relativeDir, check.changed);
+
+  const record = newIterationRecord(experiment, {
+    iteration,
+    strategy: candidate.strategy,
+    reason,
+    baselineValue: state.baseline?.value ?? null,
+    knobs,
+    changedFiles: check.changed,
+    violations: check.violations,
+    testOutput,
+  });
+  if (env.profile?.snapshot) {
+    const rejection = flagUnsampled(
+      experiment,
+      record,
+      await codeDiff(candidate.path, env.relativeDir),
+      env.profile.snapshot,
+    );
+    if (rejection && decision === null) {
+      decision = "rejected";
+      reason = rejection;
+    }
+  }
+  if (decision === null) {
+    await measureCandidate(
+      {
+        experiment,
+        ledger,
+        worktrees: env.worktrees,
+        candidatePath: candidate.path,
+        onStep: env.onStep,
+      },
+      state,
+      record,
+    );
+    faultPoint("after-measure", iteration);
+    env.checkpoint();
+    decision = record.verdict === "improved" ? "keep" : "drop";
+    reason = record.reason;
+  }
+  record.decision = decision;
+  record.reason = reason;
+  ledger.append({ type: "decided", iteration, decision, reason });
+  faultPoint("after-decide", iteration);
+  env.checkpoint();
+
+  record.environmentDrift = await driftSinceBaseline(env.dir, env.root);
+  const reflexion = await source.reflect(
+    outcomeOf(record, await codeDiff(candidate.path, env.relativeDir)),
+  );
+  const cost = source.cost?.();
+  if (cost) record.cost = cost;
+  env.onStep("writing the artifacts");
+  const folderPath = join(env.dir, FILES.iterationsDir, candidate.folder);
+  await writeIterationArtifacts(folderPath, experiment, record, reflexion);
+  await writePendingLeaderboard(env.dir, env.name, experiment, ledger, record, candidate.folder);
+  faultPoint("after-artifacts", iteration);
+  env.checkpoint();
+
+  env.onStep("committing");
+  const commits = await commitDecided({
+    root: env.root,
+    candidate: candidate.path,
+    experimentPath: env.relativeDir,
+    message: commitMessage(experiment, iteration, candidate.strategy),
+    decision,
+    iteration,
+    ledger,
+    bestBefore: state.best.commit,
+  });
+  return { kind: "decided", decision, record, commits };
+}
+
+interface EditCheck {
+  /** Files the candidate changed (auto-optimize's own bookkeeping left out). */
+  changed: string[];
+  violations: string[];
+}
+
+/**
+ * The program's check of the edits (protected files, scope) against the committed protected
+ * hashes. When the candidate is the main working tree (host mode), the experiment folder also
+ * holds what auto-optimize itself wrote since the last commit — the ledger's new lines and the open
+ * iteration's folder — which are not the candidate's edits; any other change there is.
+ */
+async function checkEdits(env: EvaluationEnv, candidate: Candidate): Promise<EditCheck> {
+  const locked = await committedProtected(env.root, env.relativeDir);
+  const check = await checkCandidate(candidate.path, env.experiment, locked);
+  if (candidate.path !== env.root) return check;
+  const ledger = `${env.relativeDir}/${FILES.ledger}`;
+  const iterationFolder = `${env.relativeDir}/${FILES.iterationsDir}/${candidate.folder}/`;
+  const own = new Set(check.changed.filter((p) => p === ledger || p.startsWith(iterationFolder)));
+  return {
+    changed: check.changed.filter((p) => !own.has(p)),
+    violations: check.violations.filter((v) => ![...own].some((p) => v.startsWith(`${p} is `))),
+  };
+}
+
+/** Puts experiment files the candidate changed back as committed (new ones are removed). */
+async function restoreExperimentFiles(
+  checkout: string,
+  relativeDir: string,
+  changed: string[],
+): Promise<void> {
+  for (const path of changed.filter((p) => p.startsWith(`${relativeDir}/`))) {
+    const tracked = await git(["ls-tree", "--name-only", "HEAD", "--", path], checkout);
+    if (tracked) await git(["checkout", "HEAD", "--", path], checkout);
+    else await rm(join(checkout, path), { recursive: true, force: true });
+  }
+}
+
+/** The candidate's change of the code (new files included; the experiment folder left out). */
+async function codeDiff(checkout: string, relativeDir: string): Promise<string> {
+  const code = [".", `:!${relativeDir}`];
+  await git(["add", "-A", "--", ...code], checkout);
+  return git(["diff", "--cached", "HEAD", "--", ...code], checkout);
+}
