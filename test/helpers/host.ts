@@ -61,9 +61,12 @@ export class HostRepo extends LoopRepo {
     return JSON.parse(result.stdout) as T;
   }
 
-  /** A file outside the repository holding `text` (a plan or a reflexion). */
-  scratchFile(text: string): string {
-    const path = join(this.scratch, `input-${++this.files}`);
+  /**
+   * A file outside the repository holding `text` (a plan, a reflexion, a patch); `name` names it
+   * (a patch folder's agent reads only `*.patch` and `*.diff` files, in name order).
+   */
+  scratchFile(text: string, name = `input-${++this.files}`): string {
+    const path = join(this.scratch, name);
     writeFileSync(path, text);
     return path;
   }

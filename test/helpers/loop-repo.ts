@@ -54,8 +54,13 @@ export class LoopRepo extends TempRepo {
     string
   >;
 
-  constructor() {
-    super();
+  /** With `from`, a copy of that repository in its state now (see TempRepo), its ideas included. */
+  constructor(from?: LoopRepo) {
+    super(from);
+    if (from) {
+      this.ideas = { ...from.ideas };
+      return;
+    }
     this.commit("project", {
       "src/value.txt": "100\n",
       "test/check.sh": "! grep -q broken src/*.txt\n",
@@ -83,17 +88,26 @@ export class LoopRepo extends TempRepo {
     return runCli(["init", ...valueAnswers(), ...extra], this.dir);
   }
 
+  /**
+   * `run` with the patches agent: the ideas as revisions, or `{ patches: DIR }` for a folder of
+   * patch files.
+   */
   run(
-    ideas: (keyof LoopRepo["ideas"])[],
+    ideas: (keyof LoopRepo["ideas"])[] | { patches: string },
     extra: string[] = [],
     env: NodeJS.ProcessEnv = {},
   ): Promise<CliResult> {
-    const revisions = ideas.map((i) => this.ideas[i]).join(",");
-    return runCli(
-      ["run", "--agent", "patches", "--revisions", revisions, "--no-report", ...extra],
-      this.dir,
-      { env },
-    );
+    const source = Array.isArray(ideas)
+      ? ["--revisions", ideas.map((i) => this.ideas[i]).join(",")]
+      : ["--patches", ideas.patches];
+    return runCli(["run", "--agent", "patches", ...source, "--no-report", ...extra], this.dir, {
+      env,
+    });
+  }
+
+  /** An idea's change as a patch file's text (its diff against its parent), for `git apply`. */
+  patchOf(idea: keyof LoopRepo["ideas"]): string {
+    return `${this.git("diff-tree", "-p", "--no-color", "--no-commit-id", `${this.ideas[idea]}~1`, this.ideas[idea])}\n`;
   }
 
   experimentDir(): string {

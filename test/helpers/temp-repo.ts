@@ -1,14 +1,20 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
-/** A real git repository in a temporary folder, for end-to-end tests. */
+/**
+ * A real git repository in a temporary folder, for end-to-end tests. With `from`, a byte-for-byte
+ * copy of that repository (same commits, branches, working tree and untracked files) in a folder
+ * of its own: two copies start from the same state. Copy it with no worktree registered — a
+ * worktree's metadata names absolute paths, which would still point into the original.
+ */
 export class TempRepo {
   readonly dir = mkdtempSync(join(tmpdir(), "auto-optimize-repo-"));
 
-  constructor() {
-    this.git("init", "--quiet", "--initial-branch=main");
+  constructor(from?: TempRepo) {
+    if (from) cpSync(from.dir, this.dir, { recursive: true });
+    else this.git("init", "--quiet", "--initial-branch=main");
   }
 
   git(...args: string[]): string {
