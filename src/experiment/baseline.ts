@@ -16,6 +16,7 @@ import { currentBranch, type OpenedExperiment, openExperiment } from "./open.js"
 import { type ProtectedHashes, protectedViolations } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
 import { Experiment } from "./schema.js";
+import { targetReached } from "./target.js";
 
 export interface BaselineOptions {
   /** Anywhere inside the repository. */
@@ -183,17 +184,13 @@ export async function lockBaseline(options: BaselineOptions): Promise<BaselineOu
     ],
     root,
   );
-  const reached =
-    experiment.metric.direction === "lower"
-      ? main.median <= experiment.target
-      : main.median >= experiment.target;
   return {
     name,
     id: experiment.id,
     commit: await git(["rev-parse", "HEAD"], root),
     result,
     summary,
-    targetReached: reached,
+    targetReached: targetReached(experiment, main.median),
   };
 }
 

@@ -2,6 +2,9 @@ import type { IterationDecision, LedgerEntry } from "./events.js";
 import type { Ledger } from "./ledger.js";
 import type { Experiment, KnobValue } from "./schema.js";
 
+// loop/run-loop.ts and loop/host/stop.ts still import the target check from here.
+export { targetReached } from "./target.js";
+
 export interface FinishedIteration {
   iteration: number;
   strategy: string;
@@ -124,13 +127,6 @@ function summarize(
     commits,
     costUsd: 0,
   };
-}
-
-/** True when `value` meets the target in the metric's direction. */
-export function targetReached(experiment: Experiment, value: number): boolean {
-  return experiment.metric.direction === "lower"
-    ? value <= experiment.target
-    : value >= experiment.target;
 }
 
 /**
