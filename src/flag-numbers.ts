@@ -26,3 +26,35 @@ export function parsePositive(flag: string, text: string, unit: string): number 
 export function parseSeconds(flag: string, text: string): number {
   return parsePositive(flag, text, "seconds");
 }
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/**
+ * A fraction from 0 up to (not including) 1, given as 0.05, 5e-2 or 5%, or why it is refused,
+ * said of the text as it was given ("5 is ambiguous: …"). A bare number of 1 or more is refused
+ * rather than read as a percentage: 5 could mean 5% or 500%.
+ */
+export function readFraction(text: string): number | { problem: string } {
+  const answer = text.trim();
+  const percent = answer.endsWith("%");
+  const number = percent ? answer.slice(0, -1).trim() : answer;
+  if (!DECIMAL.test(number)) return { problem: `"${answer}" is not a number` };
+  const value = Number(number);
+  if (value < 0) return { problem: `${answer} is negative` };
+  if (!percent && value >= 1) {
+    return {
+      problem: `${answer} is ambiguous: write ${value}% for ${value} percent, or a fraction below 1`,
+    };
+  }
+  if (percent && value >= 100) return { problem: `${answer} is 100% or more` };
+  return percent ? value / 100 : value;
+}
+
+export function parseFraction(flag: string, text: string): number {
+  const fraction = readFraction(text);
+  if (typeof fraction === "number") return fraction;
+  throw new UsageError(
+    "bad-option",
+    `${flag} must be a fraction between 0 and 1 (0.05, 5e-2 or 5% for five percent): ${fraction.problem}.`,
+  );
+}

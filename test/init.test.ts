@@ -14,6 +14,7 @@ import {
   parseThreshold,
   splitGlobs,
 } from "../src/experiment/validate-answers.js";
+import { parseFraction } from "../src/flag-numbers.js";
 import { runCli } from "./helpers/cli.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
@@ -546,6 +547,37 @@ describe("answer parsing", () => {
     expect(parseTarget("120 ms")).toBe(120);
     expect(parseTarget("< 1.5e3")).toBe(1500);
     expect(parseTarget("0")).toEqual({ problem: expect.stringContaining("greater than zero") });
+  });
+
+  it("reads a threshold by the same rule as the fraction flags of compare", () => {
+    const read: [string, number][] = [
+      ["0.01", 0.01],
+      ["1e-2", 0.01],
+      ["1%", 0.01],
+      [" 2.5 % ", 0.025],
+      [".5", 0.5],
+      ["0", 0],
+    ];
+    for (const [text, fraction] of read) {
+      expect({ text, threshold: parseThreshold(text) }).toEqual({ text, threshold: fraction });
+      expect({ text, flag: parseFraction("--min-effect", text) }).toEqual({ text, flag: fraction });
+    }
+    const refused: [string, string][] = [
+      ["5", "5 is ambiguous: write 5% for 5 percent, or a fraction below 1"],
+      ["100%", "100% is 100% or more"],
+      ["-0.01", "-0.01 is negative"],
+      ["0x1", '"0x1" is not a number'],
+      ["Infinity", '"Infinity" is not a number'],
+      ["%", '"%" is not a number'],
+    ];
+    for (const [text, problem] of refused) {
+      expect(parseThreshold(text)).toEqual({
+        problem: expect.stringContaining(`the threshold ${problem}; give the smallest gain`),
+      });
+      expect(() => parseFraction("--min-effect", text)).toThrow(
+        `--min-effect must be a fraction between 0 and 1 (0.05, 5e-2 or 5% for five percent): ${problem}.`,
+      );
+    }
   });
 
   it("accepts a specific goal", () => {

@@ -1,18 +1,12 @@
 import type { Command } from "commander";
-import { parseInteger, parseSeconds } from "../flag-numbers.js";
+import { parseFraction, parseInteger, parseSeconds } from "../flag-numbers.js";
 import { compareReport, formatCompareReport } from "../measure/compare-report.js";
 import { compareRevisions } from "../measure/compare-revisions.js";
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
 import type { InterleavedEvent } from "../measure/interleaved.js";
 import { DEFAULT_SCHEDULE } from "../measure/sequential.js";
 import { randomSeed } from "../measure/stats/prng.js";
-import {
-  parseDirection,
-  parseFormat,
-  parseFraction,
-  parseMetricNames,
-  requireCommand,
-} from "./options.js";
+import { parseDirection, parseFormat, parseMetricNames, requireCommand } from "./options.js";
 
 interface CompareFlags {
   bench?: string;

@@ -1,20 +1,6 @@
 import { UsageError } from "../errors.js";
 import { type Better, METRIC_FORMATS, type MetricFormat } from "../measure/metrics/types.js";
 
-/** A fraction given as 0.05 or 5%; bare numbers of 1 or more are refused as ambiguous. */
-export function parseFraction(flag: string, text: string): number {
-  const percent = text.trim().endsWith("%");
-  const value = Number(percent ? text.trim().slice(0, -1) : text);
-  const fraction = percent ? value / 100 : value;
-  if (!Number.isFinite(fraction) || fraction < 0 || fraction >= 1) {
-    throw new UsageError(
-      "bad-option",
-      `${flag} must be a fraction between 0 and 1 (0.05 or 5% for five percent), got '${text}'.`,
-    );
-  }
-  return fraction;
-}
-
 export function parseDirection(text: string | undefined): Better | undefined {
   if (text === undefined) return undefined;
   if (text === "lower" || text === "higher") return text;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { parseInteger } from "../flag-numbers.js";
 import { commitFinalReport } from "../loop/final-report-commit.js";
+import { defaultRemeasureRounds } from "../loop/report/remeasure.js";
 import { openRepository } from "../workspace/git.js";
 import { openForReading } from "./status.js";
 import { stepPrinter } from "./step-printer.js";
@@ -32,7 +33,7 @@ export function registerReport(program: Command): void {
       const { experiment } = opened;
       const rounds =
         flags.rounds === undefined
-          ? 2 * experiment.measurement.maxRounds
+          ? defaultRemeasureRounds(experiment)
           : parseInteger("--rounds", flags.rounds, 2);
       const result = await commitFinalReport({
         root,

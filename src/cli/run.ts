@@ -6,6 +6,7 @@ import { openExperiment } from "../experiment/open.js";
 import { parseInteger, parsePositive, parseSeconds } from "../flag-numbers.js";
 import { commitFinalReport } from "../loop/final-report-commit.js";
 import { createProgress } from "../loop/progress.js";
+import { defaultRemeasureRounds } from "../loop/report/remeasure.js";
 import { runLoop } from "../loop/run-loop.js";
 import { openRepository } from "../workspace/git.js";
 import { loopProgress } from "./loop-progress.js";
@@ -158,7 +159,7 @@ export function registerRun(program: Command): void {
         const report = await commitFinalReport({
           root,
           opened,
-          remeasure: { maxRounds: 2 * opened.experiment.measurement.maxRounds },
+          remeasure: { maxRounds: defaultRemeasureRounds(opened.experiment) },
           onStep: stepPrinter(),
         });
         process.stdout.write(

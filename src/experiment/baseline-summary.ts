@@ -2,6 +2,7 @@ import type { EnvironmentSnapshot } from "../measure/environment.js";
 import type { Better } from "../measure/metrics/types.js";
 import type { Observation } from "../measure/observe.js";
 import type { ScenarioSummary } from "../measure/summary.js";
+import { targetReached } from "./target.js";
 
 /** baseline/result.json */
 export interface BaselineResult {
@@ -44,7 +45,7 @@ const num = (x: number, unit: string | null) => `${x.toPrecision(5)}${unit ? ` $
 /** baseline/result.txt: the summary a person reads. */
 export function formatBaseline(result: BaselineResult, target: number): string {
   const m = result.metric;
-  const reached = m.direction === "lower" ? m.value <= target : m.value >= target;
+  const reached = targetReached({ metric: m, target }, m.value);
   const lines = [
     `Baseline of ${result.experiment} at ${result.commit.slice(0, 12)} (${result.measuredAt})`,
     `benchmark: ${result.command}${

@@ -17,6 +17,7 @@ import { type ProtectedHashes, protectedViolations } from "./protected-files.js"
 import { renderPlan } from "./render-plan.js";
 import { acquireRunLock } from "./run-lock.js";
 import { Experiment } from "./schema.js";
+import { targetReached } from "./target.js";
 
 export interface BaselineOptions {
   /** Anywhere inside the repository. */
@@ -197,17 +198,13 @@ async function measureAndLock(
     ],
     root,
   );
-  const reached =
-    experiment.metric.direction === "lower"
-      ? main.median <= experiment.target
-      : main.median >= experiment.target;
   return {
     name,
     id: experiment.id,
     commit: await git(["rev-parse", "HEAD"], root),
     result,
     summary,
-    targetReached: reached,
+    targetReached: targetReached(experiment, main.median),
   };
 }
 

@@ -16,6 +16,7 @@ import { type PreparedCommands, prepareCommands } from "./prepare-commands.js";
 import { hashFiles } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
 import { type AgentSettings, Experiment } from "./schema.js";
+import { targetReached } from "./target.js";
 import {
   type Answers,
   DEFAULT_PROTECT,
@@ -175,7 +176,7 @@ async function createOnCleanTree(
 
   const metric = answers.metric;
   const value = prepared.dryRun.bench.value;
-  if (metric.direction === "lower" ? value <= answers.target : value >= answers.target) {
+  if (targetReached(answers, value)) {
     warnings.push(
       `the dry-run's ${metric.name} is already ${value}, which meets the target ${answers.target}: the experiment would stop at once. Is the target right?`,
     );

@@ -1,6 +1,6 @@
 import type { Experiment } from "./schema.js";
 import type { FinishedIteration, LoopState } from "./state.js";
-import { targetReached } from "./state.js";
+import { targetReached } from "./target.js";
 
 const STATUS: Record<FinishedIteration["decision"], string> = {
   keep: "✅ kept",

@@ -126,13 +126,6 @@ function summarize(
   };
 }
 
-/** True when `value` meets the target in the metric's direction. */
-export function targetReached(experiment: Experiment, value: number): boolean {
-  return experiment.metric.direction === "lower"
-    ? value <= experiment.target
-    : value >= experiment.target;
-}
-
 /**
  * The values of env and arg knobs (defaults: their initial values) — what a checkout runs with.
  * File knobs live in the code of the checkout and are never carried here, so an agent reads them

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { readFraction } from "../flag-numbers.js";
 import { globMatcher } from "../workspace/files.js";
 import { parseKnob } from "./knob-syntax.js";
 import type { Knob } from "./schema.js";
@@ -142,25 +143,16 @@ export function parseTarget(
   return value;
 }
 
-/** A per-iteration threshold given as 0.05 or 5%, or the reason it is refused. */
+/** A per-iteration threshold given as 0.05, 5e-2 or 5%, or the reason it is refused. */
 export function parseThreshold(text: string | undefined): number | { problem: string } {
   const answer = text?.trim() ?? "";
   const hint =
     "give the smallest gain worth keeping as a fraction or a percentage, e.g. 0.02 or 2%";
   if (answer === "") return { problem: `no threshold: ${hint}` };
-  const percent = answer.endsWith("%");
-  const number = percent ? answer.slice(0, -1).trim() : answer;
-  const value = /^(?:\d+\.?\d*|\.\d+)$/.test(number) ? Number(number) : Number.NaN;
-  if (!Number.isFinite(value))
-    return { problem: `the threshold "${answer}" is not a number: ${hint}` };
-  const fraction = percent ? value / 100 : value;
-  if (!percent && value >= 1) {
-    return {
-      problem: `the threshold ${answer} is ambiguous: write ${value}% for ${value} percent, or a fraction below 1`,
-    };
-  }
-  if (fraction >= 1) return { problem: `the threshold ${answer} is 100% or more: ${hint}` };
-  return fraction;
+  const fraction = readFraction(answer);
+  return typeof fraction === "number"
+    ? fraction
+    : { problem: `the threshold ${fraction.problem}; ${hint}` };
 }
 
 export function directionProblem(text: string | undefined): string | undefined {

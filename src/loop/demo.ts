@@ -9,6 +9,7 @@ import { createExperiment } from "../experiment/create.js";
 import { openExperiment } from "../experiment/open.js";
 import type { FinalReportResult } from "./final-report.js";
 import { commitFinalReport } from "./final-report-commit.js";
+import { defaultRemeasureRounds } from "./report/remeasure.js";
 import { type LoopOptions, type LoopOutcome, runLoop } from "./run-loop.js";
 
 /** The bundled example the demo optimizes: a Collatz search with a parity-test and a memo-size knob. */
@@ -98,7 +99,7 @@ export async function runDemo(options: {
   const report = await commitFinalReport({
     root: repository,
     opened,
-    remeasure: { maxRounds: 2 * opened.experiment.measurement.maxRounds },
+    remeasure: { maxRounds: defaultRemeasureRounds(opened.experiment) },
     onStep: options.onReportStep,
   });
   return { repository, experimentDir: opened.dir, outcome, report };

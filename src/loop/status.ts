@@ -1,6 +1,7 @@
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
-import { deriveState, targetReached } from "../experiment/state.js";
+import { deriveState } from "../experiment/state.js";
+import { targetReached } from "../experiment/target.js";
 
 /**
  * Where an experiment stands. `running` and `interrupted` both mean the ledger shows a run that

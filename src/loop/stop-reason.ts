@@ -1,5 +1,6 @@
 import type { Experiment } from "../experiment/schema.js";
-import { type LoopState, targetReached } from "../experiment/state.js";
+import type { LoopState } from "../experiment/state.js";
+import { targetReached } from "../experiment/target.js";
 
 /** The limits a run sets on top of the experiment's own (its iteration budget and patience). */
 export interface StopLimits {

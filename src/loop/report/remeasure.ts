@@ -1,4 +1,5 @@
 import { initialKnobValues, knobRunTarget } from "../../experiment/knobs.js";
+import type { Experiment } from "../../experiment/schema.js";
 import type { LoopState } from "../../experiment/state.js";
 import { compareRevisions } from "../../measure/compare-revisions.js";
 import { DEFAULT_DECISION } from "../../measure/decision.js";
@@ -17,6 +18,14 @@ export interface Headline {
   seed: number;
   baselineCommit: string;
   bestCommit: string;
+}
+
+/**
+ * The re-measure's rounds when no one says otherwise: twice what one iteration may take, because
+ * the report's headline number rests on this one comparison.
+ */
+export function defaultRemeasureRounds(experiment: Experiment): number {
+  return 2 * experiment.measurement.maxRounds;
 }
 
 /** Baseline commit (initial knobs) against the best commit (its knobs), in fresh worktrees. */

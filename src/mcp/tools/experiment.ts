@@ -3,6 +3,7 @@ import { createExperiment } from "../../experiment/create.js";
 import { openExperiment } from "../../experiment/open.js";
 import { commitFinalReport } from "../../loop/final-report-commit.js";
 import { hostStatus } from "../../loop/host/status.js";
+import { defaultRemeasureRounds } from "../../loop/report/remeasure.js";
 import { openRepository } from "../../workspace/git.js";
 import {
   BaselineInput,
@@ -134,7 +135,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
     async (args, progress) => {
       const { root } = await openRepository(cwd(args));
       const opened = await openExperiment(root, args.experiment);
-      const rounds = args.rounds ?? 2 * opened.experiment.measurement.maxRounds;
+      const rounds = args.rounds ?? defaultRemeasureRounds(opened.experiment);
       const report = await commitFinalReport({
         root,
         opened,
