@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
@@ -102,6 +103,36 @@ describe("run: every decision outcome", () => {
     expect(leaderboard).toContain("🧪 test-failed");
     expect(result.stdout).toContain("stopped: iteration budget spent (5)");
     expect(loopWorktrees()).toEqual([]);
+  });
+
+  it("rejects an agent's edit of the experiment's own files and commits none of it", async () => {
+    repo = new LoopRepo();
+    expect((await repo.init()).code).toBe(0);
+    const branch = repo.git("branch", "--show-current");
+    const path = relative(repo.dir, join(repo.experimentDir(), "experiment.json"));
+    const original = repo.file(path);
+    // A takeover: the experiment's definition loosened from inside the candidate.
+    const loosened = original.replace(/"threshold": [0-9.e-]+/, '"threshold": 0.0001');
+    expect(loosened).not.toBe(original);
+    repo.git("checkout", "--quiet", "-b", "idea-takeover");
+    const takeover = repo.commit("takeover", { [path]: loosened });
+    repo.git("checkout", "--quiet", branch);
+
+    const result = await runCli(
+      ["run", "--agent", "patches", "--revisions", takeover, "--iterations", "1", "--no-report"],
+      repo.dir,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(repo.decisions()).toEqual(["1:rejected"]);
+    const committed = repo.ledger().find((e) => e.type === "committed");
+    const commits = committed?.type === "committed" ? committed.commits : [];
+    expect(commits.length).toBeGreaterThan(0);
+    for (const commit of commits) {
+      const files = repo.git("show", "--name-only", "--format=", commit).split("\n");
+      expect(files, commit).not.toContain(path);
+    }
+    expect(repo.file(path)).toBe(original);
+    expect(repo.git("status", "--porcelain")).toBe("");
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
 import { HostRepo, valuePlan } from "./helpers/host.js";
 
 let repo: HostRepo;
@@ -112,5 +113,35 @@ describe("a host killed between steps, or a step killed mid-way, continues", () 
     expect(next.iteration).toBe(2);
     expect(repo.decisions()).toEqual(["1:keep"]);
     expect(repo.file("src/value.txt")).toBe("80\n");
+  });
+
+  it("Ctrl-C during step evaluate rolls the evaluation back with the edits kept; evaluating again decides", async () => {
+    repo = new HostRepo();
+    await repo.start(["--test", "sleep 2; sh test/check.sh"]);
+    await repo.ok(["next"]);
+    await repo.ok(repo.planArgs(valuePlan(1)));
+    repo.write({ "src/value.txt": "80\n" });
+    let sent = false;
+    const interrupted = await runCli(["step", "evaluate"], repo.dir, {
+      onStderr: (text, child) => {
+        if (sent || !text.includes("testing")) return;
+        sent = true;
+        // Once the test command runs (it sleeps 2 s first): Ctrl-C kills it mid-way.
+        setTimeout(() => child.kill("SIGINT"), 700);
+      },
+    });
+    expect(sent).toBe(true);
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(repo.file("src/value.txt")).toBe("80\n");
+    const ledger = repo.ledger();
+    expect(ledger.some((e) => e.type === "evaluation-interrupted")).toBe(true);
+    // A test run Ctrl-C killed is no failure of the edits: no attempt was spent on it.
+    expect(
+      ledger.filter((e) => e.type === "tested" && !e.ok),
+      interrupted.stderr,
+    ).toEqual([]);
+    const status = await repo.ok<{ host: { expected: string; interrupted: boolean } }>(["status"]);
+    expect(status.host).toMatchObject({ expected: "evaluate", interrupted: false });
+    expect(await repo.ok(["evaluate"])).toMatchObject({ decision: "keep", iteration: 1 });
   });
 });

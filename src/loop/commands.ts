@@ -1,3 +1,4 @@
+import { InterruptedError } from "../errors.js";
 import { knobRunTarget } from "../experiment/knobs.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
@@ -11,7 +12,10 @@ export interface CommandResult {
   report: string;
 }
 
-/** Runs a build or test command once in a checkout; its failure is a result, not an error. */
+/**
+ * Runs a build or test command once in a checkout; its failure is a result, not an error, unless
+ * Ctrl-C killed it.
+ */
 export async function runCheckCommand(
   label: string,
   command: string,
@@ -21,6 +25,8 @@ export async function runCheckCommand(
   const full = target.args ? `${command} ${target.args}` : command;
   const sample = await runSample({ command: full, cwd: target.cwd, env: target.env, timeoutMs });
   if (sample.ok) return { ok: true, report: "" };
+  // Killed by Ctrl-C: not a failure of the candidate, and no attempt is spent on it.
+  if (sample.failure?.kind === "interrupted") throw new InterruptedError();
   const tail = (text: string) => text.trimEnd().split("\n").slice(-40).join("\n");
   const output = [tail(sample.stdout), tail(sample.stderr)].filter(Boolean).join("\n");
   return {
