@@ -30,6 +30,8 @@ export interface IterationRecord {
   comparison: unknown;
   /** Changed functions without samples in the best's profile: the benchmark does not run them. */
   unsampledFunctions?: string[];
+  /** The check besides speed that rejected the candidate, when one did (its reason is `reason`). */
+  guard?: "behaviour-changed" | "metric-inconsistent";
   /** What the agent's model calls cost during this iteration (agents that pay for a model). */
   cost?: AgentUsage;
 }

@@ -20,8 +20,15 @@ import { buildAndTest, testFailedReason } from "./commands.js";
 import { commitDecided, commitMessage } from "./commit.js";
 import { driftSinceBaseline } from "./drift.js";
 import { faultPoint } from "./fault.js";
+import {
+  firstRejection,
+  type GuardContext,
+  type GuardRejection,
+  MEASURED_GUARDS,
+  PRE_MEASURE_GUARDS,
+} from "./guards.js";
 import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
-import { measureCandidate } from "./measure-candidate.js";
+import { measureCandidate, readyBest } from "./measure-candidate.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 /**
@@ -77,11 +84,12 @@ export type Evaluation =
   | { kind: "retry"; attempt: number; changedFiles: string[]; report: string };
 
 /**
- * The one evaluation of a planned iteration, for every agent: the edits → protected files and
- * scope → build and tests (retried with the failure as feedback) → unsampled changed code →
- * the interleaved comparison against the current best → the decision → environment drift → the
- * reflexion → summary.md, result.json and the leaderboard → the commit (a non-keep is committed
- * and reverted). Each step is recorded in the ledger before the next begins.
+ * The one evaluation of a planned iteration, for every agent, as named steps: the edits and their
+ * checks (protected files, scope, build, tests; retried with the failure as feedback) → the
+ * decision (unsampled changed code, the guards besides speed, the interleaved comparison against
+ * the current best) → the artifacts (environment drift, the reflexion, summary.md, result.json,
+ * the leaderboard) → the commit (a non-keep is committed and reverted). Each step is recorded in
+ * the ledger before the next begins.
  */
 export async function evaluateCandidate(
   env: EvaluationEnv,
@@ -89,15 +97,67 @@ export async function evaluateCandidate(
   candidate: Candidate,
   source: EditSource,
 ): Promise<Evaluation> {
+  const attempts = await attemptEdits(env, state, candidate, source);
+  if (attempts.kind === "retry") return attempts;
+  // The experiment's own files are auto-optimize's: whatever the candidate did to them is undone.
+  await restoreExperimentFiles(candidate.path, env.relativeDir, attempts.changed);
+  const record = newIterationRecord(env.experiment, {
+    iteration: candidate.iteration,
+    strategy: candidate.strategy,
+    reason: attempts.ended?.reason ?? "",
+    baselineValue: state.baseline?.value ?? null,
+    knobs: attempts.knobs,
+    changedFiles: attempts.changed,
+    violations: attempts.violations,
+    testOutput: attempts.testOutput,
+  });
+  const [decision, reason] = attempts.ended
+    ? [attempts.ended.decision, attempts.ended.reason]
+    : await decide(env, state, candidate, record);
+  record.decision = decision;
+  record.reason = reason;
+  env.ledger.append({ type: "decided", iteration: candidate.iteration, decision, reason });
+  faultPoint("after-decide", candidate.iteration);
+  env.checkpoint();
+
+  await writeArtifacts(env, candidate, record, source);
+  env.onStep("committing");
+  const commits = await commitDecided({
+    root: env.root,
+    candidate: candidate.path,
+    experimentPath: env.relativeDir,
+    message: commitMessage(env.experiment, candidate.iteration, candidate.strategy),
+    decision,
+    iteration: candidate.iteration,
+    ledger: env.ledger,
+    bestBefore: state.best.commit,
+  });
+  return { kind: "decided", decision, record, commits };
+}
+
+interface Attempts {
+  kind: "attempted";
+  knobs: Record<string, KnobValue>;
+  changed: string[];
+  violations: string[];
+  testOutput: string | null;
+  /** Decided without measuring: `rejected` by the checks, `test-failed` after the last attempt. */
+  ended: { decision: "rejected" | "test-failed"; reason: string } | null;
+}
+
+/** The edits, attempt after attempt, each checked, built and tested, until one passes or none is left. */
+async function attemptEdits(
+  env: EvaluationEnv,
+  state: LoopState,
+  candidate: Candidate,
+  source: EditSource,
+): Promise<Attempts | Extract<Evaluation, { kind: "retry" }>> {
   const { experiment, ledger } = env;
   const { iteration } = candidate;
-  let decision: IterationDecision | null = null;
-  let reason = "";
   let feedback: string | null = null;
-  let knobs: Record<string, KnobValue> = state.best.knobs;
-  let check: EditCheck = { changed: [], violations: [] };
   let testOutput: string | null = null;
-  for (let attempt = candidate.firstAttempt; decision === null; attempt++) {
+  let check: EditCheck = { changed: [], violations: [] };
+  for (let attempt = candidate.firstAttempt; ; attempt++) {
     const applied = await source.edit(attempt, feedback);
     if (!applied) {
       return {
@@ -107,7 +167,7 @@ export async function evaluateCandidate(
         report: feedback ?? "",
       };
     }
-    knobs = runKnobValues(experiment, { ...state.best.knobs, ...(applied.knobs ?? {}) });
+    const knobs = runKnobValues(experiment, { ...state.best.knobs, ...(applied.knobs ?? {}) });
     env.onStep("checking protected files and scope");
     check = await checkEdits(env, candidate);
     ledger.append({ type: "applied", iteration, attempt, changedFiles: check.changed, knobs });
@@ -115,10 +175,10 @@ export async function evaluateCandidate(
     ledger.append({ type: "checked", iteration, violations: check.violations });
     faultPoint("after-check", iteration);
     env.checkpoint();
+    const attempted = { kind: "attempted" as const, knobs, ...check, testOutput, ended: null };
     if (check.violations.length > 0) {
-      decision = "rejected";
-      reason = check.violations.join("; ");
-      break;
+      const reason = check.violations.join("; ");
+      return { ...attempted, ended: { decision: "rejected", reason } };
     }
     const result = await buildAndTest({
       experiment,
@@ -130,62 +190,67 @@ export async function evaluateCandidate(
       onStep: env.onStep,
     });
     env.checkpoint();
-    if (result.ok) break;
+    if (result.ok) return attempted;
     testOutput = result.report;
     feedback = result.report;
     if (attempt > experiment.testRetries) {
-      decision = "test-failed";
-      reason = testFailedReason(attempt, result.report);
+      const reason = testFailedReason(attempt, result.report);
+      return { ...attempted, testOutput, ended: { decision: "test-failed", reason } };
     }
   }
-  // The experiment's own files are auto-optimize's: whatever the candidate did to them is undone.
-  await restoreExperimentFiles(candidate.path, env.relativeDir, check.changed);
+}
 
-  const record = newIterationRecord(experiment, {
-    iteration,
-    strategy: candidate.strategy,
-    reason,
-    baselineValue: state.baseline?.value ?? null,
-    knobs,
-    changedFiles: check.changed,
-    violations: check.violations,
-    testOutput,
-  });
+/**
+ * The decision on a candidate whose tests pass: rejected when it changes code the benchmark never
+ * runs (if the experiment asks) or a guard finds it computes something else or games the metric;
+ * else kept when the interleaved comparison says improved, dropped otherwise.
+ */
+async function decide(
+  env: EvaluationEnv,
+  state: LoopState,
+  candidate: Candidate,
+  record: IterationRecord,
+): Promise<[IterationDecision, string]> {
+  const { experiment } = env;
   if (env.profile?.snapshot) {
-    const rejection = flagUnsampled(
-      experiment,
-      record,
-      await codeDiff(candidate.path, env.relativeDir),
-      env.profile.snapshot,
-    );
-    if (rejection && decision === null) {
-      decision = "rejected";
-      reason = rejection;
-    }
+    const diff = await codeDiff(candidate.path, env.relativeDir);
+    const unsampled = flagUnsampled(experiment, record, diff, env.profile.snapshot);
+    if (unsampled) return ["rejected", unsampled];
   }
-  if (decision === null) {
-    await measureCandidate(
-      {
-        experiment,
-        ledger,
-        worktrees: env.worktrees,
-        candidatePath: candidate.path,
-        onStep: env.onStep,
-      },
-      state,
-      record,
-    );
-    faultPoint("after-measure", iteration);
-    env.checkpoint();
-    decision = record.verdict === "improved" ? "keep" : "drop";
-    reason = record.reason;
-  }
-  record.decision = decision;
-  record.reason = reason;
-  ledger.append({ type: "decided", iteration, decision, reason });
-  faultPoint("after-decide", iteration);
+  const measureEnv = {
+    experiment,
+    ledger: env.ledger,
+    worktrees: env.worktrees,
+    candidatePath: candidate.path,
+    onStep: env.onStep,
+  };
+  const guarded: GuardContext = {
+    experiment,
+    dir: env.dir,
+    best: { path: env.worktrees.bestPath, knobs: state.best.knobs },
+    candidate: { path: candidate.path, knobs: record.knobs },
+    record,
+    onStep: env.onStep,
+  };
+  await readyBest(measureEnv, state);
+  const before = await firstRejection(PRE_MEASURE_GUARDS, guarded);
+  if (before) return rejectedBy(record, before);
   env.checkpoint();
+  const measured = await measureCandidate(measureEnv, state, record);
+  faultPoint("after-measure", candidate.iteration);
+  env.checkpoint();
+  const after = await firstRejection(MEASURED_GUARDS, guarded, measured);
+  if (after) return rejectedBy(record, after);
+  return [record.verdict === "improved" ? "keep" : "drop", record.reason];
+}
 
+/** summary.md, result.json, result.txt, the reflexion when the source writes it now, the leaderboard. */
+async function writeArtifacts(
+  env: EvaluationEnv,
+  candidate: Candidate,
+  record: IterationRecord,
+  source: EditSource,
+): Promise<void> {
   record.environmentDrift = await driftSinceBaseline(env.dir, env.root);
   const reflexion = await source.reflect(
     outcomeOf(record, await codeDiff(candidate.path, env.relativeDir)),
@@ -194,23 +259,17 @@ export async function evaluateCandidate(
   if (cost) record.cost = cost;
   env.onStep("writing the artifacts");
   const folderPath = join(env.dir, FILES.iterationsDir, candidate.folder);
-  await writeIterationArtifacts(folderPath, experiment, record, reflexion);
-  await writePendingLeaderboard(env.dir, env.name, experiment, ledger, record, candidate.folder);
-  faultPoint("after-artifacts", iteration);
+  await writeIterationArtifacts(folderPath, env.experiment, record, reflexion);
+  const { dir, name, experiment, ledger } = env;
+  await writePendingLeaderboard(dir, name, experiment, ledger, record, candidate.folder);
+  faultPoint("after-artifacts", candidate.iteration);
   env.checkpoint();
+}
 
-  env.onStep("committing");
-  const commits = await commitDecided({
-    root: env.root,
-    candidate: candidate.path,
-    experimentPath: env.relativeDir,
-    message: commitMessage(experiment, iteration, candidate.strategy),
-    decision,
-    iteration,
-    ledger,
-    bestBefore: state.best.commit,
-  });
-  return { kind: "decided", decision, record, commits };
+/** A guard's rejection, marked on the record: the decision and its reason. */
+function rejectedBy(record: IterationRecord, rejection: GuardRejection): ["rejected", string] {
+  record.guard = rejection.guard;
+  return ["rejected", rejection.reason];
 }
 
 interface EditCheck {

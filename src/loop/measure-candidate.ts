@@ -4,7 +4,11 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
 import { DEFAULT_DECISION } from "../measure/decision.js";
-import { compareInterleaved, type InterleavedEvent } from "../measure/interleaved.js";
+import {
+  compareInterleaved,
+  type InterleavedEvent,
+  type InterleavedResult,
+} from "../measure/interleaved.js";
 import { median } from "../measure/stats/robust.js";
 import type { IterationRecord } from "./artifacts.js";
 import { runCheckCommand } from "./commands.js";
@@ -19,27 +23,37 @@ export interface MeasureEnv {
   onStep: (step: string, detail?: string) => void;
 }
 
-/** Interleaved comparison of the candidate against the current best, on the experiment's terms. */
+/**
+ * The current best checked out in its worktree and built (once per best in this process): the
+ * reference the guards and the comparison run against.
+ */
+export async function readyBest(env: MeasureEnv, state: LoopState): Promise<void> {
+  const { experiment, worktrees } = env;
+  if (!(await worktrees.prepareBest(state.best.commit))) return;
+  if (experiment.commands.build) {
+    env.onStep("building the best");
+    const built = await runCheckCommand(
+      "the build of the best",
+      experiment.commands.build,
+      { cwd: worktrees.bestPath },
+      experiment.measurement.timeoutSeconds * 1000,
+    );
+    if (!built.ok) throw new AutoOptimizeError("best-build-failed", built.report);
+  }
+  worktrees.markBestBuilt(state.best.commit);
+}
+
+/**
+ * Interleaved comparison of the candidate against the current best (readied with `readyBest`),
+ * on the experiment's terms; the record gets the figures and the verdict.
+ */
 export async function measureCandidate(
   env: MeasureEnv,
   state: LoopState,
   record: IterationRecord,
-): Promise<void> {
+): Promise<InterleavedResult> {
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
-  if (await worktrees.prepareBest(state.best.commit)) {
-    if (experiment.commands.build) {
-      env.onStep("building the best");
-      const built = await runCheckCommand(
-        "the build of the best",
-        experiment.commands.build,
-        { cwd: worktrees.bestPath },
-        m.timeoutSeconds * 1000,
-      );
-      if (!built.ok) throw new AutoOptimizeError("best-build-failed", built.report);
-    }
-    worktrees.markBestBuilt(state.best.commit);
-  }
   const settings = {
     ...DEFAULT_DECISION,
     alpha: m.alpha,
@@ -112,4 +126,5 @@ export async function measureCandidate(
     value: record.value,
     bestValue: record.bestValue,
   });
+  return result;
 }
