@@ -1,5 +1,8 @@
+import type { Verdict } from "../measure/decision.js";
+
 /** Decisions an iteration can end with; only `keep` moves the best forward. */
-export type IterationDecision = "keep" | "drop" | "rejected" | "test-failed";
+export const ITERATION_DECISIONS = ["keep", "drop", "rejected", "test-failed"] as const;
+export type IterationDecision = (typeof ITERATION_DECISIONS)[number];
 
 /** Everything the loop does is one of these, appended to ledger.jsonl; state is derived from them. */
 export type LedgerEvent =
@@ -29,7 +32,7 @@ export type LedgerEvent =
   | {
       type: "measured";
       iteration: number;
-      verdict: string;
+      verdict: Verdict;
       improvement: number;
       ci: [number, number];
       rounds: number;

@@ -8,6 +8,7 @@ import { renderLeaderboard } from "../experiment/leaderboard.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { deriveState } from "../experiment/state.js";
+import type { Verdict } from "../measure/decision.js";
 
 export interface IterationRecord {
   iteration: number;
@@ -19,7 +20,7 @@ export interface IterationRecord {
   value: number | null;
   improvement: number | null;
   ci: [number, number] | null;
-  verdict: string | null;
+  verdict: Verdict | null;
   rounds: number | null;
   seed: number;
   knobs: Record<string, KnobValue>;

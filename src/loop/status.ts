@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
+import type { IterationDecision } from "../experiment/events.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState, targetReached } from "../experiment/state.js";
@@ -54,7 +55,8 @@ export function experimentStatus(
   options: { running?: boolean } = {},
 ): ExperimentStatus {
   const state = deriveState(experiment, ledger);
-  const count = (decision: string) => state.finished.filter((f) => f.decision === decision).length;
+  const count = (decision: IterationDecision) =>
+    state.finished.filter((f) => f.decision === decision).length;
   const bestIteration = state.best.iteration;
   const best = state.baseline
     ? {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PlanSchema } from "../agent/plan/schema.js";
+import { ITERATION_DECISIONS } from "../experiment/events.js";
 
 /** Every tool works on a repository and, optionally, a named experiment in it. */
 export const Where = {
@@ -152,7 +153,7 @@ export const EvaluateOutput = {
   experiment: z.string(),
   iteration: z.number(),
   strategy: z.string(),
-  decision: z.enum(["keep", "drop", "rejected", "test-failed", "retry"]),
+  decision: z.enum([...ITERATION_DECISIONS, "retry"]),
   result: z.object({
     reason: z.string(),
     verdict: z.string().nullable(),
