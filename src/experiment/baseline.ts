@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AutoOptimizeError, UsageError } from "../errors.js";
@@ -13,7 +13,11 @@ import { type BaselineResult, formatBaseline } from "./baseline-summary.js";
 import { initialKnobValues, knobRunTarget } from "./knobs.js";
 import { FILES } from "./layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "./open.js";
-import { type ProtectedHashes, protectedViolations } from "./protected-files.js";
+import {
+  type ProtectedHashes,
+  protectedViolations,
+  readProtectedHashes,
+} from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
 import { Experiment } from "./schema.js";
 
@@ -247,14 +251,7 @@ async function checkReady(root: string, opened: OpenedExperiment, force: boolean
 }
 
 function readProtected(opened: OpenedExperiment): ProtectedHashes {
-  try {
-    return JSON.parse(readFileSync(join(opened.dir, FILES.protected), "utf8")) as ProtectedHashes;
-  } catch (error) {
-    throw new UsageError(
-      "bad-experiment",
-      `${join(opened.dir, FILES.protected)} cannot be read (${(error as Error).message}): restore it from git.`,
-    );
-  }
+  return readProtectedHashes(join(opened.dir, FILES.protected));
 }
 
 function protectedList(opened: OpenedExperiment): string[] {

@@ -1,9 +1,29 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+import { parseJson, readJsonFile } from "../parse-json.js";
 
 /** sha256 of every protected file at lock time, keyed by path relative to the repository root. */
-export type ProtectedHashes = Record<string, string>;
+export const ProtectedHashes = z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, "a sha256"));
+export type ProtectedHashes = z.infer<typeof ProtectedHashes>;
+
+/** protected.json's text (read from disk or from git, `fileName` says which) validated. */
+export function parseProtectedHashes(text: string, fileName: string): ProtectedHashes {
+  return parseJson(text, ProtectedHashes, (problem) => badProtected(fileName, problem));
+}
+
+export function readProtectedHashes(path: string): ProtectedHashes {
+  return readJsonFile(path, ProtectedHashes, (problem) => badProtected(path, problem));
+}
+
+function badProtected(fileName: string, problem: string): UsageError {
+  return new UsageError(
+    "bad-experiment",
+    `${fileName} ${problem}: it holds the protected files' hashes locked at init; restore it from git.`,
+  );
+}
 
 export async function hashFiles(root: string, paths: readonly string[]): Promise<ProtectedHashes> {
   const hashes: ProtectedHashes = {};

@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
 import type { IterationDecision } from "../experiment/events.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState, targetReached } from "../experiment/state.js";
+import { parseJson } from "../parse-json.js";
 
 /**
  * Where an experiment stands. `running` and `interrupted` both mean the ledger shows a run that
@@ -180,6 +183,40 @@ export function runMarkerPath(gitDir: string, name: string): string {
   return join(gitDir, "auto-optimize", `${name}.run`);
 }
 
+const RunMarker = z.object({ pid: z.number().int(), host: z.string(), startedAt: z.string() });
+export type RunMarker = z.infer<typeof RunMarker>;
+
+/** A run marker's text validated; `fileName` names it in the error. */
+export function parseRunMarker(text: string, fileName: string): RunMarker {
+  return parseJson(
+    text,
+    RunMarker,
+    (problem) =>
+      new UsageError(
+        "bad-run-marker",
+        `${fileName} ${problem}: it marks a running loop; delete it when no loop runs.`,
+      ),
+  );
+}
+
+/**
+ * The run marker of `name`, or null when there is none or it cannot be read. An unreadable one is
+ * a write torn by a kill, so its writer is gone: it marks nothing.
+ */
+export function readRunMarker(gitDir: string, name: string): RunMarker | null {
+  const path = runMarkerPath(gitDir, name);
+  try {
+    return parseRunMarker(readFileSync(path, "utf8"), path);
+  } catch {
+    return null;
+  }
+}
+
+/** True when this process wrote the run marker of `name`. */
+export function markedByThisProcess(gitDir: string, name: string): boolean {
+  return readRunMarker(gitDir, name)?.pid === process.pid;
+}
+
 /**
  * Records that this process runs the loop of `name`; returns the function that removes the mark
  * (call it in a finally). A kill -9 leaves the file behind, but its pid is then dead.
@@ -187,33 +224,23 @@ export function runMarkerPath(gitDir: string, name: string): string {
 export function markRunning(gitDir: string, name: string): () => void {
   const path = runMarkerPath(gitDir, name);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(
-    path,
-    `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() })}\n`,
-  );
+  const marker: RunMarker = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(path, `${JSON.stringify(marker)}\n`);
   return () => {
-    try {
-      const marker = JSON.parse(readFileSync(path, "utf8")) as { pid?: number };
-      if (marker.pid === process.pid) rmSync(path, { force: true });
-    } catch {
-      // Already gone.
-    }
+    if (markedByThisProcess(gitDir, name)) rmSync(path, { force: true });
   };
 }
 
 /** True when the run marker of `name` names a live process (on this host). */
 export function isRunning(gitDir: string, name: string): boolean {
-  const path = runMarkerPath(gitDir, name);
-  if (!existsSync(path)) return false;
-  let marker: { pid?: unknown; host?: unknown };
-  try {
-    marker = JSON.parse(readFileSync(path, "utf8")) as typeof marker;
-  } catch {
-    return false;
-  }
-  if (typeof marker.pid !== "number") return false;
+  const marker = readRunMarker(gitDir, name);
+  if (!marker) return false;
   // Another machine's process (a shared file system) cannot be checked: trust its mark.
-  if (typeof marker.host === "string" && marker.host !== hostname()) return true;
+  if (marker.host !== hostname()) return true;
   try {
     process.kill(marker.pid, 0);
     return true;
