@@ -206,4 +206,20 @@ describe("baseline", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("protected file test/parse.test.js was modified");
   });
+
+  it("refuses a damaged protected.json, naming the file", async () => {
+    const repo = await experiment("cat value.txt");
+    const file = join(repo.dir, PATH, "protected.json");
+    writeFileSync(file, '{"test/parse.test.js": "not a hash"}\n');
+    const result = await runCli(["baseline", "--runs", "3"], repo.dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${file} does not have the expected fields: test/parse.test.js`,
+    );
+    writeFileSync(file, '{"test/parse.test.js": ');
+    const torn = await runCli(["baseline", "--runs", "3"], repo.dir);
+    expect(torn.code).toBe(2);
+    expect(torn.stderr).toContain(`${file} is not JSON`);
+    expect(ledger(repo).some((e) => e.type === "baseline-locked")).toBe(false);
+  });
 });

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { UsageError } from "../src/errors.js";
 import type { LedgerEvent } from "../src/experiment/events.js";
-import { Ledger } from "../src/experiment/ledger.js";
+import { Ledger, parseLedgerText } from "../src/experiment/ledger.js";
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,5 +66,46 @@ describe("ledger", () => {
     const ledger = Ledger.open(path);
     for (const event of EVENTS) ledger.append(event);
     expect(Ledger.open(path).entries.map(({ seq: _s, at: _a, ...event }) => event)).toEqual(EVENTS);
+  });
+
+  it("refuses a damaged line before the last, naming the file and the line", () => {
+    dir = mkdtempSync(join(tmpdir(), "ledger-test-"));
+    const path = join(dir, "ledger.jsonl");
+    const ledger = Ledger.open(path);
+    for (const event of EVENTS) ledger.append(event);
+    const lines = readFileSync(path, "utf8").split("\n");
+    writeFileSync(path, [lines[0], lines[1]?.slice(0, 20), ...lines.slice(2)].join("\n"));
+    const error = (() => {
+      try {
+        Ledger.open(path);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ code: "bad-ledger" });
+    expect((error as Error).message).toContain(`${path} line 2 is not JSON`);
+  });
+
+  it("refuses an event that does not match its type, even on the last line", () => {
+    dir = mkdtempSync(join(tmpdir(), "ledger-test-"));
+    const path = join(dir, "ledger.jsonl");
+    const ledger = Ledger.open(path);
+    for (const event of EVENTS) ledger.append(event);
+    const entry = { ...ledger.entries[3], decision: "unchanged" };
+    const lines = readFileSync(path, "utf8").split("\n").slice(0, 3);
+    writeFileSync(path, `${[...lines, JSON.stringify(entry)].join("\n")}\n`);
+    expect(() => Ledger.open(path)).toThrow(
+      `${path} line 4 is not a ledger event: decision: Invalid option`,
+    );
+  });
+
+  it("names the source it was given for a ledger read from git", () => {
+    const source = "auto-optimize/exp-001-x:experiments/exp-001-x/ledger.jsonl";
+    const text = '{"type":"stopped","reason":"done","seq":1,"at":"2025-01-01T00:00:00Z"}\n';
+    expect(parseLedgerText(text, source).entries).toHaveLength(1);
+    expect(() => parseLedgerText(`{"type":"stopped","seq":1}\n${text}`, source)).toThrow(
+      `${source} line 1 is not a ledger event: reason:`,
+    );
   });
 });

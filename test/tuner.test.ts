@@ -112,7 +112,7 @@ async function simulate(
     const outcome: Outcome = {
       decision,
       reason: decision === "keep" ? "improved" : "inconclusive",
-      verdict: decision === "keep" ? "improved" : "unchanged",
+      verdict: decision === "keep" ? "improved" : "no-change",
       improvement,
       ci: [improvement - 0.01, improvement + 0.01],
       value,

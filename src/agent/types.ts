@@ -1,5 +1,6 @@
 import type { IterationDecision } from "../experiment/events.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
+import type { Verdict } from "../measure/decision.js";
 
 /** What every agent is told at the start of an iteration. */
 export interface IterationContext {
@@ -42,7 +43,7 @@ export interface Applied {
 export interface Outcome {
   decision: IterationDecision;
   reason: string;
-  verdict: string | null;
+  verdict: Verdict | null;
   improvement: number | null;
   ci: [number, number] | null;
   value: number | null;

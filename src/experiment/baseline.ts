@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AutoOptimizeError, UsageError } from "../errors.js";
@@ -13,7 +13,7 @@ import { type BaselineResult, formatBaseline } from "./baseline-summary.js";
 import { initialKnobValues, knobRunTarget } from "./knobs.js";
 import { FILES } from "./layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "./open.js";
-import { type ProtectedHashes, protectedViolations } from "./protected-files.js";
+import { committedProtected, protectedViolations } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
 import { acquireRunLock } from "./run-lock.js";
 import { Experiment } from "./schema.js";
@@ -174,7 +174,10 @@ async function measureAndLock(
   });
   if (JSON.stringify(updated) !== JSON.stringify(experiment)) {
     writeFileSync(join(opened.dir, FILES.experiment), `${JSON.stringify(updated, null, 2)}\n`);
-    writeFileSync(join(opened.dir, FILES.plan), renderPlan(updated, protectedList(opened)));
+    writeFileSync(
+      join(opened.dir, FILES.plan),
+      renderPlan(updated, Object.keys(await committedProtected(root, opened.path)).sort()),
+    );
   }
 
   ledger.append({
@@ -248,28 +251,13 @@ async function checkReady(root: string, opened: OpenedExperiment, force: boolean
       `the working tree has uncommitted changes (${changed.slice(0, 10).join(", ")}): the baseline must measure the experiment's commit. Commit or stash them (git stash -u) first.`,
     );
   }
-  const violations = await protectedViolations(root, readProtected(opened));
+  const violations = await protectedViolations(root, await committedProtected(root, opened.path));
   if (violations.length > 0) {
     throw new UsageError(
       "protected-changed",
       `protected files changed since init: ${violations.join("; ")}. Restore them from the plan commit before measuring the baseline.`,
     );
   }
-}
-
-function readProtected(opened: OpenedExperiment): ProtectedHashes {
-  try {
-    return JSON.parse(readFileSync(join(opened.dir, FILES.protected), "utf8")) as ProtectedHashes;
-  } catch (error) {
-    throw new UsageError(
-      "bad-experiment",
-      `${join(opened.dir, FILES.protected)} cannot be read (${(error as Error).message}): restore it from git.`,
-    );
-  }
-}
-
-function protectedList(opened: OpenedExperiment): string[] {
-  return Object.keys(readProtected(opened)).sort();
 }
 
 function noisyBaseline(

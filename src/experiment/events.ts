@@ -1,60 +1,86 @@
+import { z } from "zod";
+import { VERDICTS } from "../measure/decision.js";
+
 /** Decisions an iteration can end with; only `keep` moves the best forward. */
-export type IterationDecision = "keep" | "drop" | "rejected" | "test-failed";
+export const ITERATION_DECISIONS = ["keep", "drop", "rejected", "test-failed"] as const;
+export type IterationDecision = (typeof ITERATION_DECISIONS)[number];
+
+const iteration = z.number().int();
+const decision = z.enum(ITERATION_DECISIONS);
+const interval = z.tuple([z.number(), z.number()]);
 
 /** Everything the loop does is one of these, appended to ledger.jsonl; state is derived from them. */
-export type LedgerEvent =
-  | { type: "experiment-created"; experiment: string; branch: string; baseCommit: string }
-  | {
-      type: "baseline-locked";
-      commit: string;
-      value: number;
-      medians: Record<string, number>;
-      robustCv: number;
-      acceptedNoise: boolean;
-    }
-  | { type: "run-started"; agent: string }
-  | { type: "cost"; iteration: number; usd: number; tokens: number }
-  | { type: "iteration-started"; iteration: number; best: string }
-  | { type: "planned"; iteration: number; strategy: string; folder: string }
-  | {
-      type: "applied";
-      iteration: number;
-      attempt: number;
-      changedFiles: string[];
-      /** Values of env/arg knobs the candidate runs with. */
-      knobs: Record<string, string | number | boolean>;
-    }
-  | { type: "checked"; iteration: number; violations: string[] }
-  | { type: "tested"; iteration: number; attempt: number; ok: boolean; failure?: string }
-  | {
-      type: "measured";
-      iteration: number;
-      verdict: string;
-      improvement: number;
-      ci: [number, number];
-      rounds: number;
-      /** The candidate's median of the experiment's metric in this comparison. */
-      value: number;
-      /** The current best's median of the metric in the same comparison. */
-      bestValue: number;
-    }
-  | { type: "decided"; iteration: number; decision: IterationDecision; reason: string }
-  | {
-      type: "committed";
-      iteration: number;
-      decision: IterationDecision;
-      commits: string[];
-      best: string;
-    }
-  | { type: "iteration-abandoned"; iteration: number; reason: string }
+export const LedgerEventSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("experiment-created"),
+    experiment: z.string(),
+    branch: z.string(),
+    baseCommit: z.string(),
+  }),
+  z.object({
+    type: z.literal("baseline-locked"),
+    commit: z.string(),
+    value: z.number(),
+    medians: z.record(z.string(), z.number()),
+    robustCv: z.number(),
+    acceptedNoise: z.boolean(),
+  }),
+  z.object({ type: z.literal("run-started"), agent: z.string() }),
+  z.object({ type: z.literal("cost"), iteration, usd: z.number(), tokens: z.number() }),
+  z.object({ type: z.literal("iteration-started"), iteration, best: z.string() }),
+  z.object({ type: z.literal("planned"), iteration, strategy: z.string(), folder: z.string() }),
+  z.object({
+    type: z.literal("applied"),
+    iteration,
+    attempt: z.number().int(),
+    changedFiles: z.array(z.string()),
+    /** Values of env/arg knobs the candidate runs with. */
+    knobs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  }),
+  z.object({ type: z.literal("checked"), iteration, violations: z.array(z.string()) }),
+  z.object({
+    type: z.literal("tested"),
+    iteration,
+    attempt: z.number().int(),
+    ok: z.boolean(),
+    failure: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal("measured"),
+    iteration,
+    verdict: z.enum(VERDICTS),
+    improvement: z.number(),
+    ci: interval,
+    rounds: z.number().int(),
+    /** The candidate's median of the experiment's metric in this comparison. */
+    value: z.number(),
+    /** The current best's median of the metric in the same comparison. */
+    bestValue: z.number(),
+  }),
+  z.object({ type: z.literal("decided"), iteration, decision, reason: z.string() }),
+  z.object({
+    type: z.literal("committed"),
+    iteration,
+    decision,
+    commits: z.array(z.string()),
+    best: z.string(),
+  }),
+  z.object({ type: z.literal("iteration-abandoned"), iteration, reason: z.string() }),
   /**
    * Host mode: an evaluation killed before its commit was rolled back; the host's edits stay in
    * the working tree and the iteration waits for `step evaluate` again.
    */
-  | { type: "evaluation-interrupted"; iteration: number; reason: string }
+  z.object({ type: z.literal("evaluation-interrupted"), iteration, reason: z.string() }),
   /** Host mode: the host's reflexion of a committed iteration was recorded (the next may start). */
-  | { type: "reflected"; iteration: number }
-  | { type: "stopped"; reason: string }
-  | { type: "report-written"; headline: number | null };
+  z.object({ type: z.literal("reflected"), iteration }),
+  z.object({ type: z.literal("stopped"), reason: z.string() }),
+  z.object({ type: z.literal("report-written"), headline: z.number().nullable() }),
+]);
+export type LedgerEvent = z.infer<typeof LedgerEventSchema>;
 
-export type LedgerEntry = LedgerEvent & { seq: number; at: string };
+/** An event as the ledger stores it: numbered from 1 and timestamped when appended. */
+export const LedgerEntrySchema = z.intersection(
+  LedgerEventSchema,
+  z.object({ seq: z.number().int().positive(), at: z.string() }),
+);
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;

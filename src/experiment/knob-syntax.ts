@@ -32,7 +32,7 @@ const INT = /^[+-]?\d+$/;
  */
 export async function parseKnob(spec: string, root: string): Promise<Knob> {
   const fail = (reason: string) =>
-    new UsageError("bad-knob", `--knob '${spec}': ${reason}; ${SHORT_SYNTAX}.`);
+    new UsageError("invalid-knob", `--knob '${spec}': ${reason}; ${SHORT_SYNTAX}.`);
   const tail = TAIL.exec(spec.trim());
   if (!tail) throw fail("no domain at its end");
   const [, head = "", type = "", paramText = "", initialText] = tail;

@@ -7,7 +7,9 @@ import {
   truncateSync,
   writeSync,
 } from "node:fs";
-import type { LedgerEntry, LedgerEvent } from "./events.js";
+import { UsageError } from "../errors.js";
+import { describeIssues } from "../parse-json.js";
+import { type LedgerEntry, LedgerEntrySchema, type LedgerEvent } from "./events.js";
 
 /**
  * The append-only event log of an experiment. Each append is one JSON line, flushed to disk
@@ -27,26 +29,10 @@ export class Ledger {
   static open(path: string): Ledger {
     if (!existsSync(path)) return new Ledger(path, [], 0, false);
     const text = readFileSync(path, "utf8");
+    const { entries, validBytes } = parseLedgerText(text, path);
     const total = Buffer.byteLength(text);
-    const entries: LedgerEntry[] = [];
-    let offset = 0;
-    for (const line of text.split("\n")) {
-      // The text after the last newline has no newline of its own: never count one past the end,
-      // or the next append's truncate would extend the file with a NUL byte.
-      const end = Math.min(offset + Buffer.byteLength(line) + 1, total);
-      if (line.trim() === "") {
-        offset = end;
-        continue;
-      }
-      try {
-        entries.push(JSON.parse(line) as LedgerEntry);
-      } catch {
-        break;
-      }
-      offset = end;
-    }
-    const missingNewline = offset > 0 && offset === total && !text.endsWith("\n");
-    return new Ledger(path, entries, offset, missingNewline);
+    const missingNewline = validBytes > 0 && validBytes === total && !text.endsWith("\n");
+    return new Ledger(path, entries, validBytes, missingNewline);
   }
 
   get entries(): readonly LedgerEntry[] {
@@ -85,4 +71,50 @@ export class Ledger {
   ofType<T extends LedgerEvent["type"]>(type: T): Extract<LedgerEntry, { type: T }>[] {
     return this.loaded.filter((e): e is Extract<LedgerEntry, { type: T }> => e.type === type);
   }
+}
+
+/**
+ * The events of a ledger's text, each checked against its schema, and the bytes they take. Only the
+ * text after the last newline may be unreadable: that is a write torn by a crash, and is dropped.
+ * Any other bad line is corruption, reported with `source` (the file) and its line number.
+ */
+export function parseLedgerText(
+  text: string,
+  source: string,
+): { entries: LedgerEntry[]; validBytes: number } {
+  const total = Buffer.byteLength(text);
+  const lines = text.split("\n");
+  const entries: LedgerEntry[] = [];
+  let offset = 0;
+  for (const [index, line] of lines.entries()) {
+    // The text after the last newline has no newline of its own: never count one past the end,
+    // or the next append's truncate would extend the file with a NUL byte.
+    const end = Math.min(offset + Buffer.byteLength(line) + 1, total);
+    if (line.trim() === "") {
+      offset = end;
+      continue;
+    }
+    const where = `${source} line ${index + 1}`;
+    let data: unknown;
+    try {
+      data = JSON.parse(line);
+    } catch (error) {
+      if (index === lines.length - 1) break;
+      throw corrupt(where, `is not JSON (${(error as Error).message})`, source);
+    }
+    const parsed = LedgerEntrySchema.safeParse(data);
+    if (!parsed.success) {
+      throw corrupt(where, `is not a ledger event: ${describeIssues(parsed.error)}`, source);
+    }
+    entries.push(parsed.data);
+    offset = end;
+  }
+  return { entries, validBytes: offset };
+}
+
+function corrupt(where: string, problem: string, source: string): UsageError {
+  return new UsageError(
+    "bad-ledger",
+    `${where} ${problem}: the ledger is auto-optimize's record of the experiment and was changed by hand or damaged. Restore ${source} from git.`,
+  );
 }

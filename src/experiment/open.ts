@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { describeIssues } from "../parse-json.js";
 import { git } from "../workspace/git.js";
 import type { LedgerEntry } from "./events.js";
 import { EXPERIMENTS_DIR, experimentDir, FILES } from "./layout.js";
-import { Ledger } from "./ledger.js";
-import { describeIssues, Experiment } from "./schema.js";
+import { Ledger, parseLedgerText } from "./ledger.js";
+import { Experiment } from "./schema.js";
 
 /** The branch prefix of every experiment: auto-optimize/exp-001-<slug>. */
 export const BRANCH_PREFIX = "auto-optimize/";
@@ -65,11 +66,12 @@ export async function listExperiments(root: string): Promise<ExperimentEntry[]> 
   for (const branch of await experimentBranches(root)) {
     const name = branch.slice(BRANCH_PREFIX.length);
     if (entries.has(name) || !NAME.test(name)) continue;
-    const text = await git(
-      ["show", `${branch}:${experimentDir(name)}/${FILES.ledger}`],
-      root,
-    ).catch(() => "");
-    entries.set(name, entry(name, branch, null, branch === current, parseLedger(text)));
+    const source = `${branch}:${experimentDir(name)}/${FILES.ledger}`;
+    const text = await git(["show", source], root).catch(() => "");
+    entries.set(
+      name,
+      entry(name, branch, null, branch === current, parseLedgerText(text, source).entries),
+    );
   }
   return [...entries.values()].sort((a, b) => a.number - b.number || a.name.localeCompare(b.name));
 }
@@ -151,10 +153,9 @@ export function readExperiment(dir: string): Experiment {
 
 function branchOf(dir: string, name: string): string {
   try {
-    const data = JSON.parse(readFileSync(join(dir, FILES.experiment), "utf8")) as {
-      branch?: unknown;
-    };
-    if (typeof data.branch === "string" && data.branch) return data.branch;
+    const data = JSON.parse(readFileSync(join(dir, FILES.experiment), "utf8"));
+    const parsed = Experiment.pick({ branch: true }).safeParse(data);
+    if (parsed.success && parsed.data.branch) return parsed.data.branch;
   } catch {
     // An unreadable experiment.json is reported when the experiment is opened.
   }
@@ -187,18 +188,4 @@ function isStopped(ledger: readonly LedgerEntry[]): boolean {
     if (type === "run-started") return false;
   }
   return false;
-}
-
-/** Ledger lines read from git; a torn or unreadable line ends the read, as in Ledger.open. */
-function parseLedger(text: string): LedgerEntry[] {
-  const entries: LedgerEntry[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      entries.push(JSON.parse(line) as LedgerEntry);
-    } catch {
-      break;
-    }
-  }
-  return entries;
 }

@@ -2,12 +2,26 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { AutoOptimizeError } from "../errors.js";
+import { AutoOptimizeError, UsageError } from "../errors.js";
+import { parseJson } from "../parse-json.js";
 import { git } from "../workspace/git.js";
 import { FILES } from "./layout.js";
 
 /** sha256 of every protected file at lock time, keyed by path relative to the repository root. */
-export type ProtectedHashes = Record<string, string>;
+export const ProtectedHashes = z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, "a sha256"));
+export type ProtectedHashes = z.infer<typeof ProtectedHashes>;
+
+/** protected.json's text (read from disk or from git, `fileName` says which) validated. */
+export function parseProtectedHashes(text: string, fileName: string): ProtectedHashes {
+  return parseJson(text, ProtectedHashes, (problem) => badProtected(fileName, problem));
+}
+
+function badProtected(fileName: string, problem: string): UsageError {
+  return new UsageError(
+    "bad-experiment",
+    `${fileName} ${problem}: it holds the protected files' hashes locked at init; restore it from git.`,
+  );
+}
 
 export async function hashFiles(root: string, paths: readonly string[]): Promise<ProtectedHashes> {
   const hashes: ProtectedHashes = {};
@@ -59,28 +73,5 @@ export async function committedProtected(
       `${path} is not committed on the experiment's branch (${(error as Error).message.split("\n")[0]}): it is written and committed at init; restore it from the experiment's first commit.`,
     );
   }
-  return parseProtectedHashes(text, path);
-}
-
-const ProtectedHashesSchema = z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/));
-
-/** protected.json's text, checked: a corrupt file is an error that names it. */
-export function parseProtectedHashes(text: string, file: string): ProtectedHashes {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new AutoOptimizeError(
-      "bad-experiment",
-      `${file} is not valid JSON (${(error as Error).message}): restore it from git.`,
-    );
-  }
-  const parsed = ProtectedHashesSchema.safeParse(data);
-  if (!parsed.success) {
-    throw new AutoOptimizeError(
-      "bad-experiment",
-      `${file} is not a map of file paths to sha256 hashes (${parsed.error.issues[0]?.message ?? "malformed"}): restore it from git.`,
-    );
-  }
-  return parsed.data;
+  return parseProtectedHashes(text, `HEAD:${path}`);
 }

@@ -1,17 +1,33 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
+import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { parseJson } from "../parse-json.js";
 
 /** .git/auto-optimize/<experiment>.run: the process that works on the experiment now. */
 export function runMarkerPath(gitDir: string, name: string): string {
   return join(gitDir, "auto-optimize", `${name}.run`);
 }
 
-interface RunMarker {
-  pid: number;
-  host?: string;
-  startedAt?: string;
+const RunMarker = z.object({
+  pid: z.number().int(),
+  host: z.string().optional(),
+  startedAt: z.string().optional(),
+});
+export type RunMarker = z.infer<typeof RunMarker>;
+
+/** A run marker's text validated; `fileName` names it in the error. */
+export function parseRunMarker(text: string, fileName: string): RunMarker {
+  return parseJson(
+    text,
+    RunMarker,
+    (problem) =>
+      new UsageError(
+        "bad-run-marker",
+        `${fileName} ${problem}: it marks a process working on the experiment; delete it when none does.`,
+      ),
+  );
 }
 
 /** Holds of this process, by marker path: the loop, a host step and the report nest. */
@@ -77,11 +93,10 @@ function createMarker(path: string, name: string): void {
   }
 }
 
-/** The marker, or null when there is none or it is unreadable (a write cut short). */
+/** The marker, or null when there is none or it is unreadable: a write torn by a kill marks nothing. */
 function readMarker(path: string): RunMarker | null {
   try {
-    const data = JSON.parse(readFileSync(path, "utf8")) as { pid?: unknown };
-    return typeof data.pid === "number" ? (data as RunMarker) : null;
+    return parseRunMarker(readFileSync(path, "utf8"), path);
   } catch {
     return null;
   }

@@ -125,10 +125,3 @@ export const Experiment = z.object({
   agent: AgentSettings.optional(),
 });
 export type Experiment = z.infer<typeof Experiment>;
-
-/** A message that says which field is wrong and how, for people and models alike. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
-    .join("; ");
-}

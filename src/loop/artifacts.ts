@@ -2,39 +2,14 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentUsage, Outcome, Plan } from "../agent/types.js";
-import type { IterationDecision } from "../experiment/events.js";
 import { FILES } from "../experiment/layout.js";
 import { renderLeaderboard } from "../experiment/leaderboard.js";
 import type { Ledger } from "../experiment/ledger.js";
-import type { Experiment, KnobValue } from "../experiment/schema.js";
+import type { Experiment } from "../experiment/schema.js";
 import { deriveState } from "../experiment/state.js";
+import type { IterationRecord } from "./iteration-record-schema.js";
 
-export interface IterationRecord {
-  iteration: number;
-  strategy: string;
-  decision: IterationDecision;
-  reason: string;
-  baselineValue: number | null;
-  bestValue: number | null;
-  value: number | null;
-  improvement: number | null;
-  ci: [number, number] | null;
-  verdict: string | null;
-  rounds: number | null;
-  seed: number;
-  knobs: Record<string, KnobValue>;
-  changedFiles: string[];
-  violations: string[];
-  testOutput: string | null;
-  environmentDrift: string[];
-  comparison: unknown;
-  /** Changed functions without samples in the best's profile: the benchmark does not run them. */
-  unsampledFunctions?: string[];
-  /** The check besides speed that rejected the candidate, when one did (its reason is `reason`). */
-  guard?: "behaviour-changed" | "metric-inconsistent";
-  /** What the agent's model calls cost during this iteration (agents that pay for a model). */
-  cost?: AgentUsage;
-}
+export type { IterationRecord };
 
 /** A fresh iteration folder: whatever a crashed attempt left there is not part of this one. */
 export async function createIterationFolder(dir: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { InterleavedResult } from "../measure/interleaved.js";
 import type { IterationRecord } from "./artifacts.js";
+import type { GuardKind } from "./guard-kinds.js";
 
 /**
  * The checks besides speed: a candidate that gained by computing something else, or by making
@@ -23,7 +24,7 @@ export interface GuardContext {
 
 /** Why a guard rejects the candidate: the kind, and a reason with the evidence (a diff head, figures). */
 export interface GuardRejection {
-  guard: "behaviour-changed" | "metric-inconsistent";
+  guard: GuardKind;
   reason: string;
 }
 

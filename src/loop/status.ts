@@ -1,3 +1,4 @@
+import type { IterationDecision } from "../experiment/events.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState } from "../experiment/state.js";
@@ -52,7 +53,8 @@ export function experimentStatus(
   options: { running?: boolean } = {},
 ): ExperimentStatus {
   const state = deriveState(experiment, ledger);
-  const count = (decision: string) => state.finished.filter((f) => f.decision === decision).length;
+  const count = (decision: IterationDecision) =>
+    state.finished.filter((f) => f.decision === decision).length;
   const bestIteration = state.best.iteration;
   const best = state.baseline
     ? {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { PlanSchema } from "../agent/plan/schema.js";
+import { ITERATION_DECISIONS } from "../experiment/events.js";
+import { VERDICTS } from "../measure/decision.js";
 
 /** Every tool works on a repository and, optionally, a named experiment in it. */
 export const Where = {
@@ -152,10 +154,10 @@ export const EvaluateOutput = {
   experiment: z.string(),
   iteration: z.number(),
   strategy: z.string(),
-  decision: z.enum(["keep", "drop", "rejected", "test-failed", "retry"]),
+  decision: z.enum([...ITERATION_DECISIONS, "retry"]),
   result: z.object({
     reason: z.string(),
-    verdict: z.string().nullable(),
+    verdict: z.enum(VERDICTS).nullable(),
     value: nullableNumber,
     bestValue: nullableNumber,
     baselineValue: nullableNumber,

@@ -1,9 +1,9 @@
 import type { RevisionsResult } from "./compare-revisions.js";
-import type { DecisionSettings } from "./decision.js";
+import type { DecisionSettings, Verdict } from "./decision.js";
 import { median } from "./stats/robust.js";
 
 export interface CompareReport {
-  verdict: string;
+  verdict: Verdict;
   improvement: number;
   ci: [number, number];
   rounds: number;
@@ -20,7 +20,7 @@ export interface CompareReport {
     name: string;
     better: string;
     unit: string | null;
-    verdict: string;
+    verdict: Verdict;
     improvement: number;
     ci: [number, number];
     medianA: number;
@@ -28,7 +28,7 @@ export interface CompareReport {
     noiseFloor: number;
   }[];
   memory: {
-    verdict: string;
+    verdict: Verdict;
     improvement: number;
     ci: [number, number];
     medianAKb: number;

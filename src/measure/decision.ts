@@ -4,7 +4,8 @@ import { type Interval, locationIntervals } from "./stats/interval.js";
 import type { Rng } from "./stats/prng.js";
 import { robustCv } from "./stats/robust.js";
 
-export type Verdict = "improved" | "regressed" | "no-change" | "inconclusive";
+export const VERDICTS = ["improved", "regressed", "no-change", "inconclusive"] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 export interface DecisionSettings {
   /** One-sided error rate per direction, spent over the looks. */

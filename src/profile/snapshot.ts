@@ -1,12 +1,15 @@
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AutoOptimizeError } from "../errors.js";
+import type { BestProfile } from "./best-profile.js";
 import { bareName, type ChangedFunction, changedFunctions } from "./changed-functions.js";
 import { disassemble, formatDisassembly } from "./disasm/index.js";
 import { profileCommand } from "./profile.js";
 import { GC_NAME } from "./summarize.js";
 import { formatHotspots } from "./table.js";
 import type { Hotspot, Hotspots, Language } from "./types.js";
+
+export type { BestProfile };
 
 export const SNAPSHOT_FILES = {
   table: "profile-snapshot.txt",
@@ -135,19 +138,6 @@ export async function disasmSnapshot(input: DisasmSnapshotInput): Promise<string
   await mkdir(input.outDir, { recursive: true });
   await writeFile(join(input.outDir, SNAPSHOT_FILES.disasm), text);
   return text;
-}
-
-/** The current best's profile for one iteration, staged until the iteration has a folder. */
-export interface BestProfile {
-  /** Staging folder of the snapshot files (outside the experiment folder). */
-  dir: string;
-  snapshot: ProfileSnapshot | null;
-  /** How the benchmark ran, for a disassembly later in the iteration. */
-  run: { cwd: string; command: string; env?: Record<string, string>; timeoutMs: number };
-  /** Whether disasm-snapshot.txt was already made. */
-  disassembled: boolean;
-  /** What the planner is shown: the table, and the disassembly's findings when there is one. */
-  hotspots: string | null;
 }
 
 /**

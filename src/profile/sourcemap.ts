@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { SourceMap, type SourceMapPayload } from "node:module";
+import { SourceMap } from "node:module";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { parseJson } from "../parse-json.js";
 import type { Frame } from "./types.js";
 
 const MAPPING_URL = /\/\/[#@] sourceMappingURL=(\S+)\s*$/;
@@ -9,10 +11,15 @@ const MAPPING_URL = /\/\/[#@] sourceMappingURL=(\S+)\s*$/;
 /**
  * Follows source maps back to the original sources (TypeScript, bundles): a frame in a .js file
  * with a `sourceMappingURL` (a .map file or an inline data URL) gets the original file and line.
- * Files are shown relative to `cwd` when inside it. Frames without a map are kept as they are.
+ * Files are shown relative to `cwd` when inside it. Frames without a usable map are kept as they
+ * are; `malformed` says which maps could not be read as source maps, and why.
  */
-export async function applySourceMaps(frames: Frame[], cwd: string): Promise<number> {
-  const maps = new Map<string, Promise<SourceMap | null>>();
+export async function applySourceMaps(
+  frames: Frame[],
+  cwd: string,
+): Promise<{ mapped: number; malformed: string[] }> {
+  const maps = new Map<string, Promise<LoadedMap>>();
+  const malformed: string[] = [];
   let mapped = 0;
   for (const frame of frames) {
     const path = toPath(frame.file);
@@ -21,8 +28,10 @@ export async function applySourceMaps(frames: Frame[], cwd: string): Promise<num
       if (!map) {
         map = loadMap(path);
         maps.set(path, map);
+        const { problem } = await map;
+        if (problem) malformed.push(problem);
       }
-      const sourceMap = await map;
+      const sourceMap = (await map).map;
       const entry = sourceMap?.findEntry(frame.line - 1, (frame.col ?? 1) - 1) as
         | { originalSource?: string; originalLine?: number; name?: string }
         | undefined;
@@ -37,7 +46,7 @@ export async function applySourceMaps(frames: Frame[], cwd: string): Promise<num
     }
     frame.file = display(frame.file, cwd);
   }
-  return mapped;
+  return { mapped, malformed };
 }
 
 function toPath(file: string | null): string | null {
@@ -60,29 +69,61 @@ export function display(file: string | null, cwd: string): string | null {
   return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
 
-async function loadMap(path: string): Promise<SourceMap | null> {
+/** The fields of a source map (version 3) that Node's SourceMap reads. */
+const SourceMapJson = z.object({
+  version: z.number(),
+  file: z.string().optional(),
+  sourceRoot: z.string().optional(),
+  sources: z.array(z.string()),
+  names: z.array(z.string()).optional(),
+  mappings: z.string(),
+});
+
+/** A script's source map; `problem` says which map is malformed when one is named but unusable. */
+interface LoadedMap {
+  map: SourceMap | null;
+  problem?: string;
+}
+
+async function loadMap(path: string): Promise<LoadedMap> {
+  let source: string;
+  let text: string;
   try {
     const code = await readFile(path, "utf8");
     const tail = code.trimEnd();
     const lastLine = tail.slice(tail.lastIndexOf("\n") + 1);
     const match = MAPPING_URL.exec(lastLine);
-    if (!match) return null;
+    if (!match) return { map: null };
     const url = match[1] as string;
-    let text: string;
     if (url.startsWith("data:")) {
+      source = `the inline source map of ${path}`;
       const comma = url.indexOf(",");
       const body = url.slice(comma + 1);
       text = url.slice(0, comma).endsWith(";base64")
         ? Buffer.from(body, "base64").toString("utf8")
         : decodeURIComponent(body);
     } else {
-      text = await readFile(
-        url.startsWith("file:") ? fileURLToPath(url) : resolve(dirname(path), url),
-        "utf8",
-      );
+      source = url.startsWith("file:") ? fileURLToPath(url) : resolve(dirname(path), url);
+      text = await readFile(source, "utf8");
     }
-    return new SourceMap(JSON.parse(text) as SourceMapPayload);
   } catch {
-    return null;
+    // A script or map that cannot be read (not shipped, deleted since the run) maps nothing.
+    return { map: null };
+  }
+  try {
+    const json = parseJson(text, SourceMapJson, (problem) => new Error(`${source} ${problem}`));
+    return {
+      map: new SourceMap({
+        file: json.file ?? "",
+        sourceRoot: json.sourceRoot ?? "",
+        sources: json.sources,
+        sourcesContent: [],
+        names: json.names ?? [],
+        mappings: json.mappings,
+        version: json.version,
+      }),
+    };
+  } catch (error) {
+    return { map: null, problem: (error as Error).message };
   }
 }

@@ -1,4 +1,4 @@
-import { AutoOptimizeError } from "../errors.js";
+import { AutoOptimizeError, type ErrorCode } from "../errors.js";
 
 export const LANGUAGES = ["node", "python", "native", "jvm", "go"] as const;
 /** What runs: Node.js, Python, a native binary (C, C++, Rust, Go binaries), the JVM, `go test`. */
@@ -88,7 +88,7 @@ export interface ProfileRequest {
 /** No profiler applies or none could run: says what was tried and what to install. */
 export class ProfileError extends AutoOptimizeError {
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly tried: string[] = [],
   ) {

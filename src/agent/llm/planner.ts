@@ -106,7 +106,7 @@ async function askDraft(
     if (problems.length === 0) return reply.value as Draft;
     if (repairs.left === 0) {
       throw new AutoOptimizeError(
-        "plan-invalid",
+        "invalid-plan",
         `iteration ${context.iteration}: the planner's answer was still refused after ${MAX_REPAIRS} repairs: ${problems.join("; ")}`,
       );
     }

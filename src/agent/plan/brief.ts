@@ -1,3 +1,4 @@
+import type { IterationDecision } from "../../experiment/events.js";
 import type { IterationContext } from "../types.js";
 import { planJsonSchema } from "./schema.js";
 
@@ -15,7 +16,7 @@ export interface Brief {
   commands: { test: string; bench: string; build?: string };
   hotspots: string | null;
   leaderboard: string;
-  tried: { iteration: number; strategy: string; decision: string }[];
+  tried: { iteration: number; strategy: string; decision: IterationDecision }[];
   reflexions: string[];
   planSchema: unknown;
 }

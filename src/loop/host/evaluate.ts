@@ -1,11 +1,12 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InterruptedError } from "../../errors.js";
 import type { IterationDecision } from "../../experiment/events.js";
 import { deriveState } from "../../experiment/state.js";
+import type { Verdict } from "../../measure/decision.js";
 import type { IterationRecord } from "../artifacts.js";
 import { hostEdits } from "../edit-sources.js";
 import { type Evaluation, evaluateCandidate } from "../evaluate.js";
+import { readIterationRecord } from "../iteration-record-schema.js";
 import { stopReason } from "../stop-reason.js";
 import { stagedProfile } from "./profile.js";
 import { type HostPosition, hostPosition, requireStep, stepCommand } from "./protocol.js";
@@ -25,7 +26,7 @@ export interface EvaluateResult {
   result: {
     /** The reason of the decision, with the interval when measured. */
     reason: string;
-    verdict: string | null;
+    verdict: Verdict | null;
     /** Medians of the experiment's metric in this comparison. */
     value: number | null;
     bestValue: number | null;
@@ -130,9 +131,7 @@ async function recorded(session: HostSession, position: HostPosition): Promise<E
   const { opened } = session;
   const { experiment, ledger } = opened;
   const folder = position.folder as string;
-  const record = JSON.parse(
-    await readFile(join(iterationPath(session, folder), "result.json"), "utf8"),
-  ) as IterationRecord;
+  const record = readIterationRecord(join(iterationPath(session, folder), "result.json"));
   const committed = ledger
     .ofType("committed")
     .filter((e) => e.iteration === position.iteration)

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LoopState } from "../../experiment/state.js";
-import type { BestProfile } from "../../profile/snapshot.js";
+import { type BestProfile, readBestProfile } from "../../profile/best-profile.js";
 import { profileCurrentBest } from "../profile-best.js";
 import type { HostSession } from "./session.js";
 
@@ -46,5 +46,5 @@ export async function stagedProfile(
   iteration: number,
 ): Promise<BestProfile | null> {
   const path = `${stagingDir(session, iteration)}.json`;
-  return existsSync(path) ? (JSON.parse(await readFile(path, "utf8")) as BestProfile) : null;
+  return existsSync(path) ? readBestProfile(path) : null;
 }

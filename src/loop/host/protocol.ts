@@ -1,5 +1,5 @@
 import { UsageError } from "../../errors.js";
-import type { LedgerEntry } from "../../experiment/events.js";
+import type { IterationDecision, LedgerEntry } from "../../experiment/events.js";
 import type { Ledger } from "../../experiment/ledger.js";
 import type { Experiment } from "../../experiment/schema.js";
 import { deriveState, type LoopState } from "../../experiment/state.js";
@@ -23,7 +23,7 @@ export interface HostPosition {
   strategy: string | null;
   folder: string | null;
   /** The decision of the iteration awaiting its reflexion. */
-  decision: string | null;
+  decision: IterationDecision | null;
   /** Evaluations of the open iteration whose build or tests failed (each sends the host back). */
   failedAttempts: number;
   /**

@@ -2,7 +2,7 @@ import { initialKnobValues, knobRunTarget } from "../../experiment/knobs.js";
 import type { Experiment } from "../../experiment/schema.js";
 import type { LoopState } from "../../experiment/state.js";
 import { compareRevisions } from "../../measure/compare-revisions.js";
-import { DEFAULT_DECISION } from "../../measure/decision.js";
+import { DEFAULT_DECISION, type Verdict } from "../../measure/decision.js";
 import { seedFromText } from "../../measure/stats/prng.js";
 import { median } from "../../measure/stats/robust.js";
 import type { FinalReportInput } from "../final-report.js";
@@ -11,7 +11,7 @@ import type { FinalReportInput } from "../final-report.js";
 export interface Headline {
   improvement: number;
   ci: [number, number];
-  verdict: string;
+  verdict: Verdict;
   rounds: number;
   baselineValue: number;
   bestValue: number;

@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseCollapsed } from "../parsers/collapsed.js";
-import { type JfrJson, parseJfrJson } from "../parsers/jfr.js";
+import { JfrJsonSchema, parseJfrJson } from "../parsers/jfr.js";
+import { parseProfilerJson } from "../profiler-json.js";
 import {
   describeFailure,
   requireProfiledSuccess,
@@ -144,7 +145,7 @@ async function withJfr(req: ProfileRequest, tried: string[]): Promise<AdapterRes
       );
     }
     const parsed = parseJfrJson(
-      JSON.parse(await readFile(json, "utf8")) as JfrJson,
+      parseProfilerJson(await readFile(json, "utf8"), JfrJsonSchema, json, tried),
       JVM_SAMPLING_PERIOD_MS,
     );
     mergeInto(merged, parsed);

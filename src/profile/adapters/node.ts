@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type CpuProfile, parseCpuProfiles } from "../parsers/cpuprofile.js";
+import { CpuProfileSchema, parseCpuProfiles } from "../parsers/cpuprofile.js";
+import { parseProfilerJson } from "../profiler-json.js";
 import { applySourceMaps } from "../sourcemap.js";
 import { GC_NAME } from "../summarize.js";
 import { requireProfiledSuccess, runTool, writtenProfiles } from "../tools.js";
@@ -91,13 +92,17 @@ export async function profileNode(
     "the command ran but no Node.js process wrote a profile: does it run node (directly or through npm/npx/tsx)? A process that ends by a signal or process.abort() writes none. Pass --language to profile it another way.",
   );
   const profiles = await Promise.all(
-    files.map(async (f) => JSON.parse(await readFile(join(outDir, f), "utf8")) as CpuProfile),
+    files.map(async (f) => {
+      const path = join(outDir, f);
+      return parseProfilerJson(await readFile(path, "utf8"), CpuProfileSchema, path, tried);
+    }),
   );
   const data = parseCpuProfiles(profiles);
-  const mapped = await applySourceMaps(data.frames, req.cwd);
+  const { mapped, malformed } = await applySourceMaps(data.frames, req.cwd);
   const notes = [
     `${files.length} Node.js process${files.length === 1 ? "" : "es"} profiled, sampling every ${intervalUs} µs`,
     ...(mapped > 0 ? [`${mapped} frames mapped back through source maps`] : []),
+    ...malformed.map((problem) => `${problem}: its frames are shown unmapped`),
   ];
   return {
     profiler: "v8-cpu-profiler",

@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { parseCollapsed } from "../parsers/collapsed.js";
-import { PSTATS_TO_JSON, type PstatsJson, parsePstats } from "../parsers/pstats.js";
+import { PSTATS_TO_JSON, PstatsJsonSchema, parsePstats } from "../parsers/pstats.js";
+import { parseProfilerJson } from "../profiler-json.js";
 import { display } from "../sourcemap.js";
 import { describeFailure, requireProfiledSuccess, runTool, which } from "../tools.js";
 import {
@@ -207,7 +208,8 @@ async function withSitecustomize(
       tried,
     );
   }
-  const data = parsePstats(JSON.parse(read.stdout) as PstatsJson);
+  const source = `cProfile's output as read from ${files.join(", ")}`;
+  const data = parsePstats(parseProfilerJson(read.stdout, PstatsJsonSchema, source, tried));
   for (const frame of data.frames) frame.file = display(frame.file, req.cwd);
   return { kind: "flat", data, processes: files.length, runMs: run.wallMs };
 }

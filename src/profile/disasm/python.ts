@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { z } from "zod";
+import { parseJson } from "../../parse-json.js";
 import { describeFailure, runTool, which } from "../tools.js";
 import { ProfileError } from "../types.js";
 import type { DisasmRequest, Disassembly } from "./types.js";
@@ -32,18 +34,22 @@ instructions = [
 json.dump({"version": sys.version.split()[0], "file": code.co_filename, "line": code.co_firstlineno, "listing": listing, "instructions": instructions}, sys.stdout)
 `;
 
-interface DisJson {
-  version: string;
-  file: string;
-  line: number;
-  listing: string;
-  instructions: {
-    offset: number;
-    opname: string;
-    argrepr: string;
-    argval: number | string | null;
-  }[];
-}
+/** What PYTHON_DIS prints; `argval` is an int, a str (or a bool, which Python counts as an int). */
+const DisJson = z.object({
+  version: z.string(),
+  file: z.string(),
+  line: z.number(),
+  listing: z.string(),
+  instructions: z.array(
+    z.object({
+      offset: z.number(),
+      opname: z.string(),
+      argrepr: z.string(),
+      argval: z.union([z.number(), z.string(), z.boolean()]).nullable(),
+    }),
+  ),
+});
+type DisJson = z.infer<typeof DisJson>;
 
 /** Where the function lives: `module:function`, the profile's file, or the command's script. */
 function locate(req: DisasmRequest): { target: string; qualname: string } {
@@ -93,7 +99,15 @@ export async function disassemblePython(req: DisasmRequest): Promise<Disassembly
       `could not load '${qualname}' from ${target}: ${describeFailure(run, req.timeoutMs)}`,
     );
   }
-  const json = JSON.parse(run.stdout) as DisJson;
+  const json = parseJson(
+    run.stdout,
+    DisJson,
+    (problem) =>
+      new ProfileError(
+        "disassembly-failed",
+        `the dis output for '${qualname}' in ${target} ${problem}`,
+      ),
+  );
   return {
     language: "python",
     tool: `dis (CPython ${json.version})`,

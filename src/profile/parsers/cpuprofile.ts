@@ -1,22 +1,26 @@
+import { z } from "zod";
 import type { Frame, StackData } from "../types.js";
 
-/** V8's .cpuprofile (Chrome DevTools' format), as written by --cpu-prof or the inspector. */
-export interface CpuProfile {
-  nodes: {
-    id: number;
-    callFrame: {
-      functionName: string;
-      url: string;
-      lineNumber: number;
-      columnNumber: number;
-    };
-    children?: number[];
-  }[];
-  startTime: number;
-  endTime: number;
-  samples?: number[];
-  timeDeltas?: number[];
-}
+/** The part of V8's .cpuprofile (Chrome DevTools' format) that is read; --cpu-prof writes it. */
+export const CpuProfileSchema = z.object({
+  nodes: z.array(
+    z.object({
+      id: z.number(),
+      callFrame: z.object({
+        functionName: z.string(),
+        url: z.string(),
+        lineNumber: z.number(),
+        columnNumber: z.number(),
+      }),
+      children: z.array(z.number()).optional(),
+    }),
+  ),
+  startTime: z.number(),
+  endTime: z.number(),
+  samples: z.array(z.number()).optional(),
+  timeDeltas: z.array(z.number()).optional(),
+});
+export type CpuProfile = z.infer<typeof CpuProfileSchema>;
 
 /** Frames that are not functions: time the thread slept, or spent outside JavaScript unattributed. */
 const DROPPED_LEAVES = new Set(["(idle)", "(program)"]);

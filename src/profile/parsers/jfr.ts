@@ -1,16 +1,37 @@
+import { z } from "zod";
 import type { Frame, StackData } from "../types.js";
 
-interface JfrFrame {
-  method?: { type?: { name?: string }; name?: string; descriptor?: string };
-  lineNumber?: number;
-}
+const JfrFrameSchema = z.object({
+  method: z
+    .object({
+      type: z.object({ name: z.string().optional() }).optional(),
+      name: z.string().optional(),
+      descriptor: z.string().optional(),
+    })
+    .optional(),
+  lineNumber: z.number().optional(),
+});
 
 /** The part of `jfr print --json --events jdk.ExecutionSample` that is read. */
-export interface JfrJson {
-  recording?: {
-    events?: { type?: string; values?: { stackTrace?: { frames?: JfrFrame[] } | null } }[];
-  };
-}
+export const JfrJsonSchema = z.object({
+  recording: z
+    .object({
+      events: z
+        .array(
+          z.object({
+            type: z.string().optional(),
+            values: z
+              .object({
+                stackTrace: z.object({ frames: z.array(JfrFrameSchema).optional() }).nullish(),
+              })
+              .optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+export type JfrJson = z.infer<typeof JfrJsonSchema>;
 
 /**
  * Java Flight Recorder's execution samples as stacks (JFR lists frames leaf first). A method is

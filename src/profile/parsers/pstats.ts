@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { FlatData, Frame } from "../types.js";
 
 /**
@@ -13,18 +14,21 @@ for (file, line, name), (cc, nc, tt, ct, callers) in stats.stats.items():
 json.dump({"totalTime": stats.total_tt, "entries": out}, sys.stdout)
 `;
 
-export interface PstatsJson {
-  totalTime: number;
-  entries: {
-    file: string;
-    line: number;
-    name: string;
-    primitiveCalls: number;
-    calls: number;
-    self: number;
-    total: number;
-  }[];
-}
+export const PstatsJsonSchema = z.object({
+  totalTime: z.number(),
+  entries: z.array(
+    z.object({
+      file: z.string(),
+      line: z.number(),
+      name: z.string(),
+      primitiveCalls: z.number(),
+      calls: z.number(),
+      self: z.number(),
+      total: z.number(),
+    }),
+  ),
+});
+export type PstatsJson = z.infer<typeof PstatsJsonSchema>;
 
 /** The profiler's own calls, added by starting and stopping it. */
 const PROFILER_FRAMES = /_lsprof\.Profiler/;
