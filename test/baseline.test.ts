@@ -207,19 +207,29 @@ describe("baseline", () => {
     expect(result.stderr).toContain("protected file test/parse.test.js was modified");
   });
 
-  it("refuses a damaged protected.json, naming the file", async () => {
+  it("refuses a damaged protected.json, naming the file and how to restore it", async () => {
     const repo = await experiment("cat value.txt");
     const file = join(repo.dir, PATH, "protected.json");
     writeFileSync(file, '{"test/parse.test.js": "not a hash"}\n');
     const result = await runCli(["baseline", "--runs", "3"], repo.dir);
     expect(result.code).toBe(2);
+    // The committed protected.json is the one source of the hashes: a working copy that differs
+    // is refused, never read.
     expect(result.stderr).toContain(
-      `${file} does not have the expected fields: test/parse.test.js`,
+      `${PATH}/protected.json changed in the working tree, but the experiment's definition is fixed at init: restore it (git checkout HEAD -- ${PATH}/protected.json)`,
     );
     writeFileSync(file, '{"test/parse.test.js": ');
     const torn = await runCli(["baseline", "--runs", "3"], repo.dir);
     expect(torn.code).toBe(2);
-    expect(torn.stderr).toContain(`${file} is not JSON`);
+    expect(torn.stderr).toContain(`${PATH}/protected.json changed in the working tree`);
+    // Damaged and committed: the committed copy is read, and its damage named.
+    writeFileSync(file, '{"test/parse.test.js": "not a hash"}\n');
+    repo.git("commit", "--quiet", "--all", "-m", "damage protected.json");
+    const committed = await runCli(["baseline", "--runs", "3"], repo.dir);
+    expect(committed.code).toBe(2);
+    expect(committed.stderr).toContain(
+      `HEAD:${PATH}/protected.json does not have the expected fields: test/parse.test.js`,
+    );
     expect(ledger(repo).some((e) => e.type === "baseline-locked")).toBe(false);
   });
 });

@@ -2,10 +2,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { applyPrompt } from "../src/agent/cli/prompts.js";
+import { EXECUTOR_SYSTEM } from "../src/agent/llm/prompts.js";
 import { briefText, buildBrief } from "../src/agent/plan/brief.js";
 import { checkPlan } from "../src/agent/plan/check.js";
 import { renderPlanMarkdown } from "../src/agent/plan/render.js";
-import type { IterationContext } from "../src/agent/types.js";
+import { outcomeFacts } from "../src/agent/reflexion-input.js";
+import type { IterationContext, Outcome, Plan } from "../src/agent/types.js";
 import { Experiment } from "../src/experiment/schema.js";
 import { validPlan } from "./helpers/plans.js";
 
@@ -139,4 +142,41 @@ describe("plan.md and the brief", () => {
     expect(text).toContain("countPrimes  src/primes.js:4  92%");
     expect(text).toContain("Scope — the only files you may change: src/**");
   });
+
+  it("state the rules the program checks, to the planner and the executors alike", () => {
+    const text = briefText(buildBrief(context([])));
+    const rules = text.slice(text.indexOf("## Rules"), text.indexOf("## Hot spots"));
+    expect(rules).toMatch(/Same behaviour: .*behaviour-changed/);
+    expect(rules).toContain("The benchmark's input is not special");
+    expect(rules).toMatch(/Real time saved: .*metric-inconsistent/);
+    expect(rules).toContain("No state between runs");
+    for (const executor of [EXECUTOR_SYSTEM, applyPrompt(planOf(), RULES, null)]) {
+      expect(executor).toContain("The benchmark's input is not special");
+    }
+  });
+
+  it("tell the reflexion why a guard rejected the candidate", () => {
+    const outcome: Outcome = {
+      decision: "rejected",
+      reason: 'behaviour-changed: line 2 "digest 46270f0a" → "digest 9f1c0b3e"',
+      verdict: "improved",
+      improvement: 0.94,
+      ci: [0.9, 0.96],
+      value: 12,
+      diff: "",
+      testOutput: null,
+      violations: [],
+      guard: "behaviour-changed",
+    };
+    const facts = outcomeFacts(outcome).join("\n");
+    expect(facts).toContain('digest 46270f0a" → "digest 9f1c0b3e');
+    expect(facts).toMatch(/Rejected by the behaviour check .*must keep the output identical/);
+    expect(outcomeFacts({ ...outcome, guard: undefined }).join("\n")).not.toContain("Rejected by");
+  });
 });
+
+const RULES = { scope: ["src/**"], protect: ["test/**"], test: "npm test" };
+
+function planOf(): Plan {
+  return { strategy: "sieve", markdown: renderPlanMarkdown(validPlan(), 1), data: validPlan() };
+}

@@ -1,8 +1,17 @@
+import type { GuardKind } from "../experiment/guard-kinds.js";
 import { clip } from "./clip.js";
 import type { Outcome, Plan } from "./types.js";
 
 /** The sections of every reflexion.md; the final report and the next planners read them. */
 export const REFLEXION_HEADINGS = ["What surprised", "Lessons", "Unexplored directions"] as const;
+
+/** What a guard's rejection means for the next plan, beside the reason's evidence. */
+const GUARD_LESSONS: Record<GuardKind, string> = {
+  "behaviour-changed":
+    "Rejected by the behaviour check (behaviour-changed): the candidate computes something else than the best — the reason above shows the first difference. A faster wrong answer is never kept: the next plan must keep the output identical.",
+  "metric-inconsistent":
+    "Rejected by the metric/process-time check (metric-inconsistent): the metric improved far more than the time the process saved — the figures are in the reason. Only real work saved counts: the next plan must make the work itself cheaper.",
+};
 
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
 
@@ -18,6 +27,7 @@ export function outcomeFacts(outcome: Outcome): string[] {
         ]
       : []),
     ...outcome.violations.map((v) => `- Violation: ${v}`),
+    ...(outcome.guard ? [`- ${GUARD_LESSONS[outcome.guard]}`] : []),
     ...(outcome.unsampledFunctions?.length
       ? [
           `- Changed functions the benchmark never ran (no samples in the best's profile): ${outcome.unsampledFunctions.join(", ")}`,

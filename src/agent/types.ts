@@ -1,4 +1,5 @@
 import type { IterationDecision } from "../experiment/events.js";
+import type { GuardKind } from "../experiment/guard-kinds.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { Verdict } from "../measure/decision.js";
 
@@ -52,6 +53,8 @@ export interface Outcome {
   violations: string[];
   /** Changed functions without samples in the best's profile: the benchmark does not run them. */
   unsampledFunctions?: string[];
+  /** The check besides speed that rejected the candidate (its evidence is in `reason`). */
+  guard?: GuardKind;
 }
 
 /**

@@ -10,6 +10,7 @@ import { peakMemoryOf, summarizeScenarios } from "../measure/summary.js";
 import { globMatcher } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
 import { type BaselineResult, formatBaseline } from "./baseline-summary.js";
+import { requireIntact } from "./intact.js";
 import { initialKnobValues, knobRunTarget } from "./knobs.js";
 import { FILES } from "./layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "./open.js";
@@ -251,6 +252,7 @@ async function checkReady(root: string, opened: OpenedExperiment, force: boolean
       `the working tree has uncommitted changes (${changed.slice(0, 10).join(", ")}): the baseline must measure the experiment's commit. Commit or stash them (git stash -u) first.`,
     );
   }
+  await requireIntact(root, opened.path, ledger);
   const violations = await protectedViolations(root, await committedProtected(root, opened.path));
   if (violations.length > 0) {
     throw new UsageError(

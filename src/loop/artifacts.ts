@@ -165,5 +165,6 @@ export function outcomeOf(record: IterationRecord, diff: string): Outcome {
     testOutput: record.testOutput,
     violations: record.violations,
     ...(record.unsampledFunctions?.length && { unsampledFunctions: record.unsampledFunctions }),
+    ...(record.guard && { guard: record.guard }),
   };
 }

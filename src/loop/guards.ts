@@ -1,7 +1,7 @@
+import type { GuardKind } from "../experiment/guard-kinds.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { InterleavedResult } from "../measure/interleaved.js";
 import type { IterationRecord } from "./artifacts.js";
-import type { GuardKind } from "./guard-kinds.js";
 
 /**
  * The checks besides speed: a candidate that gained by computing something else, or by making

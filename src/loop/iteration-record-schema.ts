@@ -2,10 +2,10 @@ import { z } from "zod";
 import type { AgentUsage } from "../agent/types.js";
 import { UsageError } from "../errors.js";
 import { ITERATION_DECISIONS } from "../experiment/events.js";
+import { GUARDS } from "../experiment/guard-kinds.js";
 import { Knob } from "../experiment/schema.js";
 import { VERDICTS } from "../measure/decision.js";
 import { parseJson, readJsonFile } from "../parse-json.js";
-import { GUARDS } from "./guard-kinds.js";
 
 const AgentUsageSchema = z.object({
   usd: z.number(),

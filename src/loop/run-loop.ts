@@ -1,6 +1,7 @@
 import { join, relative } from "node:path";
 import type { Agent } from "../agent/types.js";
 import { AutoOptimizeError, InterruptedError, USER_INTERRUPT, UsageError } from "../errors.js";
+import { requireIntact } from "../experiment/intact.js";
 import type { Ledger } from "../experiment/ledger.js";
 import { acquireRunLock } from "../experiment/run-lock.js";
 import type { Experiment } from "../experiment/schema.js";
@@ -63,6 +64,7 @@ async function loop(
   const { experiment, ledger } = options;
   const relativeDir = relative(repository.root, options.dir);
   await ensureBranch(repository.root, experiment, relativeDir);
+  await requireIntact(repository.root, relativeDir, ledger);
   let state = deriveState(experiment, ledger);
   if (!state.baseline) {
     throw new UsageError(

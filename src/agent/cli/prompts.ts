@@ -1,5 +1,6 @@
 import { clip } from "../clip.js";
 import { type Brief, briefText } from "../plan/brief.js";
+import { candidateRules } from "../plan/rules.js";
 import { REFLEXION_HEADINGS, reflexionMaterial } from "../reflexion-input.js";
 import type { Outcome, Plan } from "../types.js";
 
@@ -78,6 +79,7 @@ export function applyPrompt(plan: Plan, rules: ApplyRules, feedback: string | nu
     "Rules:",
     `- Change only files inside the scope: ${rules.scope.join(", ")}.`,
     `- Never change these protected files: ${rules.protect.join(", ")}. An edit to any of them rejects the iteration, whatever it gains.`,
+    ...candidateRules(),
     "- Work only inside this directory. Do not commit, create branches or change git settings.",
     `- You may run ${commands.join(" and ")} to check your work. Do not run the benchmark: the program measures.`,
     "- When you are done, reply with a short summary of what you changed and why.",

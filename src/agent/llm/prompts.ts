@@ -1,4 +1,5 @@
 import { BENCH_GUIDANCE, TEST_GUIDANCE } from "../../experiment/dry-run.js";
+import { candidateRules } from "../plan/rules.js";
 
 /**
  * The stable instructions of each context (the system part, cached by Anthropic). Each starts
@@ -36,6 +37,7 @@ export const EXECUTOR_SYSTEM = [
   "- Paths are relative to the worktree root; absolute paths, '..' and links out of the worktree are refused.",
   "- Read a file before editing it; edit_file replaces text that must occur exactly once.",
   "- Keep the behaviour the same: the tests must still pass. Make the change the plan describes, no unrelated edits.",
+  ...candidateRules(),
   "- You may run only the commands listed in run_command's description (the build and the tests, typically) to check your work.",
   "- The program measures the result itself; do not claim numbers you did not see.",
 ].join("\n");

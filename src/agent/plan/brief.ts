@@ -1,5 +1,6 @@
 import type { IterationDecision } from "../../experiment/events.js";
 import type { IterationContext } from "../types.js";
+import { candidateRules } from "./rules.js";
 import { planJsonSchema } from "./schema.js";
 
 /** What a planner is told, as data (for JSON consumers) and as text (for a model or a person). */
@@ -57,6 +58,10 @@ export function briefText(brief: Brief): string {
     `Scope — the only files you may change: ${brief.scope.join(", ")}`,
     `Protected — an edit to any of these rejects the iteration: ${brief.protect.join(", ")}`,
     `Commands: tests \`${brief.commands.test}\`; benchmark \`${brief.commands.bench}\`${brief.commands.build ? `; build \`${brief.commands.build}\`` : ""}`,
+    "",
+    "## Rules",
+    "",
+    ...candidateRules(),
     "",
     "## Hot spots of the current best",
     "",

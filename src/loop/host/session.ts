@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InterruptedError, UsageError } from "../../errors.js";
+import { requireIntact } from "../../experiment/intact.js";
 import { FILES } from "../../experiment/layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "../../experiment/open.js";
 import { acquireRunLock } from "../../experiment/run-lock.js";
@@ -59,7 +58,7 @@ export async function withHostSession<T>(
   }
   const release = acquireRunLock(repository.gitDir, opened.name);
   try {
-    await requireIntact(root, opened);
+    await requireIntact(root, opened.path, opened.ledger);
     const via = options.via ?? "cli";
     const step = async (signal: AbortSignal | null) => {
       const session: HostSession = {
@@ -79,32 +78,6 @@ export async function withHostSession<T>(
     return await (via === "cli" ? withInterrupt(step) : step(null));
   } finally {
     release();
-  }
-}
-
-/**
- * The experiment's definition and history are auto-optimize's to write: experiment.json and
- * protected.json as committed, and the ledger's committed lines unchanged (new lines may follow).
- */
-async function requireIntact(root: string, opened: OpenedExperiment): Promise<void> {
-  const definition = [FILES.experiment, FILES.protected].map((f) => `${opened.path}/${f}`);
-  const changed = (await git(["diff", "--name-only", "HEAD", "--", ...definition], root))
-    .split("\n")
-    .filter(Boolean);
-  if (changed.length > 0) {
-    throw new UsageError(
-      "experiment-changed",
-      `${changed.join(" and ")} changed in the working tree, but the experiment's definition is fixed at init: restore ${changed.length > 1 ? "them" : "it"} (git checkout HEAD -- ${changed.join(" ")}).`,
-    );
-  }
-  const ledger = `${opened.path}/${FILES.ledger}`;
-  const committed = await git(["show", `HEAD:${ledger}`], root).catch(() => "");
-  const current = existsSync(opened.ledger.path) ? await readFile(opened.ledger.path, "utf8") : "";
-  if (!current.startsWith(committed)) {
-    throw new UsageError(
-      "ledger-changed",
-      `${ledger} no longer starts with its committed lines: the ledger is append-only and written by auto-optimize alone. Restore it (git checkout HEAD -- ${ledger}); the steps since the last commit are then lost.`,
-    );
   }
 }
 

@@ -1,0 +1,38 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { UsageError } from "../errors.js";
+import { git } from "../workspace/git.js";
+import { FILES } from "./layout.js";
+import type { Ledger } from "./ledger.js";
+
+/**
+ * The experiment's definition and history are auto-optimize's to write: experiment.json and
+ * protected.json as committed, and the ledger's committed lines unchanged (new lines may follow).
+ * Checked before the baseline, the loop and every host step: nothing is measured or committed
+ * over a changed definition.
+ */
+export async function requireIntact(
+  root: string,
+  experimentPath: string,
+  ledgerFile: Ledger,
+): Promise<void> {
+  const definition = [FILES.experiment, FILES.protected].map((f) => `${experimentPath}/${f}`);
+  const changed = (await git(["diff", "--name-only", "HEAD", "--", ...definition], root))
+    .split("\n")
+    .filter(Boolean);
+  if (changed.length > 0) {
+    throw new UsageError(
+      "experiment-changed",
+      `${changed.join(" and ")} changed in the working tree, but the experiment's definition is fixed at init: restore ${changed.length > 1 ? "them" : "it"} (git checkout HEAD -- ${changed.join(" ")}).`,
+    );
+  }
+  const ledger = `${experimentPath}/${FILES.ledger}`;
+  const committed = await git(["show", `HEAD:${ledger}`], root).catch(() => "");
+  const current = existsSync(ledgerFile.path) ? await readFile(ledgerFile.path, "utf8") : "";
+  if (!current.startsWith(committed)) {
+    throw new UsageError(
+      "ledger-changed",
+      `${ledger} no longer starts with its committed lines: the ledger is append-only and written by auto-optimize alone. Restore it (git checkout HEAD -- ${ledger}); the steps since the last commit are then lost.`,
+    );
+  }
+}
