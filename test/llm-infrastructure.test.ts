@@ -17,6 +17,13 @@ afterEach(async () => {
 const write = (path: string, content: string) => ({
   tools: [{ name: "write_file", input: { path, content } }],
 });
+/** init with a model writing what `answers` leave out, against the fake server. */
+const initWithModel = (answers: string[]) =>
+  runCli(
+    ["init", ...answers, "--agent", "llm", "--model", "anthropic:claude-haiku-4-5"],
+    repo.dir,
+    { env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: server.url } },
+  );
 const finish = (command: string, files: string[]) => ({
   tools: [{ name: "finish", input: { command, files } }],
 });
@@ -42,11 +49,7 @@ describe("llm agent writes missing infrastructure at init", () => {
         finish("sh bench/value.sh", ["bench/value.sh"]),
       ],
     }).start();
-    const result = await runCli(
-      ["init", ...valueAnswers({}), "--agent", "llm", "--model", "anthropic:claude-haiku-4-5"],
-      repo.dir,
-      { env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: server.url } },
-    );
+    const result = await initWithModel(valueAnswers({}));
     expect(result.code, result.stderr).toBe(0);
     expect(server.of("infrastructure-test")).toHaveLength(3);
     const bench = server.of("infrastructure-bench");
@@ -98,11 +101,7 @@ describe("llm agent proposes a behaviour check at init", () => {
         finishWithCheck("sh bench/value.sh", ["bench/value.sh"], "echo ignored"),
       ],
     }).start();
-    const result = await runCli(
-      ["init", ...valueAnswers({}), "--agent", "llm", "--model", "anthropic:claude-haiku-4-5"],
-      repo.dir,
-      { env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: server.url } },
-    );
+    const result = await initWithModel(valueAnswers({}));
     expect(result.code, result.stderr).toBe(0);
     // asked of the tests' context only, in its instructions and its task
     const [test] = server.of("infrastructure-test");
@@ -131,18 +130,7 @@ describe("llm agent proposes a behaviour check at init", () => {
         finishWithCheck("sh test/value.sh", ["test/value.sh"], "od -An -tu4 -N4 /dev/urandom"),
       ],
     }).start();
-    const result = await runCli(
-      [
-        "init",
-        ...valueAnswers({ bench: "cat src/value.txt" }),
-        "--agent",
-        "llm",
-        "--model",
-        "anthropic:claude-haiku-4-5",
-      ],
-      repo.dir,
-      { env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY, ANTHROPIC_BASE_URL: server.url } },
-    );
+    const result = await initWithModel(valueAnswers({ bench: "cat src/value.txt" }));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
       /warning: the behaviour check the agent proposed \('od -An -tu4 -N4 \/dev\/urandom'\) failed its dry-run, so the experiment has none; give one with --check\. .*printed different output on two runs/,
