@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { allowedCommands } from "../src/agent/llm/executor.js";
 import type { Experiment, KnobValue } from "../src/experiment/schema.js";
 import type { IterationRecord } from "../src/loop/artifacts.js";
 import { checkCommandGuard } from "../src/loop/guards/check-command.js";
@@ -117,5 +118,23 @@ describe("the behaviour check guard", () => {
     expect(rejection?.guard).toBe("behaviour-changed");
     expect(rejection?.reason).toContain("- 1 | mode a");
     expect(rejection?.reason).toContain("+ 1 | mode b");
+  });
+});
+
+describe("the model executor", () => {
+  it("may run the behaviour check, to see its edit computes the same before handing it in", () => {
+    const repo = new TempRepo();
+    try {
+      repo.commit("x", { "value.txt": "1\n" });
+      const commands = { test: "true", bench: "cat value.txt", check: "sh print.sh" };
+      expect(allowedCommands(fixtureExperiment(repo, { commands }), ["make"])).toEqual([
+        "true",
+        "cat value.txt",
+        "sh print.sh",
+        "make",
+      ]);
+    } finally {
+      repo.remove();
+    }
   });
 });
