@@ -40,6 +40,7 @@ export type ErrorCode =
   | "dry-run-build"
   | "dry-run-tests"
   | "dry-run-bench"
+  | "dry-run-check"
   | "dry-run-changed-files"
   // Knobs: `invalid-knob` is a declaration that cannot be used, `invalid-knob-value` a value
   // outside its knob's domain.
@@ -53,6 +54,7 @@ export type ErrorCode =
   | "sample-failed"
   | "build-failed"
   | "best-build-failed"
+  | "best-check-failed"
   | "metric-parse"
   | "metric-missing"
   | "metric-not-positive"

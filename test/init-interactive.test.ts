@@ -61,9 +61,10 @@ describe.skipIf(!hasPython)("init in a terminal", () => {
       ["Regression test", "sh check.sh\r"],
       ["Benchmark command", "cat src/value.txt\r"],
       ["Build command", "\r"],
+      ["Behaviour check", "cat src/value.txt\r"],
       ["protect", "\r"],
     ]);
-    expect(transcript).toContain("[exit 0; answered 13/13]");
+    expect(transcript).toContain("[exit 0; answered 14/14]");
     expect(transcript).toContain("1/2");
     expect(transcript).toContain("2/2");
     expect(transcript).toMatch(/the target "as fast as possible" is vague/);
@@ -80,7 +81,7 @@ describe.skipIf(!hasPython)("init in a terminal", () => {
       target: 50,
       threshold: 0.02,
       iterations: 4,
-      commands: { test: "sh check.sh", bench: "cat src/value.txt" },
+      commands: { test: "sh check.sh", bench: "cat src/value.txt", check: "cat src/value.txt" },
     });
     expect(repo.git("branch", "--show-current")).toBe("auto-optimize/exp-001-make-value-smaller");
   });
@@ -115,9 +116,10 @@ describe.skipIf(!hasPython)("init in a terminal", () => {
       ["Regression test", "sh check.sh\r"],
       ["Benchmark command", "cat src/value.txt\r"],
       ["Build command", "\r"],
+      ["Behaviour check", "\r"],
       ["protect", "\r"],
     ]);
-    expect(transcript).toContain("[exit 0; answered 13/13]");
+    expect(transcript).toContain("[exit 0; answered 14/14]");
     expect(repo.git("branch", "--show-current")).toBe(
       "auto-optimize/exp-002-make-value-even-smaller",
     );

@@ -244,4 +244,22 @@ describe("mcp: the host-mode tools through the SDK's client, in memory", () => {
     expect(status.data).toMatchObject({ host: { expected: "reflect" } });
     expect(readFileSync(join(repo.dir, "src/value.txt"), "utf8")).toBe("100\n");
   });
+
+  it("init_experiment takes a behaviour check: dry-run twice, kept in experiment.json", async () => {
+    repo = project();
+    repo.commit("a check", { "check/print.sh": "cat src/value.txt\n" });
+    client = await connect(repo.dir);
+    await refused(
+      "init_experiment",
+      { ...ANSWERS, check: "od -An -tu4 -N4 /dev/urandom" },
+      /cannot be a differential check/,
+    );
+    const init = await ok("init_experiment", { ...ANSWERS, check: "sh check/print.sh" });
+    expect(init.data.dryRun).toMatchObject({ check: { lines: 1 } });
+    expect(init.data.protectedFiles).toContain("check/print.sh");
+    const experiment = JSON.parse(
+      readFileSync(join(repo.dir, String(init.data.path), "experiment.json"), "utf8"),
+    );
+    expect(experiment.commands.check).toBe("sh check/print.sh");
+  });
 });

@@ -116,6 +116,12 @@ export async function askMissing(raw: RawAnswers, files: readonly string[]): Pro
   a.build ??= optional(
     await text("Build command, run before measuring (empty for none)", { defaultValue: "" }),
   );
+  a.check ??= optional(
+    await text(
+      "Behaviour check command: prints what the code computes, compared byte for byte on every change (empty for none)",
+      { defaultValue: "" },
+    ),
+  );
   if (!a.protect?.length) {
     const extra = await text(
       `More globs to protect (already protected: ${DEFAULT_PROTECT.join(", ")}, and the benchmark's files)`,

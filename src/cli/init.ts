@@ -50,6 +50,10 @@ export function registerInit(program: Command): void {
     .option("--bench <cmd>", "benchmark command; must print the metric (or nothing: wall-time)")
     .option("--build <cmd>", "build command run before testing and measuring")
     .option(
+      "--check <cmd>",
+      "behaviour check: prints what the code computes (e.g. a function's results on a fixed corpus); its stdout on a candidate must be byte-identical to the best's",
+    )
+    .option(
       "--protect <globs>",
       "more files nobody may change, added to the defaults (comma-separated, repeatable)",
       collect,
@@ -57,7 +61,7 @@ export function registerInit(program: Command): void {
     .option("--knob <spec>", "a knob the tuner may turn (repeatable; syntax below)", collect)
     .option(
       "--agent <name>",
-      "llm: a model writes the tests or the benchmark you do not give (--test/--bench), each checked by a dry-run; the agent, --model and --base-url are kept in experiment.json for run",
+      "llm: a model writes the tests or the benchmark you do not give (--test/--bench), and proposes a behaviour check without --check, each checked by a dry-run; the agent, --model and --base-url are kept in experiment.json for run",
     )
     .option(
       "--model <model>",
@@ -83,7 +87,8 @@ Without a terminal (or with --yes), every answer must be a flag:
 
 Vague answers are refused: the target must be a number in the benchmark's unit, the threshold a
 fraction (0.02) or a percentage (2%), and every scope glob must match a file.
-Always protected, besides --protect: the files the test and bench commands name, and
+--check runs twice in the dry-run and must print the same bytes both times (and something).
+Always protected, besides --protect: the files the test, bench and check commands name, and
   ${DEFAULT_PROTECT.join(", ")}
 
 ${KNOB_SYNTAX}`,
@@ -129,6 +134,7 @@ ${KNOB_SYNTAX}`,
         test: flags.test,
         bench: flags.bench,
         build: flags.build,
+        check: flags.check,
         protect: flags.protect,
         knobs: flags.knob,
       };
@@ -171,6 +177,11 @@ function formatCreated(c: CreatedExperiment): string {
     `  goal:      ${e.goal}`,
     `  metric:    ${e.metric.name}, ${e.metric.direction} is better; target ${e.target}; threshold ${(100 * e.threshold).toFixed(1)}% per iteration; ${e.iterations} iterations`,
     `  dry-run:   ${c.dryRun.build ? `build ok in ${seconds(c.dryRun.build.wallMs)}; ` : ""}tests passed in ${seconds(c.dryRun.tests.wallMs)}; benchmark printed ${e.metric.name} = ${c.dryRun.bench.value}`,
+    ...(e.commands.check && c.dryRun.check
+      ? [
+          `  check:     '${e.commands.check}' printed the same ${c.dryRun.check.lines} line(s) twice; a candidate must print them too`,
+        ]
+      : []),
     `  protected: ${c.protectedFiles.length} file(s)${c.protectedFiles.length ? `: ${shown}${more}` : ""}`,
   ];
   if (e.knobs.length) lines.push(`  knobs:     ${e.knobs.map((k) => k.name).join(", ")}`);

@@ -156,14 +156,18 @@ async function createOnCleanTree(
     options.infrastructure,
     progress,
   );
-  const warnings = await checkDryRunLeftTreeAlone(root, files, prepared.written);
+  const warnings = [
+    ...prepared.warnings,
+    ...(await checkDryRunLeftTreeAlone(root, files, prepared.written)),
+  ];
 
   // Protected: the defaults, the user's globs, the files the commands name, what the agent wrote.
   const inScope = globMatcher(answers.scope);
-  const named = filesNamedIn([prepared.test, prepared.bench], files);
+  const commands = [prepared.test, prepared.bench, ...(prepared.check ? [prepared.check] : [])];
+  const named = filesNamedIn(commands, files);
   for (const file of named.filter(inScope)) {
     warnings.push(
-      `${file} (named in the test or bench command) is inside the scope, so it is not protected; add --protect ${file} if it belongs to the benchmark harness.`,
+      `${file} (named in the test, bench or check command) is inside the scope, so it is not protected; add --protect ${file} if it belongs to the benchmark harness.`,
     );
   }
   const base = [...new Set([...DEFAULT_PROTECT, ...answers.protect])];
@@ -208,6 +212,7 @@ async function createOnCleanTree(
         test: prepared.test,
         bench: prepared.bench,
         ...(answers.build && { build: answers.build }),
+        ...(prepared.check && { check: prepared.check }),
       },
       knobs: answers.knobs,
       measurement,

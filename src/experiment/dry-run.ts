@@ -2,8 +2,10 @@ import { UsageError } from "../errors.js";
 import { parseMetrics } from "../measure/metrics/parse.js";
 import type { MetricFormat } from "../measure/metrics/types.js";
 import { WALL_TIME } from "../measure/observe.js";
+import { diffHead } from "../measure/output-diff.js";
 import { runSample } from "../measure/sample.js";
 import type { Sample } from "../measure/sample-types.js";
+import { outputTooLarge, runBehaviourCheck } from "./check-command.js";
 
 /** What a benchmark must do to be measured; shown whenever init has no usable benchmark. */
 export const BENCH_GUIDANCE = `A benchmark is a shell command that does the work and prints its result on stdout, as one of:
@@ -15,6 +17,9 @@ export const BENCH_GUIDANCE = `A benchmark is a shell command that does the work
 It warms up inside the process before timing (JIT, caches), measures once per process (auto-optimize
 starts a fresh process for every run and compares many runs), exits 0, writes logs to stderr, and
 leaves the repository's files unchanged. With nothing on stdout, the wall time is the metric (wall-time).`;
+
+export const CHECK_GUIDANCE =
+  "A behaviour check command prints what the code in scope computes — e.g. the results of the optimized function on a fixed corpus of inputs — and nothing that varies from run to run (no times, addresses, random seeds or unordered keys): its output on a change must be byte-identical to its output on the code before.";
 
 export const TEST_GUIDANCE =
   "A regression test command exits 0 when the code behaves correctly and non-zero otherwise (e.g. 'npm test', 'pytest -q').";
@@ -83,6 +88,44 @@ export async function dryRunBench(
     };
   }
   return { ok: true, value, metrics };
+}
+
+/**
+ * Runs the behaviour check twice: each run must exit 0 and print something, and both must print
+ * the same bytes — a check whose output varies by itself cannot tell a changed behaviour apart.
+ */
+export async function dryRunCheck(
+  command: string,
+  target: DryRunTarget,
+): Promise<DryRunCheck<{ wallMs: number; lines: number }>> {
+  const where = { cwd: target.root, env: target.env, args: target.args };
+  const full = withArgs(command, target.args);
+  const runs: Sample[] = [];
+  for (let run = 0; run < 2; run++) {
+    const sample = await runBehaviourCheck(command, where, target.timeoutMs);
+    if (!sample.ok) return { ok: false, problem: failure("the check", sample) };
+    const tooLarge = outputTooLarge(sample);
+    if (tooLarge) return { ok: false, problem: `the check '${full}' cannot be used: ${tooLarge}.` };
+    if (sample.stdout.trim() === "") {
+      return {
+        ok: false,
+        problem: `the check '${full}' printed nothing on stdout, so there is nothing to compare.\n${CHECK_GUIDANCE}`,
+      };
+    }
+    runs.push(sample);
+  }
+  const [first, second] = runs as [Sample, Sample];
+  const difference = diffHead(first.stdout, second.stdout, {
+    expected: "first run",
+    actual: "second run",
+  });
+  if (difference) {
+    return {
+      ok: false,
+      problem: `the check '${full}' printed different output on two runs of the unchanged code, so it cannot be a differential check: a change could not be told apart from its own variation. Make it deterministic.\n${CHECK_GUIDANCE}\n${difference}`,
+    };
+  }
+  return { ok: true, wallMs: first.wallMs, lines: first.stdout.trimEnd().split("\n").length };
 }
 
 function withArgs(command: string, args: string): string {

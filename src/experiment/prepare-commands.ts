@@ -6,6 +6,7 @@ import {
   BENCH_GUIDANCE,
   type DryRunTarget,
   dryRunBench,
+  dryRunCheck,
   dryRunCommand,
   TEST_GUIDANCE,
 } from "./dry-run.js";
@@ -13,24 +14,30 @@ import type { InfrastructureResult, InfrastructureWriter } from "./infrastructur
 import type { Answers } from "./validate-answers.js";
 
 type Part = "test" | "bench";
+type Proposed = Part | "check";
 
 export interface PreparedCommands {
   test: string;
   bench: string;
+  /** The behaviour check: the user's, or the one the agent proposed if it passed its dry-run. */
+  check: string | null;
   /** Files the agent wrote (repository-relative); they are committed and protected. */
   written: string[];
   dryRun: {
     build: { wallMs: number } | null;
     tests: { wallMs: number };
     bench: { value: number; metrics: Record<string, number> };
+    check: { wallMs: number; lines: number } | null;
   };
+  warnings: string[];
 }
 
 /**
  * The test and bench commands, proven by a dry-run: the build and the tests exit 0, the benchmark
  * prints the metric. Commands the user did not give are asked of `writer`; what it wrote is
  * dry-run, and a part that fails gets one more try with its failure as feedback. Without a writer,
- * a missing command stops init with guidance on what to write.
+ * a missing command stops init with guidance on what to write. The behaviour check, when there is
+ * one, must print the same bytes twice; the writer proposes one when the user gave none.
  */
 export async function prepareCommands(
   answers: Answers,
@@ -39,8 +46,12 @@ export async function prepareCommands(
   writer: InfrastructureWriter | undefined,
   progress: (message: string) => void,
 ): Promise<PreparedCommands> {
-  const commands: { test?: string; bench?: string } = { test: answers.test, bench: answers.bench };
-  const byAgent = new Set<Part>();
+  const commands: { test?: string; bench?: string; check?: string } = {
+    test: answers.test,
+    bench: answers.bench,
+    check: answers.check,
+  };
+  const byAgent = new Set<Proposed>();
   const written = new Set<string>();
   const ask = async (missing: Part[], feedback?: string) => {
     if (!writer) throw noInfrastructure(missing);
@@ -51,8 +62,14 @@ export async function prepareCommands(
       scope: answers.scope,
       metric: answers.metric,
       missing,
+      ...(commands.check === undefined && { proposeCheck: true }),
       ...(feedback && { feedback }),
     });
+    const proposed = result.check?.trim();
+    if (commands.check === undefined && proposed) {
+      commands.check = proposed;
+      byAgent.add("check");
+    }
     for (const part of missing) {
       const command = result[part]?.trim();
       if (!command) {
@@ -110,15 +127,38 @@ export async function prepareCommands(
     const who = byAgent.has("bench") ? "\nThe benchmark the agent wrote failed twice." : "";
     throw new UsageError("dry-run-bench", `${bench.problem}${who}`);
   }
+
+  const warnings: string[] = [];
+  let check: { wallMs: number; lines: number } | null = null;
+  if (commands.check !== undefined) {
+    progress(`dry-run: running the behaviour check '${commands.check}' twice…`);
+    const checked = await dryRunCheck(commands.check, target);
+    if (checked.ok) check = { wallMs: checked.wallMs, lines: checked.lines };
+    else if (byAgent.has("check")) {
+      // The user did not ask for it, and a retry would rewrite the tests that just passed.
+      warnings.push(
+        `the behaviour check the agent proposed ('${commands.check}') failed its dry-run, so the experiment has none; give one with --check. ${checked.problem}`,
+      );
+      commands.check = undefined;
+    } else {
+      throw new UsageError(
+        "dry-run-check",
+        `${checked.problem}\nFix the check or the --check command.`,
+      );
+    }
+  }
   return {
     test: commands.test as string,
     bench: commands.bench as string,
+    check: commands.check ?? null,
     written: [...written].sort(),
     dryRun: {
       build,
       tests: { wallMs: tests.wallMs },
       bench: { value: bench.value, metrics: bench.metrics },
+      check,
     },
+    warnings,
   };
 }
 

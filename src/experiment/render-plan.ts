@@ -47,6 +47,9 @@ export function renderPlan(experiment: Experiment, protectedFiles: readonly stri
     `- Tests: ${code(e.commands.test)}`,
     `- Benchmark: ${code(e.commands.bench)}`,
     `- Build: ${e.commands.build ? code(e.commands.build) : "none"}`,
+    ...(e.commands.check
+      ? [`- Behaviour check (its stdout must stay byte-identical): ${code(e.commands.check)}`]
+      : []),
     "",
     "## Protected (changing any of these rejects an iteration)",
     "",

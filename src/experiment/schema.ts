@@ -102,6 +102,11 @@ export const Experiment = z.object({
     test: z.string().min(1),
     bench: z.string().min(1),
     build: z.string().min(1).optional(),
+    /**
+     * The behaviour check: run in the best's and the candidate's checkout, its stdout must be
+     * byte-identical (a differential test); a candidate printing something else is rejected.
+     */
+    check: z.string().min(1).optional(),
   }),
   knobs: z.array(Knob).default([]),
   measurement: Measurement.default(Measurement.parse({})),

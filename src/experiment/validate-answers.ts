@@ -18,6 +18,8 @@ export interface RawAnswers {
   test?: string;
   bench?: string;
   build?: string;
+  /** The behaviour check command; undefined: none (an agent writing tests may propose one). */
+  check?: string;
   /** Globs added to the default protected ones. */
   protect?: string[];
   knobs?: string[];
@@ -34,6 +36,7 @@ export interface Answers {
   test?: string;
   bench?: string;
   build?: string;
+  check?: string;
   /** The user's own protect globs (the defaults are added when the experiment is created). */
   protect: string[];
   knobs: Knob[];
@@ -231,6 +234,7 @@ export async function validateAnswers(
   note("--iterations", iterationsProblem(raw.iterations));
   note("--test", commandProblem("--test", raw.test));
   note("--bench", commandProblem("--bench", raw.bench));
+  note("--check", commandProblem("--check", raw.check));
 
   const knobs: Knob[] = [];
   for (const spec of raw.knobs ?? []) {
@@ -268,6 +272,7 @@ export async function validateAnswers(
     ...(raw.test !== undefined && { test: raw.test.trim() }),
     ...(raw.bench !== undefined && { bench: raw.bench.trim() }),
     ...(build && { build }),
+    ...(raw.check !== undefined && { check: raw.check.trim() }),
     protect,
     knobs,
   };

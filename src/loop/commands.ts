@@ -4,6 +4,7 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { RunTarget } from "../measure/observe.js";
 import { runSample } from "../measure/sample.js";
+import type { Sample } from "../measure/sample-types.js";
 import { faultPoint } from "./fault.js";
 
 export interface CommandResult {
@@ -27,12 +28,17 @@ export async function runCheckCommand(
   if (sample.ok) return { ok: true, report: "" };
   // Killed by Ctrl-C: not a failure of the candidate, and no attempt is spent on it.
   if (sample.failure?.kind === "interrupted") throw new InterruptedError();
-  const tail = (text: string) => text.trimEnd().split("\n").slice(-40).join("\n");
-  const output = [tail(sample.stdout), tail(sample.stderr)].filter(Boolean).join("\n");
   return {
     ok: false,
-    report: `${label} '${full}' ${sample.failure?.message ?? "failed"}${output ? `\n--- output (tail) ---\n${output}` : ""}`,
+    report: `${label} '${full}' ${sample.failure?.message ?? "failed"}${outputTail(sample)}`,
   };
+}
+
+/** The last lines of a failed run's stdout and stderr under a heading, or "" when it printed nothing. */
+export function outputTail(sample: Sample): string {
+  const tail = (text: string) => text.trimEnd().split("\n").slice(-40).join("\n");
+  const output = [tail(sample.stdout), tail(sample.stderr)].filter(Boolean).join("\n");
+  return output ? `\n--- output (tail) ---\n${output}` : "";
 }
 
 /**

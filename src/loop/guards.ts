@@ -2,6 +2,7 @@ import type { GuardKind } from "../experiment/guard-kinds.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { InterleavedResult } from "../measure/interleaved.js";
 import type { IterationRecord } from "./artifacts.js";
+import { checkCommandGuard } from "./guards/check-command.js";
 
 /**
  * The checks besides speed: a candidate that gained by computing something else, or by making
@@ -37,7 +38,7 @@ export type MeasuredGuard = (
   measured: InterleavedResult,
 ) => Promise<GuardRejection | null>;
 
-export const PRE_MEASURE_GUARDS: PreMeasureGuard[] = [];
+export const PRE_MEASURE_GUARDS: PreMeasureGuard[] = [checkCommandGuard];
 
 export const MEASURED_GUARDS: MeasuredGuard[] = [];
 

@@ -36,6 +36,12 @@ export const InitInput = {
   test: z.string().optional().describe("regression test command; must exit 0 now"),
   bench: z.string().optional().describe("benchmark command; must print the metric now"),
   build: z.string().optional().describe("build command run before testing and measuring"),
+  check: z
+    .string()
+    .optional()
+    .describe(
+      "behaviour check command: prints what the code computes (e.g. a function's results on a fixed corpus); must print the same bytes twice now, and a candidate whose output differs is rejected",
+    ),
   protect: z
     .array(z.string())
     .optional()

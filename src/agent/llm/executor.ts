@@ -120,10 +120,12 @@ async function newFiles(worktree: string): Promise<string> {
   return blocks.join("\n\n");
 }
 
-/** The experiment's own commands and the user's allowed ones. */
+/** The experiment's own commands (the behaviour check too: the edit can be checked before it is handed in) and the user's allowed ones. */
 export function allowedCommands(experiment: Experiment, extra: string[]): string[] {
-  const { build, test, bench } = experiment.commands;
-  return [...new Set([...(build ? [build] : []), test, bench, ...extra])];
+  const { build, test, bench, check } = experiment.commands;
+  return [
+    ...new Set([...(build ? [build] : []), test, bench, ...(check ? [check] : []), ...extra]),
+  ];
 }
 
 /** Writes outside the scope or to protected files are refused before the loop's check. */

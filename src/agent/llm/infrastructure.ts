@@ -19,6 +19,12 @@ import { ToolBox } from "./tools/toolbox.js";
 const Finish = z.object({
   command: z.string().min(1).describe("the shell command to run from the repository root"),
   files: z.array(z.string()).describe("the files you wrote, relative to the repository root"),
+  check: z
+    .string()
+    .optional()
+    .describe(
+      "when asked for one: the behaviour check command, which prints what the code in scope computes on fixed inputs, the same bytes on every run",
+    ),
   notes: z.string().optional().describe("anything the person should know"),
 });
 
@@ -31,7 +37,8 @@ export interface InfrastructureLimits {
  * Regression tests and a benchmark, each written by a context of its own (in parallel): it reads
  * the repository, writes new files only (never one in scope, never an existing one), and names its
  * command with `finish`. The caller dry-runs both and asks again only for the one that failed,
- * with its error as `feedback`.
+ * with its error as `feedback`. Asked for a behaviour check, the context writing the tests (the
+ * benchmark's when the tests exist) proposes one: it has read what the code computes.
  */
 export async function writeInfrastructure(
   client: ModelClient,
@@ -40,27 +47,42 @@ export async function writeInfrastructure(
   log: AgentLog,
   redactor: Redactor,
 ): Promise<InfrastructureResult> {
+  const checkPart = request.proposeCheck
+    ? request.missing.includes("test")
+      ? "test"
+      : request.missing[0]
+    : undefined;
   const results = await Promise.all(
-    request.missing.map((part) => writePart(client, request, part, limits, log, redactor)),
+    request.missing.map((part) =>
+      writePart(client, request, part, part === checkPart, limits, log, redactor),
+    ),
   );
   const out: InfrastructureResult = { files: [] };
   for (const [i, part] of request.missing.entries()) {
-    const result = results[i] as { command: string; files: string[] };
+    const result = results[i] as Written;
     out[part] = result.command;
+    if (result.check) out.check = result.check;
     out.files.push(...result.files);
   }
   out.files = [...new Set(out.files)].sort();
   return out;
 }
 
+interface Written {
+  command: string;
+  check?: string;
+  files: string[];
+}
+
 async function writePart(
   client: ModelClient,
   request: InfrastructureRequest,
   part: "test" | "bench",
+  proposeCheck: boolean,
   limits: InfrastructureLimits,
   log: AgentLog,
   redactor: Redactor,
-): Promise<{ command: string; files: string[] }> {
+): Promise<Written> {
   const inScope = globMatcher(request.scope);
   // init runs on a clean tree: an untracked file is one an agent wrote (on the retry, this one).
   const tracked = new Set((await git(["ls-files", "-z"], request.root)).split("\0"));
@@ -105,6 +127,11 @@ async function writePart(
     part === "bench"
       ? `The metric: ${request.metric.name} (${request.metric.direction} is better). Print it under exactly this name.`
       : "Write regression tests for the code in scope.",
+    ...(proposeCheck
+      ? [
+          "Also write a behaviour check and give its command as `check` in `finish`: a program that runs the code in scope on a fixed corpus of inputs and prints the results.",
+        ]
+      : []),
     ...(request.feedback
       ? [
           "",
@@ -121,7 +148,7 @@ async function writePart(
     {
       role: "executor",
       context: `infrastructure-${part}`,
-      system: infrastructureSystem(part),
+      system: infrastructureSystem(part, proposeCheck),
       maxOutputTokens: OUTPUT_TOKENS.executor,
     },
     [{ role: "user", content }],
@@ -136,8 +163,10 @@ async function writePart(
       `the agent writing ${part === "test" ? "the tests" : "the benchmark"} stopped without naming its command (${result.cutShort ?? "it never called finish"}).`,
     );
   }
+  const check = proposeCheck ? done.check?.trim() : undefined;
   return {
     command: done.command.trim(),
+    ...(check && { check }),
     files: [...new Set([...toolbox.written, ...done.files])],
   };
 }

@@ -1,6 +1,5 @@
-import { BENCH_GUIDANCE, TEST_GUIDANCE } from "../../experiment/dry-run.js";
+import { BENCH_GUIDANCE, CHECK_GUIDANCE, TEST_GUIDANCE } from "../../experiment/dry-run.js";
 import { candidateRules } from "../plan/rules.js";
-
 /**
  * The stable instructions of each context (the system part, cached by Anthropic). Each starts
  * with its role so a reader of agent-log.jsonl — or a scripted test server — can tell them apart.
@@ -51,7 +50,7 @@ export function reflexionSystem(schema: unknown): string {
   ].join("\n");
 }
 
-export function infrastructureSystem(part: "test" | "bench"): string {
+export function infrastructureSystem(part: "test" | "bench", proposeCheck = false): string {
   const what = part === "test" ? "regression tests" : "a benchmark";
   return [
     `You write ${what} for a repository, for auto-optimize, an autonomous performance-optimization loop that will change the code in scope and must be able to tell whether it still works and how fast it is.`,
@@ -59,6 +58,11 @@ export function infrastructureSystem(part: "test" | "bench"): string {
     part === "test"
       ? `${TEST_GUIDANCE} The tests must pass on the current code, check the results of the code in scope (not only that it runs), and run in seconds.`
       : `${BENCH_GUIDANCE}\nInclude a warm-up before timing, and print the metric under the exact name you are given.`,
+    ...(proposeCheck
+      ? [
+          `You also write a behaviour check, a differential test the program runs on the code before and after every change and whose stdout must stay byte-identical. ${CHECK_GUIDANCE} Cover the inputs the benchmark uses and the edge cases; print one line per case.`,
+        ]
+      : []),
     "The program runs your command once to check it; if it fails you will be told why and asked again.",
   ].join("\n");
 }

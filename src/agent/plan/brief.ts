@@ -14,7 +14,7 @@ export interface Brief {
   threshold: number;
   scope: string[];
   protect: string[];
-  commands: { test: string; bench: string; build?: string };
+  commands: { test: string; bench: string; build?: string; check?: string };
   hotspots: string | null;
   leaderboard: string;
   tried: { iteration: number; strategy: string; decision: IterationDecision }[];
@@ -58,6 +58,11 @@ export function briefText(brief: Brief): string {
     `Scope — the only files you may change: ${brief.scope.join(", ")}`,
     `Protected — an edit to any of these rejects the iteration: ${brief.protect.join(", ")}`,
     `Commands: tests \`${brief.commands.test}\`; benchmark \`${brief.commands.bench}\`${brief.commands.build ? `; build \`${brief.commands.build}\`` : ""}`,
+    ...(brief.commands.check
+      ? [
+          `Behaviour check: \`${brief.commands.check}\` must print exactly what it prints on the current best; a change whose output differs is rejected, whatever it gains.`,
+        ]
+      : []),
     "",
     "## Rules",
     "",

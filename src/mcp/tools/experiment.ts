@@ -46,6 +46,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
           test: args.test,
           bench: args.bench,
           build: args.build,
+          check: args.check,
           protect: args.protect,
           knobs: args.knobs,
         },
