@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { HostRepo } from "./helpers/host.js";
@@ -132,6 +132,15 @@ describe("a behaviour check command", () => {
     expect(reason).toContain("- 5 | 100");
     expect(reason).toContain("+ 5 | 1");
     expect(results(host)).toMatchObject([{ decision: "rejected", guard: "behaviour-changed" }]);
+    expect(evaluated.result).toMatchObject({ guard: "behaviour-changed" });
+    // summary.md keeps the diff head verbatim: fenced, not read as a Markdown list
+    const folder = readdirSync(join(host.experimentDir(), "iterations"))[0] as string;
+    const summary = host.file(
+      relative(host.dir, join(host.experimentDir(), "iterations", folder, "summary.md")),
+    );
+    expect(summary).toMatch(
+      /\*\*Decision: rejected\*\* — behaviour-changed: .*\n\n```\n(.*\n)*- 5 \| 100\n/,
+    );
     expect(host.file("src/double.sh")).toBe(DOUBLE);
   });
 });

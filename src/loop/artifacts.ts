@@ -34,6 +34,13 @@ function formatCost(cost: AgentUsage): string {
   return `$${cost.usd.toFixed(4)}: ${tokens(cost.inputTokens)} input tokens (${tokens(cost.cachedTokens)} of them cached), ${tokens(cost.outputTokens)} output tokens`;
 }
 
+/** The decision and its reason; evidence after a reason's first line (a diff head) stays verbatim. */
+function decisionLines(record: IterationRecord): string[] {
+  const [first, ...evidence] = record.reason.split("\n");
+  const head = `**Decision: ${record.decision}** — ${first}`;
+  return evidence.length ? [head, "", "```", ...evidence, "```"] : [head];
+}
+
 /**
  * summary.md, result.json, result.txt and reflexion.md of one iteration; no reflexion.md when the
  * reflexion comes later (a host writes it with `step reflect`).
@@ -50,7 +57,7 @@ export async function writeIterationArtifacts(
   const summary = [
     `# Iteration ${record.iteration}: ${record.strategy}`,
     "",
-    `**Decision: ${record.decision}** — ${record.reason}`,
+    ...decisionLines(record),
     "",
     "| | value |",
     "|---|---|",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PlanSchema } from "../agent/plan/schema.js";
 import { ITERATION_DECISIONS } from "../experiment/events.js";
+import { GUARDS } from "../experiment/guard-kinds.js";
 import { VERDICTS } from "../measure/decision.js";
 
 /** Every tool works on a repository and, optionally, a named experiment in it. */
@@ -172,6 +173,7 @@ export const EvaluateOutput = {
     violations: z.array(z.string()),
     testOutput: z.string().nullable(),
     unsampledFunctions: z.array(z.string()),
+    guard: z.enum(GUARDS).nullable(),
   }),
   delta: z.object({
     improvement: nullableNumber,

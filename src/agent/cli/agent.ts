@@ -143,14 +143,17 @@ export function createDelegateAgent(
             protect: experiment.protect,
             test: experiment.commands.test,
             build: experiment.commands.build,
+            check: experiment.commands.check,
           },
           feedback,
         ),
         context.worktree,
         {
-          commands: [experiment.commands.build, experiment.commands.test].filter((c): c is string =>
-            Boolean(c),
-          ),
+          commands: [
+            experiment.commands.build,
+            experiment.commands.test,
+            experiment.commands.check,
+          ].filter((c): c is string => Boolean(c)),
           files: structured.success ? structured.data.files : [],
         },
       );

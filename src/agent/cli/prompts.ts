@@ -65,12 +65,18 @@ export interface ApplyRules {
   protect: string[];
   test: string;
   build?: string;
+  /** The behaviour check: its output on the edit must be the best's, byte for byte. */
+  check?: string;
 }
 
 /** The executor's request: carry out the plan in this directory, within the scope. */
 export function applyPrompt(plan: Plan, rules: ApplyRules, feedback: string | null): string {
   const commands = [`the tests: \`${rules.test}\``];
   if (rules.build) commands.unshift(`the build: \`${rules.build}\``);
+  if (rules.check)
+    commands.push(
+      `the behaviour check: \`${rules.check}\` (it must print what it prints on the best)`,
+    );
   return [
     "## Your task: apply the plan",
     "",

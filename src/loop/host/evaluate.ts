@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { InterruptedError } from "../../errors.js";
 import type { IterationDecision } from "../../experiment/events.js";
+import type { GuardKind } from "../../experiment/guard-kinds.js";
 import { deriveState } from "../../experiment/state.js";
 import type { Verdict } from "../../measure/decision.js";
 import type { IterationRecord } from "../artifacts.js";
@@ -38,6 +39,8 @@ export interface EvaluateResult {
     testOutput: string | null;
     /** Changed functions without samples in the best's profile: the benchmark does not run them. */
     unsampledFunctions: string[];
+    /** The check besides speed that rejected the edits, when one did (its evidence is in reason). */
+    guard: GuardKind | null;
   };
   /** Improvement over the current best (a fraction; positive is better) with its interval. */
   delta: {
@@ -166,6 +169,7 @@ function measuredOutcome(record: IterationRecord): Pick<EvaluateResult, "result"
       violations: record.violations,
       testOutput: record.testOutput,
       unsampledFunctions: record.unsampledFunctions ?? [],
+      guard: record.guard ?? null,
     },
     delta: {
       improvement: record.improvement,
@@ -202,6 +206,7 @@ function retry(
       violations: [],
       testOutput: report,
       unsampledFunctions: [],
+      guard: null,
     },
     delta: { improvement: null, ci: null, vsBaseline: null },
     commits: [],
