@@ -1,0 +1,116 @@
+import type { Better, MetricFormat } from "./metrics/types.js";
+import { msPerTimeUnit } from "./metrics/units.js";
+import type { Observation } from "./observe.js";
+import { rankCorrelation } from "./stats/rank-correlation.js";
+import { median } from "./stats/robust.js";
+
+/**
+ * Whether the metric/process-time consistency check is sound for a benchmark, learned from the
+ * baseline's runs, with the sentence that says so.
+ */
+export type ConsistencyScope =
+  | { checked: true; msPerUnit: number; note: string }
+  | { checked: false; note: string };
+
+/** What the scope needs of a run (a baseline sample as recorded in baseline/result.json). */
+export type ScopeSample = Pick<Observation, "metrics" | "units" | "format" | "wallMs" | "cpuMs">;
+
+/** Formats a hand-written benchmark prints; every other one is a harness's. */
+const PLAIN_FORMATS: readonly (MetricFormat | "wall-time")[] = ["number", "keyvalue", "json"];
+/** Below this share of the process's time, the metric's saving is no measure of the process's. */
+const MIN_SHARE = 0.5;
+/** A metric timed inside the process cannot exceed its time; beyond this it times something else. */
+const MAX_SHARE = 1.1;
+/** The runs vary enough to tell whether the metric moves with the process's time. */
+const MIN_RUNS_TO_CORRELATE = 8;
+const MIN_RANGE_TO_CORRELATE = 0.2;
+const MIN_CORRELATION = 0.3;
+
+/** A unit in the metric's name: `parse_ms`, `latency.us`, `totalSeconds` (a bare `_s` is too ambiguous). */
+const NAME_UNIT = /(?:^|[_.\-\s])(ns|us|µs|μs|ms|sec|secs|seconds|millis|micros|nanos)$/i;
+const CAMEL_NAME_UNIT = /[a-z0-9](Ns|Us|Ms|Sec|Secs|Seconds|Millis|Micros|Nanos)$/;
+const SPELLED_UNITS: Record<string, string> = { millis: "ms", micros: "us", nanos: "ns" };
+
+/** ms per unit of a metric named `name` printed in `unit`: from the unit, else from the name. */
+export function durationMsPerUnit(name: string, unit: string | undefined): number | undefined {
+  if (unit !== undefined) return msPerTimeUnit(unit);
+  const named = (NAME_UNIT.exec(name) ?? CAMEL_NAME_UNIT.exec(name))?.[1]?.toLowerCase();
+  return named === undefined ? undefined : msPerTimeUnit(SPELLED_UNITS[named] ?? named);
+}
+
+/**
+ * The check is sound where a saving in the metric must be time the process no longer spends: the
+ * benchmark prints its own number (not a harness that runs for a calibrated time or many
+ * repetitions whatever the speed, not the wall time itself), the metric is a duration lower is
+ * better for, in a known unit, it is a large share of the process's wall or CPU time, and — when
+ * the baseline's runs vary enough to tell — it rises and falls with that time.
+ */
+export function consistencyScope(
+  samples: readonly ScopeSample[],
+  metric: { name: string; direction: Better },
+): ConsistencyScope {
+  const skip = (why: string): ConsistencyScope => ({ checked: false, note: `not checked: ${why}` });
+  const first = samples[0];
+  if (!first) return skip("the baseline has no runs");
+  if (first.format === "wall-time") return skip("the metric is the process's wall time itself");
+  if (!PLAIN_FORMATS.includes(first.format)) {
+    return skip(
+      `the benchmark is a calibrated-time harness (${first.format}), whose process runs for a set time or number of repetitions whatever the speed`,
+    );
+  }
+  if (metric.direction !== "lower") {
+    return skip(`higher is better for ${metric.name}, so it is not a duration`);
+  }
+  const unit = first.units[metric.name];
+  const msPerUnit = durationMsPerUnit(metric.name, unit);
+  if (msPerUnit === undefined) {
+    return skip(
+      unit === undefined
+        ? `the unit of ${metric.name} is unknown (print it with one, e.g. \`${metric.name === "value" ? "work" : metric.name}_ms: 182\` or \`${metric.name}: 182 ms\`)`
+        : `${metric.name} is not a duration (its unit is ${unit})`,
+    );
+  }
+
+  const metricMs = samples.map((s) => (s.metrics[metric.name] ?? Number.NaN) * msPerUnit);
+  if (metricMs.some((v) => !Number.isFinite(v))) {
+    return skip(`some of the baseline's runs do not print ${metric.name}`);
+  }
+  const processTimes: [string, number[]][] = [["wall", samples.map((s) => s.wallMs)]];
+  if (samples.every((s) => s.cpuMs !== null)) {
+    processTimes.push(["CPU", samples.map((s) => s.cpuMs as number)]);
+  }
+  const typical = median(metricMs);
+  const shares = processTimes.map(([kind, times]) => ({
+    kind,
+    times,
+    share: typical / median(times),
+  }));
+  const plausible = shares.filter((s) => s.share <= MAX_SHARE);
+  const described = shares.map((s) => `${Math.round(100 * s.share)}% of the ${s.kind} time`);
+  if (plausible.length === 0) {
+    return skip(
+      `${metric.name} is more than the process's own time (${described.join(", ")}): it does not time the process's work`,
+    );
+  }
+  const best = plausible.reduce((x, y) => (y.share > x.share ? y : x));
+  const percent = `${Math.round(100 * best.share)}%`;
+  if (best.share < MIN_SHARE) {
+    return skip(
+      `${metric.name} is only ${percent} of the process's ${best.kind} time, too small a part to compare their savings`,
+    );
+  }
+  const range = (Math.max(...metricMs) - Math.min(...metricMs)) / typical;
+  if (samples.length >= MIN_RUNS_TO_CORRELATE && range >= MIN_RANGE_TO_CORRELATE) {
+    const correlation = rankCorrelation(metricMs, best.times);
+    if (correlation < MIN_CORRELATION) {
+      return skip(
+        `${metric.name} is ${percent} of the process's ${best.kind} time, but across the baseline's runs it does not move with it (rank correlation ${correlation.toFixed(2)})`,
+      );
+    }
+  }
+  return {
+    checked: true,
+    msPerUnit,
+    note: `checked (${metric.name} is ${percent} of the process's ${best.kind} time)`,
+  };
+}
