@@ -180,8 +180,16 @@ describe("where the check is sound (learned from the baseline's runs)", () => {
     expect(scope).toEqual({
       checked: true,
       msPerUnit: 1,
-      note: "checked (report_ms is 87% of the process's CPU time)",
+      note: "checked (report_ms is 80% of the process's wall time)",
     });
+  });
+
+  it("checks against CPU time where contention makes the process's wall time long", () => {
+    const scope = consistencyScope(
+      samples(10, () => ({ value: 275, wallMs: 600, cpuMs: 240 })),
+      REPORT,
+    );
+    expect(scope.note).toBe("checked (report_ms is 115% of the process's CPU time)");
   });
 
   it("skips a calibrated-time harness, the wall time itself, and a harness's JSON", () => {
@@ -227,15 +235,16 @@ describe("where the check is sound (learned from the baseline's runs)", () => {
       REPORT,
     );
     expect(small.note).toBe(
-      "not checked: report_ms is only 9% of the process's CPU time, too small a part to compare their savings",
+      "not checked: report_ms is only 8% of the process's wall time and 9% of its CPU time, too small a part to compare their savings",
     );
     // `echo "report_ms: $(cat file)"` runs for 3 ms and prints 100: not this process's time.
     const printed = consistencyScope(
       samples(10, () => ({ value: 100, wallMs: 3, cpuMs: 2 })),
       REPORT,
     );
-    expect(printed.checked).toBe(false);
-    expect(printed.note).toContain("more than the process's own time");
+    expect(printed.note).toBe(
+      "not checked: report_ms is 3333% of the process's wall time: it does not time the process's own work",
+    );
   });
 
   it("skips a metric that does not move with the process's time across runs that vary enough", () => {
@@ -256,6 +265,8 @@ describe("where the check is sound (learned from the baseline's runs)", () => {
     expect(durationMsPerUnit("parse", "s")).toBe(1000);
     expect(durationMsPerUnit("parse", "µs")).toBe(0.001);
     expect(durationMsPerUnit("parse", "ops/s")).toBeUndefined();
+    expect(durationMsPerUnit("BenchmarkParse ns/op", "ns/op")).toBe(1e-6);
+    expect(durationMsPerUnit("parse", "B/op")).toBeUndefined();
     expect(durationMsPerUnit("parse_ms", undefined)).toBe(1);
     expect(durationMsPerUnit("latency.us", undefined)).toBe(0.001);
     expect(durationMsPerUnit("totalSeconds", undefined)).toBe(1000);
