@@ -256,7 +256,12 @@ describe("where the check is sound (learned from the baseline's runs)", () => {
     }));
     const scope = consistencyScope(unrelated, REPORT);
     expect(scope.checked).toBe(false);
-    expect(scope.note).toContain("does not move with it (rank correlation -1.00)");
+    expect(scope.note).toBe(
+      "not checked: report_ms is 52% of the process's wall time, but across the baseline's runs it does not move with the process's time (rank correlation -1.00 with wall, -1.00 with CPU)",
+    );
+    // Contention: the timed work's wall time varies, its CPU time hardly (coarse, and unordered).
+    const contended = unrelated.map((s, i) => ({ ...s, wallMs: 200 + 10 * i, cpuMs: 200 - i }));
+    expect(consistencyScope(contended, REPORT).checked).toBe(true);
     const related = unrelated.map((s, i) => ({ ...s, wallMs: 200 + 10 * i, cpuMs: 190 + 10 * i }));
     expect(consistencyScope(related, REPORT).checked).toBe(true);
   });
