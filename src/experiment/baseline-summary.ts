@@ -1,4 +1,5 @@
 import type { EnvironmentSnapshot } from "../measure/environment.js";
+import type { ConsistencyScope } from "../measure/metric-consistency-scope.js";
 import type { Better } from "../measure/metrics/types.js";
 import type { Observation } from "../measure/observe.js";
 import type { ScenarioSummary } from "../measure/summary.js";
@@ -37,6 +38,8 @@ export interface BaselineResult {
   /** Every measured run as observed: metrics, wall time, CPU time, peak memory. */
   samples: Observation[];
   environment: EnvironmentSnapshot;
+  /** Whether a candidate's metric is checked against its process's time (guards/metric-consistency.ts). */
+  metricConsistency: ConsistencyScope;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -60,6 +63,7 @@ export function formatBaseline(result: BaselineResult, target: number): string {
     `${m.name} (${m.direction} is better): ${num(m.value, m.unit)}  ${Math.round(m.ciCoverage * 100)}% CI [${num(m.ci[0], m.unit)}, ${num(m.ci[1], m.unit)}]`,
     `  robust CV ${pct(m.robustCv)} (limit ${pct(result.noiseLimit)})  noise floor for comparisons ${pct(m.noiseFloor)}`,
     `  target ${target}: ${reached ? "already reached by the baseline" : "not reached yet"}`,
+    `  metric/process-time consistency: ${result.metricConsistency.note}`,
   ];
   const others = result.scenarios.filter((s) => s.name !== m.name);
   if (others.length > 0) {

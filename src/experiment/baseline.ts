@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { AutoOptimizeError, UsageError } from "../errors.js";
 import { type BenchResult, NOISE_LIMIT, runBench } from "../measure/bench.js";
 import { formatEnvironment, noiseCauses } from "../measure/environment.js";
+import { consistencyScope } from "../measure/metric-consistency-scope.js";
 import { type BenchSpec, type RunTarget, sampleError } from "../measure/observe.js";
 import { runSample } from "../measure/sample.js";
 import { peakMemoryOf, summarizeScenarios } from "../measure/summary.js";
@@ -161,6 +162,7 @@ async function measureAndLock(
     resourceNote: first.resourceNote,
     samples,
     environment,
+    metricConsistency: consistencyScope(samples, experiment.metric),
   };
   const summary = formatBaseline(result, experiment.target);
   await mkdir(join(opened.dir, FILES.baselineDir), { recursive: true });

@@ -3,6 +3,7 @@ import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { InterleavedResult } from "../measure/interleaved.js";
 import type { IterationRecord } from "./artifacts.js";
 import { checkCommandGuard } from "./guards/check-command.js";
+import { metricConsistencyGuard } from "./guards/metric-consistency.js";
 
 /**
  * The checks besides speed: a candidate that gained by computing something else, or by making
@@ -40,7 +41,7 @@ export type MeasuredGuard = (
 
 export const PRE_MEASURE_GUARDS: PreMeasureGuard[] = [checkCommandGuard];
 
-export const MEASURED_GUARDS: MeasuredGuard[] = [];
+export const MEASURED_GUARDS: MeasuredGuard[] = [metricConsistencyGuard];
 
 /** The first guard's rejection, in list order, or null when every guard passes. */
 export async function firstRejection<A extends unknown[]>(
