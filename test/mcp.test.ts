@@ -261,5 +261,20 @@ describe("mcp: the host-mode tools through the SDK's client, in memory", () => {
       readFileSync(join(repo.dir, String(init.data.path), "experiment.json"), "utf8"),
     );
     expect(experiment.commands.check).toBe("sh check/print.sh");
+
+    // A gain that changes what the check prints is rejected through MCP as through the loop.
+    await ok("lock_baseline", {});
+    await ok("next_iteration");
+    await ok("submit_plan", { plan: valuePlan(1) });
+    repo.write({ "src/value.txt": "50\n" });
+    const evaluated = await ok("evaluate");
+    expect(evaluated.data).toMatchObject({
+      decision: "rejected",
+      result: { guard: "behaviour-changed", verdict: null },
+    });
+    expect(String((evaluated.data.result as { reason: string }).reason)).toMatch(
+      /^behaviour-changed: the check command 'sh check\/print\.sh' prints something else/,
+    );
+    expect(readFileSync(join(repo.dir, "src/value.txt"), "utf8")).toBe("100\n");
   });
 });
