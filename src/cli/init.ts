@@ -56,6 +56,11 @@ export function registerInit(program: Command): void {
     )
     .option("--knob <spec>", "a knob the tuner may turn (repeatable; syntax below)", collect)
     .option(
+      "--volatile <regex>",
+      "output of the benchmark that varies between runs of the same code (repeatable): never compared by the output invariants",
+      collect,
+    )
+    .option(
       "--agent <name>",
       "llm: a model writes the tests or the benchmark you do not give (--test/--bench), each checked by a dry-run; the agent, --model and --base-url are kept in experiment.json for run",
     )
@@ -131,6 +136,7 @@ ${KNOB_SYNTAX}`,
         build: flags.build,
         protect: flags.protect,
         knobs: flags.knob,
+        volatile: flags.volatile,
       };
       if (interactive) {
         answers = await askMissing(answers, await listFiles(root));

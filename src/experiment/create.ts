@@ -210,6 +210,7 @@ async function createOnCleanTree(
         ...(answers.build && { build: answers.build }),
       },
       knobs: answers.knobs,
+      ...(answers.volatile.length > 0 && { volatile: answers.volatile }),
       measurement,
       branch: allocated.branch,
       baseCommit,

@@ -2,6 +2,7 @@ import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { InterleavedResult } from "../measure/interleaved.js";
 import type { IterationRecord } from "./artifacts.js";
 import type { GuardKind } from "./guard-kinds.js";
+import { outputInvariantsGuard } from "./guards/output-invariants.js";
 
 /**
  * The checks besides speed: a candidate that gained by computing something else, or by making
@@ -39,7 +40,7 @@ export type MeasuredGuard = (
 
 export const PRE_MEASURE_GUARDS: PreMeasureGuard[] = [];
 
-export const MEASURED_GUARDS: MeasuredGuard[] = [];
+export const MEASURED_GUARDS: MeasuredGuard[] = [outputInvariantsGuard];
 
 /** The first guard's rejection, in list order, or null when every guard passes. */
 export async function firstRejection<A extends unknown[]>(

@@ -48,6 +48,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
           build: args.build,
           protect: args.protect,
           knobs: args.knobs,
+          volatile: args.volatile,
         },
         startNew: args.new,
         stash: args.stash,
