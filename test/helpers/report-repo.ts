@@ -34,14 +34,14 @@ export class ReportRepo extends TempRepo {
       "bench/run.js": [
         'import { createHash } from "node:crypto";',
         'import { report } from "../src/report.js";',
-        "const lines = Array.from({ length: 20000 }, (_, i) => `c${i % 2000},${(i * 7919) % 1000}`);",
+        "const lines = Array.from({ length: 20000 }, (_, i) => 'c' + (i % 2000) + ',' + ((i * 7919) % 1000));",
         "const start = performance.now();",
         "const rows = report(lines);",
         "const ms = performance.now() - start;",
         'const digest = createHash("sha256").update(JSON.stringify(rows)).digest("hex").slice(0, 16);',
-        "console.log(`# run pid ${process.pid}`);",
-        "console.log(`# report digest ${digest} over ${rows.length} customers`);",
-        "console.log(`ms: ${ms.toFixed(3)}`);",
+        "console.log('# run pid ' + process.pid);",
+        "console.log('# report digest ' + digest + ' over ' + rows.length + ' customers');",
+        "console.log('ms: ' + ms.toFixed(3));",
         "",
       ].join("\n"),
       "test/check.js": [
