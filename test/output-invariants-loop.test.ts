@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CompareReport } from "../src/measure/compare-report.js";
 import { runCli } from "./helpers/cli.js";
+import { HostRepo } from "./helpers/host.js";
 import { ReportRepo } from "./helpers/report-repo.js";
 
-let repo: ReportRepo;
+let repo: ReportRepo | HostRepo;
 afterEach(() => repo?.remove());
 
 const answers = [
@@ -47,6 +48,7 @@ interface IterationResult {
 describe("output invariants in the loop", () => {
   it("rejects a shortcut taken on the benchmark's input and keeps the honest fix of the same code", async () => {
     repo = new ReportRepo();
+    const { ideas } = repo;
     expect((await runCli(["init", ...answers], repo.dir)).code).toBe(0);
     const baseline = await runCli(["baseline", "--runs", "5", "--accept-noise"], repo.dir);
     expect(baseline.code, baseline.stderr).toBe(0);
@@ -81,7 +83,7 @@ describe("output invariants in the loop", () => {
         "--agent",
         "patches",
         "--revisions",
-        `${repo.ideas.shortcut},${repo.ideas.honest}`,
+        `${ideas.shortcut},${ideas.honest}`,
         "--iterations",
         "2",
         "--no-report",
@@ -125,6 +127,31 @@ describe("output invariants in the loop", () => {
   });
 });
 
+describe("output invariants in host mode", () => {
+  it("rejects through step evaluate a candidate that prints another result, and keeps one that does not", async () => {
+    const host = new HostRepo();
+    repo = host;
+    // The benchmark (cat src/value.txt) prints the value and, beside it, what it was computed from.
+    host.commit("with a digest", { "src/value.txt": "100\ndigest aaaa over 2000 rows\n" });
+    await host.start();
+    type Evaluated = { decision: string; result: { reason: string } };
+    const changed = (await host.iteration(1, {
+      "src/value.txt": "50\ndigest bbbb over 1500 rows\n",
+    })) as unknown as Evaluated;
+    expect(changed.decision).toBe("rejected");
+    const recorded = readJson<IterationResult>(
+      join(experimentDir(), "iterations", firstFolder(1), "result.json"),
+    );
+    expect(recorded.guard).toBe("behaviour-changed");
+    expect(changed.result.reason).toMatch(
+      /: line 2 "digest aaaa over 2000 rows" → "digest bbbb over 1500 rows"$/,
+    );
+    await host.ok(host.reflectArgs());
+    const same = await host.iteration(2, { "src/value.txt": "50\ndigest aaaa over 2000 rows\n" });
+    expect(same.decision).toBe("keep");
+  });
+});
+
 describe("output invariants in compare", () => {
   const compare = (b: string, extra: string[] = []) =>
     runCli(
@@ -146,9 +173,10 @@ describe("output invariants in compare", () => {
     );
 
   it("reports in `behaviour` whether B prints what A prints invariably", async () => {
-    repo = new ReportRepo();
+    const project = new ReportRepo();
+    repo = project;
     const shortcut = JSON.parse(
-      (await compare(repo.ideas.shortcut, ["--json"])).stdout,
+      (await compare(project.ideas.shortcut, ["--json"])).stdout,
     ) as CompareReport;
     expect(shortcut.behaviour).toMatchObject({
       changed: true,
@@ -161,12 +189,12 @@ describe("output invariants in compare", () => {
       },
     });
 
-    const text = await compare(repo.ideas.shortcut);
+    const text = await compare(project.ideas.shortcut);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
       /warning: B's output differs from A's in a line that never varies between A's runs: line 2 ".*over 2000 customers" → ".*over 1500 customers"/,
     );
-    const ignored = await compare(repo.ideas.shortcut, [
+    const ignored = await compare(project.ideas.shortcut, [
       "--json",
       "--volatile",
       "digest \\w+ over \\d+",
