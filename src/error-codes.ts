@@ -59,6 +59,8 @@ export type ErrorCode =
   | "metric-parse"
   | "metric-missing"
   | "metric-not-positive"
+  | "bad-volatile-pattern"
+  | "bad-invariants"
   | "baseline-locked"
   | "baseline-after-iterations"
   | "no-baseline"

@@ -73,6 +73,7 @@ describe("baseline", () => {
     expect(repo.git("status", "--porcelain")).toBe("");
     expect(repo.git("show", "--name-only", "--format=", "HEAD").split("\n").sort()).toEqual([
       `${PATH}/baseline/env-snapshot.txt`,
+      `${PATH}/baseline/invariants.json`,
       `${PATH}/baseline/result.json`,
       `${PATH}/baseline/result.txt`,
       `${PATH}/ledger.jsonl`,

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { parseFraction, parseInteger, parseSeconds } from "../flag-numbers.js";
+import { volatilePatterns } from "../measure/behaviour-check.js";
 import { compareReport, formatCompareReport } from "../measure/compare-report.js";
 import { compareRevisions } from "../measure/compare-revisions.js";
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
@@ -22,6 +23,7 @@ interface CompareFlags {
   regressionTolerance: string;
   memoryTolerance: string;
   timeout: string;
+  volatile?: string[];
   json?: boolean;
 }
 
@@ -65,6 +67,11 @@ export function registerCompare(program: Command): void {
       String(DEFAULT_DECISION.memoryTolerance),
     )
     .option("--timeout <seconds>", "time limit of one benchmark run", "600")
+    .option(
+      "--volatile <regex>",
+      "output that varies between runs of the same code (repeatable): not compared between A and B",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--json", "print one JSON object instead of the table")
     .action(async (revA: string, revB: string, flags: CompareFlags) => {
       const bench = requireCommand("--bench", flags.bench);
@@ -77,6 +84,7 @@ export function registerCompare(program: Command): void {
         memoryTolerance: parseFraction("--memory-tolerance", flags.memoryTolerance),
         maxRounds,
       };
+      const volatile = volatilePatterns(flags.volatile ?? []);
       const seed = flags.seed === undefined ? randomSeed() : parseInteger("--seed", flags.seed, 0);
       const result = await compareRevisions(revA, revB, {
         cwd: process.cwd(),
@@ -99,7 +107,7 @@ export function registerCompare(program: Command): void {
         onEvent: flags.json ? undefined : progress,
         onBuild: flags.json ? undefined : (arm) => process.stderr.write(`building ${arm}…\n`),
       });
-      const report = compareReport(result, settings, seed, bench);
+      const report = compareReport(result, settings, seed, bench, volatile);
       process.stdout.write(
         `${flags.json ? JSON.stringify(report, null, 2) : formatCompareReport(report)}\n`,
       );

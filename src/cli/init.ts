@@ -60,6 +60,11 @@ export function registerInit(program: Command): void {
     )
     .option("--knob <spec>", "a knob the tuner may turn (repeatable; syntax below)", collect)
     .option(
+      "--volatile <regex>",
+      "output of the benchmark that varies between runs of the same code (repeatable): never compared by the output invariants",
+      collect,
+    )
+    .option(
       "--agent <name>",
       "llm: a model writes the tests or the benchmark you do not give (--test/--bench), and proposes a behaviour check without --check, each checked by a dry-run; the agent, --model and --base-url are kept in experiment.json for run",
     )
@@ -137,6 +142,7 @@ ${KNOB_SYNTAX}`,
         check: flags.check,
         protect: flags.protect,
         knobs: flags.knob,
+        volatile: flags.volatile,
       };
       if (interactive) {
         answers = await askMissing(answers, await listFiles(root));

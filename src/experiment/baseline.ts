@@ -10,6 +10,7 @@ import { runSample } from "../measure/sample.js";
 import { peakMemoryOf, summarizeScenarios } from "../measure/summary.js";
 import { globMatcher } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
+import { writeBaselineInvariants } from "./baseline-invariants.js";
 import { type BaselineResult, formatBaseline } from "./baseline-summary.js";
 import { requireIntact } from "./intact.js";
 import { initialKnobValues, knobRunTarget } from "./knobs.js";
@@ -107,6 +108,7 @@ async function measureAndLock(
     scenarios.find((s) => s.name === metric)?.robustCv ?? 0;
 
   let samples = first.samples;
+  const warmups = [first.warmup];
   let environment = first.environment;
   let scenarios = summarizeScenarios(samples, names, maxRounds);
   let extraRuns = 0;
@@ -122,6 +124,7 @@ async function measureAndLock(
       onRun(extraRuns),
     );
     samples = [...samples, ...more.samples];
+    warmups.push(more.warmup);
     environment = more.environment;
     scenarios = summarizeScenarios(samples, names, maxRounds);
   }
@@ -169,6 +172,7 @@ async function measureAndLock(
   writeFileSync(join(opened.dir, FILES.baselineResult), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(opened.dir, FILES.baselineText), summary);
   writeFileSync(join(opened.dir, FILES.baselineEnv), `${formatEnvironment(environment)}\n`);
+  writeBaselineInvariants(opened.dir, experiment, commit, [...warmups, ...samples]);
 
   // The accepted noise (or its absence after a quiet re-measure) goes into the plan.
   const updated = Experiment.parse({

@@ -215,6 +215,7 @@ async function createOnCleanTree(
         ...(prepared.check && { check: prepared.check }),
       },
       knobs: answers.knobs,
+      ...(answers.volatile.length > 0 && { volatile: answers.volatile }),
       measurement,
       branch: allocated.branch,
       baseCommit,

@@ -19,6 +19,7 @@ export const FILES = {
   baselineResult: "baseline/result.json",
   baselineText: "baseline/result.txt",
   baselineEnv: "baseline/env-snapshot.txt",
+  baselineInvariants: "baseline/invariants.json",
   iterationsDir: "iterations",
 } as const;
 

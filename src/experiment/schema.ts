@@ -121,6 +121,11 @@ export const Experiment = z.object({
   profiling: z
     .object({ enabled: z.boolean().optional(), rejectUnsampled: z.boolean().optional() })
     .optional(),
+  /**
+   * Patterns (regular expressions) of the benchmark's output that vary between runs of the same
+   * code although the runs do not show it: never compared by the output invariants.
+   */
+  volatile: z.array(z.string().min(1)).optional(),
   /** Set by `baseline --accept-noise`: the noise was above the limit and the user proceeded. */
   acceptedNoise: z.object({ robustCv: z.number(), causes: z.array(z.string()) }).optional(),
   branch: z.string(),

@@ -1,5 +1,6 @@
 import { UsageError } from "../errors.js";
 import { readFraction } from "../flag-numbers.js";
+import { volatilePatterns } from "../measure/behaviour-check.js";
 import { globMatcher } from "../workspace/files.js";
 import { parseKnob } from "./knob-syntax.js";
 import type { Knob } from "./schema.js";
@@ -23,6 +24,8 @@ export interface RawAnswers {
   /** Globs added to the default protected ones. */
   protect?: string[];
   knobs?: string[];
+  /** Regular expressions of output that varies between runs of the same code. */
+  volatile?: string[];
 }
 
 /** The answers after every check: what the experiment is made of. */
@@ -40,6 +43,7 @@ export interface Answers {
   /** The user's own protect globs (the defaults are added when the experiment is created). */
   protect: string[];
   knobs: Knob[];
+  volatile: string[];
 }
 
 export const DEFAULT_ITERATIONS = 10;
@@ -245,6 +249,13 @@ export async function validateAnswers(
       problems.push(error.message);
     }
   }
+  const volatile = raw.volatile ?? [];
+  try {
+    volatilePatterns(volatile);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(error.message);
+  }
   const isProtected = globMatcher([...DEFAULT_PROTECT, ...protect]);
   const seen = new Set<string>();
   for (const knob of knobs) {
@@ -275,5 +286,6 @@ export async function validateAnswers(
     ...(raw.check !== undefined && { check: raw.check.trim() }),
     protect,
     knobs,
+    volatile,
   };
 }

@@ -4,6 +4,7 @@ import type { InterleavedResult } from "../measure/interleaved.js";
 import type { IterationRecord } from "./artifacts.js";
 import { checkCommandGuard } from "./guards/check-command.js";
 import { metricConsistencyGuard } from "./guards/metric-consistency.js";
+import { outputInvariantsGuard } from "./guards/output-invariants.js";
 
 /**
  * The checks besides speed: a candidate that gained by computing something else, or by making
@@ -41,7 +42,8 @@ export type MeasuredGuard = (
 
 export const PRE_MEASURE_GUARDS: PreMeasureGuard[] = [checkCommandGuard];
 
-export const MEASURED_GUARDS: MeasuredGuard[] = [metricConsistencyGuard];
+/** In order: a changed behaviour is named before a gamed metric. */
+export const MEASURED_GUARDS: MeasuredGuard[] = [outputInvariantsGuard, metricConsistencyGuard];
 
 /** The first guard's rejection, in list order, or null when every guard passes. */
 export async function firstRejection<A extends unknown[]>(

@@ -51,6 +51,12 @@ export const InitInput = {
     .array(z.string())
     .optional()
     .describe("knobs in init's --knob syntax, e.g. MEMO:env:int:1..64=8"),
+  volatile: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "regular expressions of benchmark output that varies between runs of the same code (ids, timestamps): never compared by the output invariants",
+    ),
   new: z.boolean().optional().describe("start a new experiment although an unfinished one exists"),
   stash: z
     .boolean()

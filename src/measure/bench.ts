@@ -17,6 +17,8 @@ export interface BenchResult {
   noiseCauses: string[];
   environment: EnvironmentSnapshot;
   samples: Observation[];
+  /** The warm-up run before them: a run of the same code, not measured. */
+  warmup: Observation;
 }
 
 /**
@@ -58,5 +60,6 @@ export async function runBench(
     noiseCauses: noisy ? noiseCauses(environment) : [],
     environment,
     samples,
+    warmup: warm,
   };
 }

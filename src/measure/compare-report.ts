@@ -1,5 +1,7 @@
+import { type BehaviourCheck, checkBehaviour } from "./behaviour-check.js";
 import type { RevisionsResult } from "./compare-revisions.js";
 import type { DecisionSettings, Verdict } from "./decision.js";
+import { formatDifference } from "./output-invariants.js";
 import { median } from "./stats/robust.js";
 
 export interface CompareReport {
@@ -37,6 +39,8 @@ export interface CompareReport {
   } | null;
   memoryNote: string;
   vetoes: string[];
+  /** Whether B's runs print what A's runs print invariably; it warns, the verdict ignores it. */
+  behaviour: BehaviourCheck;
   samples: RevisionsResult["rounds"];
 }
 
@@ -45,8 +49,14 @@ export function compareReport(
   settings: DecisionSettings,
   seed: number,
   bench: string,
+  volatile: readonly RegExp[] = [],
 ): CompareReport {
   const { decision } = result;
+  const runsOf = (arm: "a" | "b") => [result.warmups[arm], ...result.rounds.map((r) => r[arm])];
+  const behaviour = checkBehaviour(runsOf("a"), runsOf("b"), {
+    scored: result.scenarios.map((s) => s.name),
+    volatile,
+  });
   const values = (arm: "a" | "b", name: string) =>
     result.rounds.map((r) => r[arm].metrics[name] as number);
   const memory = decision.memory;
@@ -89,6 +99,7 @@ export function compareReport(
       ? "peak RSS from the OS for every sample"
       : `peak memory not guarded: ${result.resourceNote}`,
     vetoes: decision.vetoes,
+    behaviour,
     samples: result.rounds,
   };
 }
@@ -100,6 +111,14 @@ const range = ([low, high]: [number, number]): string =>
 function number(value: number, unit: string | null): string {
   const digits = Math.abs(value) >= 100 ? 1 : Math.abs(value) >= 1 ? 3 : 5;
   return `${value.toFixed(digits)}${unit ? ` ${unit}` : ""}`;
+}
+
+function behaviourLine(check: BehaviourCheck): string {
+  if (check.firstDifference) {
+    return `warning: B's output differs from A's in a line that never varies between A's runs: ${formatDifference(check.firstDifference)}. B may compute something else; the verdict does not take this into account.`;
+  }
+  if (check.checked === 0) return "output: not compared (fewer than two runs of A)";
+  return `output: B prints every line A's ${check.learnedFrom} runs print invariably`;
 }
 
 /** The readable table of `compare` without --json. */
@@ -153,6 +172,7 @@ export function formatCompareReport(report: CompareReport): string {
     `verdict: ${report.verdict.toUpperCase()}  improvement ${signedPercent(report.improvement)} ${range(report.ci)}`,
     `threshold δ = ${(100 * report.delta).toFixed(2)}% (min-effect ${(100 * report.minEffect).toFixed(2)}%, noise floor ${(100 * report.noiseFloor).toFixed(2)}%)`,
     ...report.vetoes.map((v) => `veto: ${v}`),
+    behaviourLine(report.behaviour),
   ];
   if (!report.memory) lines.push(report.memoryNote);
   return lines.join("\n");

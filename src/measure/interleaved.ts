@@ -44,6 +44,8 @@ export interface RoundRecord {
 export interface InterleavedResult {
   decision: Decision;
   rounds: RoundRecord[];
+  /** The warm-up run of each arm, before the rounds: a run of the same code like the others. */
+  warmups: { a: Observation; b: Observation };
   looks: number;
   scenarios: { name: string; better: Better; unit?: string }[];
   /** Peak memory guarded only when the OS reported it for every sample. */
@@ -71,7 +73,7 @@ export async function compareInterleaved(
   const names = Object.keys(warmA.metrics);
   const bench: BenchSpec = { ...options.bench, metrics: names };
   options.onEvent?.({ kind: "warmup", arm: "B" });
-  await run(bench, b, `B (${b.label}), warm-up`);
+  const warmB = await run(bench, b, `B (${b.label}), warm-up`);
 
   const scenarios = names.map((name) => ({
     name,
@@ -110,6 +112,7 @@ export async function compareInterleaved(
   return {
     decision: outcome.decision,
     rounds,
+    warmups: { a: warmA, b: warmB },
     looks: outcome.looks,
     scenarios,
     memoryGuarded: memorySeries(rounds) !== null,

@@ -1,6 +1,7 @@
 import { AutoOptimizeError, InterruptedError, UsageError } from "../errors.js";
 import { parseMetrics } from "./metrics/parse.js";
 import type { Better, MetricFormat } from "./metrics/types.js";
+import { RunOutput } from "./run-output.js";
 import { runSample } from "./sample.js";
 import type { Sample } from "./sample-types.js";
 
@@ -33,6 +34,8 @@ export interface Observation {
   cpuMs: number | null;
   peakRssKb: number | null;
   resourceNote: string;
+  /** The head of its stdout, for the output invariants (in memory only: not written to JSON). */
+  output: RunOutput;
 }
 
 /**
@@ -68,6 +71,10 @@ export async function observe(
     cpuMs: sample.cpuMs,
     peakRssKb: sample.peakRssKb,
     resourceNote: sample.resourceNote,
+    output: RunOutput.of(sample.stdout, {
+      truncated: sample.stdoutTruncated,
+      checkout: target.cwd,
+    }),
   };
   for (const metric of parsed?.metrics ?? []) {
     if (spec.metrics.length > 0 && !spec.metrics.includes(metric.name)) continue;

@@ -49,6 +49,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
           check: args.check,
           protect: args.protect,
           knobs: args.knobs,
+          volatile: args.volatile,
         },
         startNew: args.new,
         stash: args.stash,
