@@ -124,6 +124,9 @@ describe("output invariants in the loop", () => {
     expect(good.code, good.stderr).toBe(0);
     const experiment = readJson<{ volatile?: string[] }>(join(experimentDir(), "experiment.json"));
     expect(experiment.volatile).toEqual(["digest \\w+"]);
+    expect(readFileSync(join(experimentDir(), "experiment-plan.md"), "utf8")).toContain(
+      "- Benchmark output never compared (besides the metric): `digest \\w+`",
+    );
   });
 });
 

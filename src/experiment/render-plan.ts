@@ -50,6 +50,11 @@ export function renderPlan(experiment: Experiment, protectedFiles: readonly stri
     ...(e.commands.check
       ? [`- Behaviour check (its stdout must stay byte-identical): ${code(e.commands.check)}`]
       : []),
+    ...(e.volatile?.length
+      ? [
+          `- Benchmark output never compared (besides the metric): ${e.volatile.map(code).join(", ")}`,
+        ]
+      : []),
     "",
     "## Protected (changing any of these rejects an iteration)",
     "",
