@@ -53,8 +53,15 @@ describe("kill -9 at every step boundary, then resume", () => {
     expect(resumed.code).toBe(0);
     expectSameAsUninterrupted();
     const abandoned = repo.ledger().filter((e) => e.type === "iteration-abandoned");
-    const committedBeforeKill = /after-(attempt-commit|commits|iteration)/.test(fault);
-    expect(abandoned).toHaveLength(committedBeforeKill ? 0 : 1);
+    // Decided before the kill: the decision stands and is completed, never measured again.
+    const decidedBeforeKill = /after-(decide|artifacts|attempt-commit|commits|iteration)/.test(
+      fault,
+    );
+    expect(abandoned).toHaveLength(decidedBeforeKill ? 0 : 1);
+    if (decidedBeforeKill) {
+      const measured = repo.ledger().filter((e) => e.type === "measured");
+      expect(measured.map((e) => e.iteration)).toEqual([1, 2]);
+    }
   });
 });
 

@@ -28,8 +28,8 @@ const GROUPS = {
   ],
 } as const;
 
-/** Kills that came after the attempt commit: the evaluation is completed, not redone. */
-const AFTER_COMMIT = /after-(attempt-commit|commits|iteration)/;
+/** Kills that came after the decision: the evaluation is completed, never measured again. */
+const AFTER_DECISION = /after-(decide|artifacts|attempt-commit|commits|iteration)/;
 
 describe("a host killed between steps, or a step killed mid-way, continues", () => {
   it.each(Object.entries(GROUPS))(
@@ -63,7 +63,7 @@ describe("a host killed between steps, or a step killed mid-way, continues", () 
           const status = await repo.ok<{ host: { interrupted: boolean } }>(["status"]);
           expect(status.host.interrupted, point).toBe(point !== "after-iteration");
           const again = await repo.ok(["evaluate"]);
-          const replayed = AFTER_COMMIT.test(point);
+          const replayed = AFTER_DECISION.test(point);
           expect(again, point).toMatchObject({ decision: "keep", replayed });
           if (!replayed) expect(String(again.recovered)).toMatch(/interrupted .* rolled back/);
           evaluated = again;
@@ -85,10 +85,17 @@ describe("a host killed between steps, or a step killed mid-way, continues", () 
         }),
       ]);
       const ledger = repo.ledger();
-      const rolledBack = kills.filter(([p, step]) => step === "evaluate" && !AFTER_COMMIT.test(p));
+      const rolledBack = kills.filter(
+        ([p, step]) => step === "evaluate" && !AFTER_DECISION.test(p),
+      );
       expect(ledger.filter((e) => e.type === "evaluation-interrupted")).toHaveLength(
         rolledBack.length,
       );
+      // One measurement per iteration whose kill came after it was decided: no re-roll.
+      for (const [index, [point]] of kills.entries()) {
+        const measured = ledger.filter((e) => e.type === "measured" && e.iteration === index + 1);
+        if (AFTER_DECISION.test(point)) expect(measured, point).toHaveLength(1);
+      }
       expect(ledger.filter((e) => e.type === "iteration-abandoned")).toHaveLength(0);
       // Every iteration's folder holds its artifacts, and nothing else was left behind.
       const folders = readdirSync(join(repo.experimentDir(), "iterations"));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { VERDICTS } from "../measure/decision.js";
+import { GUARDS } from "./guard-kinds.js";
 
 /** Decisions an iteration can end with; only `keep` moves the best forward. */
 export const ITERATION_DECISIONS = ["keep", "drop", "rejected", "test-failed"] as const;
@@ -57,7 +58,14 @@ export const LedgerEventSchema = z.discriminatedUnion("type", [
     /** The current best's median of the metric in the same comparison. */
     bestValue: z.number(),
   }),
-  z.object({ type: z.literal("decided"), iteration, decision, reason: z.string() }),
+  z.object({
+    type: z.literal("decided"),
+    iteration,
+    decision,
+    reason: z.string(),
+    /** The check besides speed that rejected the candidate, when one did. */
+    guard: z.enum(GUARDS).optional(),
+  }),
   z.object({
     type: z.literal("committed"),
     iteration,

@@ -116,7 +116,13 @@ export async function evaluateCandidate(
     : await decide(env, state, candidate, record);
   record.decision = decision;
   record.reason = reason;
-  env.ledger.append({ type: "decided", iteration: candidate.iteration, decision, reason });
+  env.ledger.append({
+    type: "decided",
+    iteration: candidate.iteration,
+    decision,
+    reason,
+    ...(record.guard && { guard: record.guard }),
+  });
   faultPoint("after-decide", candidate.iteration);
   env.checkpoint();
 

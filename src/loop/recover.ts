@@ -10,12 +10,17 @@ import type { LoopState } from "../experiment/state.js";
 import { changedFiles } from "../workspace/files.js";
 import { git } from "../workspace/git.js";
 import { revertCode } from "./commit.js";
+import { completeDecided } from "./complete-decided.js";
+import { startedByHost } from "./host/protocol.js";
 
 /**
  * Brings the branch and the working tree back in line with the ledger after a crash or kill -9.
- * An iteration interrupted before its commit is undone (its edits and artifacts removed, the
- * ledger kept) and marked abandoned, so it is run again under the same number; one interrupted
- * after its attempt commit is finished (the revert made if it was due) and recorded.
+ * An iteration interrupted after its attempt commit is finished (the revert made if it was due)
+ * and recorded; one interrupted after its decision but before that commit is completed from the
+ * ledger (`completeDecided`: one decision per iteration, never a re-measure); one interrupted
+ * before its decision is undone (its edits and artifacts removed, the ledger kept) and marked
+ * abandoned, so it is run again under the same number. `loopCandidate` is the loop's candidate
+ * worktree, where the edits of an iteration of `run` are; a host iteration's are in the root.
  */
 export async function recoverUnfinished(
   root: string,
@@ -23,7 +28,8 @@ export async function recoverUnfinished(
   experiment: Experiment,
   ledger: Ledger,
   state: LoopState,
-): Promise<"none" | "finished" | "abandoned"> {
+  loopCandidate: string,
+): Promise<"none" | "finished" | "completed" | "abandoned"> {
   const unfinished = state.unfinished;
   if (!unfinished) {
     await requireClean(root, relativeDir, []);
@@ -68,6 +74,25 @@ export async function recoverUnfinished(
     return "finished";
   }
 
+  if (decided) {
+    const host = startedByHost(ledger.entries, (events[0] as LedgerEntry).seq);
+    const candidatePath = host ? root : loopCandidate;
+    await requireClean(root, relativeDir, ours);
+    // The loop's main tree holds no code of the candidate, unless a kill cut the copy of its patch
+    // short: that is undone, the experiment folder (ledger, iteration folder) kept.
+    if (candidatePath !== root) await restoreTree(root, relativeDir, ledger, ours, false);
+    const completed = await completeDecided({
+      root,
+      relativeDir,
+      experiment,
+      ledger,
+      state,
+      candidatePath,
+      reflexion: candidatePath === root ? "host" : "facts",
+    });
+    if (completed) return "completed";
+  }
+
   await restoreTree(root, relativeDir, ledger, ours);
   const planned = events.find(
     (e): e is Extract<LedgerEntry, { type: "planned" }> => e.type === "planned",
@@ -87,8 +112,8 @@ export async function recoverUnfinished(
 }
 
 /**
- * Resets tracked files to HEAD and drops untracked ones inside the experiment folder, keeping the
- * ledger's bytes. Refuses when files outside the experiment folder changed that the interrupted
+ * Resets tracked files to HEAD and (unless told not to) drops untracked ones inside the experiment
+ * folder, keeping the ledger's bytes. Refuses when files outside the experiment folder changed that the interrupted
  * iteration did not touch: those are someone's work.
  */
 async function restoreTree(
@@ -96,12 +121,13 @@ async function restoreTree(
   relativeDir: string,
   ledger: Ledger,
   ours: string[],
+  cleanExperimentFolder = true,
 ): Promise<void> {
   await requireClean(root, relativeDir, ours);
   const ledgerBytes = existsSync(ledger.path) ? await readFile(ledger.path) : null;
   await git(["revert", "--quit"], root).catch(() => undefined);
   await git(["reset", "--quiet", "--hard", "HEAD"], root);
-  await git(["clean", "-fdq", "--", relativeDir], root);
+  if (cleanExperimentFolder) await git(["clean", "-fdq", "--", relativeDir], root);
   if (ledgerBytes) await writeFile(ledger.path, ledgerBytes);
 }
 

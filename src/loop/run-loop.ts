@@ -79,6 +79,7 @@ async function loop(
     experiment,
     ledger,
     state,
+    worktrees.candidatePath,
   );
   state = deriveState(experiment, ledger);
   ledger.append({ type: "run-started", agent: options.agent.name });
@@ -158,7 +159,14 @@ async function loop(
     } catch (error) {
       if (!(error instanceof InterruptedError) && !signal.aborted) throw error;
       state = deriveState(experiment, ledger);
-      await recoverUnfinished(repository.root, relativeDir, experiment, ledger, state);
+      await recoverUnfinished(
+        repository.root,
+        relativeDir,
+        experiment,
+        ledger,
+        state,
+        worktrees.candidatePath,
+      );
       reason = error instanceof InterruptedError && !error.byUser ? error.reason : USER_INTERRUPT;
       interrupted = reason === USER_INTERRUPT;
     }

@@ -93,7 +93,7 @@ function waiting(last: LedgerEntry, failedAttempts: number, experiment: Experime
 }
 
 /** The run that an event at `seq` belongs to is a host-mode run. */
-function startedByHost(entries: readonly LedgerEntry[], seq: number): boolean {
+export function startedByHost(entries: readonly LedgerEntry[], seq: number): boolean {
   const run = lastOf(entries, (e) => e.type === "run-started" && e.seq < seq);
   return run?.type === "run-started" && run.agent === HOST_AGENT;
 }

@@ -13,9 +13,10 @@ const EVALUATION_FILES = ["summary.md", "result.json", "result.txt", "reflexion.
 /**
  * Brings the branch and the working tree back in line with the ledger after a step was killed.
  * An evaluation killed after its attempt commit is finished as the loop finishes one (the revert
- * made if it was due, `committed` recorded); one killed before it is rolled back — its artifacts
- * removed, the index reset — while the host's edits stay in the working tree, and the iteration
- * waits for `evaluate` again. An iteration of the autonomous loop that was killed is recovered as
+ * made if it was due, `committed` recorded); one killed after its decision is completed from the
+ * ledger and committed, never measured again (one decision per iteration); one killed before its
+ * decision is rolled back — its artifacts removed, the index reset — while the host's edits stay
+ * in the working tree, and the iteration waits for `evaluate` again. An iteration of the autonomous loop that was killed is recovered as
  * `run` would. Returns what was done, or null when nothing was interrupted.
  */
 export async function recoverHost(session: HostSession): Promise<string | null> {
@@ -27,13 +28,31 @@ export async function recoverHost(session: HostSession): Promise<string | null> 
   const { iteration } = unfinished;
   const last = unfinished.events.at(-1)?.type ?? "iteration-started";
 
-  if (!position.host || (await attemptCommitted(session, iteration, unfinished.best))) {
-    const outcome = await recoverUnfinished(root, opened.path, experiment, ledger, position.state);
+  const committed = await attemptCommitted(session, iteration, unfinished.best);
+  // Decided: completed as decided, the host's edits committed (or reverted) with the artifacts.
+  const decided = unfinished.events.some((e) => e.type === "decided");
+  if (!position.host || committed || decided) {
+    const outcome = await recoverUnfinished(
+      root,
+      opened.path,
+      experiment,
+      ledger,
+      position.state,
+      session.worktrees.candidatePath,
+    );
     if (!position.host) {
-      return `iteration ${iteration} of an interrupted 'auto-optimize run' was ${outcome === "finished" ? "finished from its commit" : "abandoned"}`;
+      const how = {
+        none: "left as it was",
+        finished: "finished from its commit",
+        completed: "completed from its recorded decision",
+        abandoned: "abandoned",
+      }[outcome];
+      return `iteration ${iteration} of an interrupted 'auto-optimize run' was ${how}`;
     }
     const decision = ledger.last("committed")?.decision;
-    return `the evaluation of iteration ${iteration} was interrupted after its commit; it was completed (${decision})`;
+    return committed
+      ? `the evaluation of iteration ${iteration} was interrupted after its commit; it was completed (${decision})`
+      : `the evaluation of iteration ${iteration} was interrupted after its decision; it was completed (${decision}) from the ledger, without measuring again`;
   }
 
   await git(["reset", "--quiet"], root);
