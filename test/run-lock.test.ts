@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { acquireRunLock, isRunning, runMarkerPath } from "../src/experiment/run-lock.js";
 import { runCli } from "./helpers/cli.js";
 import { buildExperiment, NAME } from "./helpers/experiment-fixture.js";
+import { HostRepo, valuePlan } from "./helpers/host.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 const RUN_LOCK = fileURLToPath(new URL("../dist/experiment/run-lock.js", import.meta.url));
@@ -90,6 +91,26 @@ describe("the run lock", () => {
       expect(step.stderr).toMatch(/being worked on by another process \(pid \d+/);
     } finally {
       repo.remove();
+    }
+  });
+
+  it("of two step evaluates started at the same instant, one evaluates and the other is refused", async () => {
+    const host = new HostRepo();
+    try {
+      await host.start();
+      await host.ok(["next"]);
+      await host.ok(host.planArgs(valuePlan(1)));
+      host.write({ "src/value.txt": "80\n" });
+      const both = await Promise.all([host.step(["evaluate"]), host.step(["evaluate"])]);
+      const codes = both.map((r) => r.code).sort();
+      expect(codes, both.map((r) => r.stderr).join("\n")).toEqual([0, 2]);
+      const refused = both.find((r) => r.code === 2) as { stderr: string };
+      expect(refused.stderr).toMatch(/being worked on by another process/);
+      const committed = host.ledger().filter((e) => e.type === "committed");
+      expect(committed).toHaveLength(1);
+      expect(host.ledger().filter((e) => e.type === "measured")).toHaveLength(1);
+    } finally {
+      host.remove();
     }
   });
 });
