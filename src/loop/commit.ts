@@ -1,6 +1,9 @@
+import { lstat } from "node:fs/promises";
+import { join } from "node:path";
 import type { IterationDecision } from "../experiment/events.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
+import { EXCLUDE_PATH } from "../workspace/exclude.js";
 import { git, gitWithInput } from "../workspace/git.js";
 import { faultPoint } from "./fault.js";
 
@@ -13,6 +16,11 @@ export interface CommitRequest {
   message: string;
   decision: IterationDecision;
   iteration: number;
+  /**
+   * The files the check found changed: added even where git ignores them (hidden by a new
+   * `.gitignore`), so the attempt commit records all of the candidate and its revert removes it.
+   */
+  changedFiles?: readonly string[];
 }
 
 /** `experiment(exp-001/iter-003): <the strategy's first line>` */
@@ -52,6 +60,14 @@ export async function commitDecided(
 export async function commitIteration(request: CommitRequest): Promise<string[]> {
   const { root, candidate } = request;
   await git(["add", "-A"], candidate);
+  // The exclude file is no file of the tree; a deleted file is staged by `add -A` already.
+  const ignored = [];
+  for (const path of request.changedFiles ?? []) {
+    if (path !== EXCLUDE_PATH && (await lstat(join(candidate, path)).catch(() => null)))
+      ignored.push(path);
+  }
+  if (ignored.length > 0)
+    await git(["--literal-pathspecs", "add", "-f", "--", ...ignored], candidate);
   if (candidate !== root) {
     // Bytes, not text: a patch of a file in another encoding must reach `git apply` unchanged.
     const patch = await gitWithInput(["diff", "--cached", "--binary", "HEAD"], candidate, "");

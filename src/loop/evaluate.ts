@@ -8,6 +8,8 @@ import { committedProtected } from "../experiment/protected-files.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { type LoopState, runKnobValues } from "../experiment/state.js";
 import type { BestProfile } from "../profile/snapshot.js";
+import { EXCLUDE_PATH, writeExclude } from "../workspace/exclude.js";
+import { changedPrints } from "../workspace/fingerprint.js";
 import { git } from "../workspace/git.js";
 import {
   type IterationRecord,
@@ -113,7 +115,7 @@ export async function evaluateCandidate(
   });
   const [decision, reason] = attempts.ended
     ? [attempts.ended.decision, attempts.ended.reason]
-    : await decide(env, state, candidate, record);
+    : await decide(env, state, candidate, record, attempts);
   record.decision = decision;
   record.reason = reason;
   env.ledger.append({
@@ -137,15 +139,15 @@ export async function evaluateCandidate(
     iteration: candidate.iteration,
     ledger: env.ledger,
     bestBefore: state.best.commit,
+    changedFiles: attempts.changed,
   });
+  if (decision !== "keep") await restoreExclude(env, candidate.path, attempts.changed);
   return { kind: "decided", decision, record, commits };
 }
 
-interface Attempts {
+interface Attempts extends EditCheck {
   kind: "attempted";
   knobs: Record<string, KnobValue>;
-  changed: string[];
-  violations: string[];
   testOutput: string | null;
   /** Decided without measuring: `rejected` by the checks, `test-failed` after the last attempt. */
   ended: { decision: "rejected" | "test-failed"; reason: string } | null;
@@ -162,7 +164,7 @@ async function attemptEdits(
   const { iteration } = candidate;
   let feedback: string | null = null;
   let testOutput: string | null = null;
-  let check: EditCheck = { changed: [], violations: [] };
+  let check: EditCheck = { changed: [], violations: [], prints: {} };
   for (let attempt = candidate.firstAttempt; ; attempt++) {
     const applied = await source.edit(attempt, feedback);
     if (!applied) {
@@ -216,6 +218,7 @@ async function decide(
   state: LoopState,
   candidate: Candidate,
   record: IterationRecord,
+  checked: EditCheck,
 ): Promise<[IterationDecision, string]> {
   const { experiment } = env;
   if (env.profile?.snapshot) {
@@ -245,6 +248,8 @@ async function decide(
   const measured = await measureCandidate(measureEnv, state, record);
   faultPoint("after-measure", candidate.iteration);
   env.checkpoint();
+  const since = await changedSinceCheck(env, candidate, checked);
+  if (since.length > 0) return ["rejected", since.join("; ")];
   const after = await firstRejection(MEASURED_GUARDS, guarded, measured);
   if (after) return rejectedBy(record, after);
   return [record.verdict === "improved" ? "keep" : "drop", record.reason];
@@ -282,6 +287,31 @@ interface EditCheck {
   /** Files the candidate changed (auto-optimize's own bookkeeping left out). */
   changed: string[];
   violations: string[];
+  /** What each changed file held when checked. */
+  prints: Record<string, string>;
+}
+
+/**
+ * The checks again once measured: what was measured must be what was checked. A protected file or
+ * a changed file swapped after the tests and put back after measuring would pass the first check,
+ * so any violation now, and any changed file added, gone or different since, rejects the candidate.
+ */
+async function changedSinceCheck(
+  env: EvaluationEnv,
+  candidate: Candidate,
+  checked: EditCheck,
+): Promise<string[]> {
+  env.onStep("checking protected files and scope again");
+  const now = await checkEdits(env, candidate);
+  // The experiment's own files were put back after the first check (restoreExperimentFiles).
+  const code = (prints: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(prints).filter(([p]) => !p.startsWith(`${env.relativeDir}/`)),
+    );
+  const swapped = changedPrints(code(checked.prints), code(now.prints)).map(
+    (path) => `${path} changed between the check and the end of the measurement`,
+  );
+  return [...now.violations, ...swapped];
 }
 
 /**
@@ -292,7 +322,8 @@ interface EditCheck {
  */
 async function checkEdits(env: EvaluationEnv, candidate: Candidate): Promise<EditCheck> {
   const locked = await committedProtected(env.root, env.relativeDir);
-  const check = await checkCandidate(candidate.path, env.experiment, locked);
+  const exclude = await env.worktrees.excludeAtStart();
+  const check = await checkCandidate(candidate.path, env.experiment, locked, exclude);
   if (candidate.path !== env.root) return check;
   const ledger = `${env.relativeDir}/${FILES.ledger}`;
   const iterationFolder = `${env.relativeDir}/${FILES.iterationsDir}/${candidate.folder}/`;
@@ -300,7 +331,18 @@ async function checkEdits(env: EvaluationEnv, candidate: Candidate): Promise<Edi
   return {
     changed: check.changed.filter((p) => !own.has(p)),
     violations: check.violations.filter((v) => ![...own].some((p) => v.startsWith(`${p} is `))),
+    prints: Object.fromEntries(Object.entries(check.prints).filter(([p]) => !own.has(p))),
   };
+}
+
+/** A candidate that changed the exclude file and is not kept leaves it as the iteration found it. */
+async function restoreExclude(
+  env: EvaluationEnv,
+  checkout: string,
+  changed: string[],
+): Promise<void> {
+  if (changed.includes(EXCLUDE_PATH))
+    await writeExclude(checkout, await env.worktrees.excludeAtStart());
 }
 
 /** Puts experiment files the candidate changed back as committed (new ones are removed). */

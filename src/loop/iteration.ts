@@ -22,7 +22,7 @@ export async function runIteration(env: IterationEnv, state: LoopState): Promise
   const { experiment, ledger, agent, worktrees } = env;
   const iteration = state.nextIteration;
   const usageAtStart = agent.usage?.();
-  startIteration(ledger, iteration, state.best.commit);
+  await startIteration(ledger, worktrees, iteration, state.best.commit);
 
   env.onStep("preparing");
   await worktrees.checkout(worktrees.candidatePath, state.best.commit);

@@ -7,11 +7,21 @@ import type { Ledger } from "../experiment/ledger.js";
 import { type BestProfile, snapshotIntoIteration, wantsDisassembly } from "../profile/snapshot.js";
 import { createIterationFolder, writePlan } from "./artifacts.js";
 import { faultPoint } from "./fault.js";
+import type { LoopWorktrees } from "./worktrees.js";
 
 /** The steps before an evaluation, shared by the loop and host mode: open, then record the plan. */
 
-/** Opens iteration `iteration` from the current best (`iteration-started`). */
-export function startIteration(ledger: Ledger, iteration: number, best: string): void {
+/**
+ * Opens iteration `iteration` from the current best (`iteration-started`), with the repository's
+ * exclude file kept as the ignore rules the candidate's check trusts.
+ */
+export async function startIteration(
+  ledger: Ledger,
+  worktrees: LoopWorktrees,
+  iteration: number,
+  best: string,
+): Promise<void> {
+  await worktrees.snapshotExclude();
   ledger.append({ type: "iteration-started", iteration, best });
   faultPoint("after-start", iteration);
 }

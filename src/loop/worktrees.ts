@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readExclude } from "../workspace/exclude.js";
 import { git, type Repository } from "../workspace/git.js";
 
 /**
@@ -39,6 +40,24 @@ export class LoopWorktrees {
     await git(["checkout", "--quiet", "--detach", "--force", commit], path);
     await git(["clean", "-fdq"], path);
     return head !== commit;
+  }
+
+  /**
+   * Keeps the repository's exclude file as the iteration opens: the ignore rules a candidate's
+   * check trusts (`excludeAtStart`), and what a candidate that changed them is put back to.
+   */
+  async snapshotExclude(): Promise<void> {
+    await mkdir(this.base, { recursive: true });
+    await writeFile(this.excludeSnapshot, await readExclude(this.repository.root));
+  }
+
+  /** The exclude file as the iteration opened (as it is now, when no snapshot was taken). */
+  async excludeAtStart(): Promise<string> {
+    return readFile(this.excludeSnapshot, "utf8").catch(() => readExclude(this.repository.root));
+  }
+
+  private get excludeSnapshot(): string {
+    return join(this.base, "exclude-at-start");
   }
 
   /** The best checkout needs building only when it moved since this process built it. */

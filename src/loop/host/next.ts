@@ -88,7 +88,7 @@ export async function stepNext(options: NextOptions): Promise<NextResult> {
       ledger.append({ type: "run-started", agent: HOST_AGENT });
     }
     const iteration = position.iteration;
-    startIteration(ledger, iteration, state.best.commit);
+    await startIteration(ledger, worktrees, iteration, state.best.commit);
     await worktrees.checkout(worktrees.bestPath, state.best.commit);
     await profileForIteration(session, state, iteration);
     return briefResult(session, iteration, false);
