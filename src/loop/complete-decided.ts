@@ -74,6 +74,7 @@ export async function completeDecided(input: DecidedIteration): Promise<string[]
     experimentPath: relativeDir,
     message: commitMessage(experiment, record.iteration, record.strategy),
     decision: decided.decision,
+    changedFiles: record.changedFiles,
     iteration: record.iteration,
     ledger,
     bestBefore: unfinished.best,
