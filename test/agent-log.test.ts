@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AgentLog } from "../src/agent/agent-log.js";
-import { Redactor } from "../src/agent/secrets.js";
+import { Redactor } from "../src/secrets.js";
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

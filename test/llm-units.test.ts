@@ -9,8 +9,8 @@ import { costOf, parsePrice, priceOf } from "../src/agent/llm/prices.js";
 import { codeContext } from "../src/agent/llm/snippets.js";
 import { confine } from "../src/agent/llm/tools/confine.js";
 import { truncate } from "../src/agent/llm/tools/toolbox.js";
-import { Redactor, withoutSecrets } from "../src/agent/secrets.js";
 import type { IterationContext } from "../src/agent/types.js";
+import { Redactor, withoutSecrets } from "../src/secrets.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Redactor } from "./secrets.js";
+import type { Redactor } from "../secrets.js";
 
 export const AGENT_LOG = "agent-log.jsonl";
 

@@ -8,6 +8,7 @@ import { consistencyScope } from "../measure/metric-consistency-scope.js";
 import { type BenchSpec, type RunTarget, sampleError } from "../measure/observe.js";
 import { runSample } from "../measure/sample.js";
 import { peakMemoryOf, summarizeScenarios } from "../measure/summary.js";
+import { redactText } from "../redact.js";
 import { globMatcher } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
 import { writeBaselineInvariants } from "./baseline-invariants.js";
@@ -169,9 +170,11 @@ async function measureAndLock(
   };
   const summary = formatBaseline(result, experiment.target);
   await mkdir(join(opened.dir, FILES.baselineDir), { recursive: true });
-  writeFileSync(join(opened.dir, FILES.baselineResult), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(opened.dir, FILES.baselineText), summary);
-  writeFileSync(join(opened.dir, FILES.baselineEnv), `${formatEnvironment(environment)}\n`);
+  const write = (file: string, text: string) =>
+    writeFileSync(join(opened.dir, file), redactText(text));
+  write(FILES.baselineResult, `${JSON.stringify(result, null, 2)}\n`);
+  write(FILES.baselineText, summary);
+  write(FILES.baselineEnv, `${formatEnvironment(environment)}\n`);
   writeBaselineInvariants(opened.dir, experiment, commit, [...warmups, ...samples]);
 
   // The accepted noise (or its absence after a quiet re-measure) goes into the plan.

@@ -9,6 +9,7 @@ import {
 } from "node:fs";
 import { UsageError } from "../errors.js";
 import { describeIssues } from "../parse-json.js";
+import { artifactRedactor } from "../redact.js";
 import { type LedgerEntry, LedgerEntrySchema, type LedgerEvent } from "./events.js";
 
 /**
@@ -39,12 +40,13 @@ export class Ledger {
     return this.loaded;
   }
 
+  /** Appends the event with every string in it redacted: the ledger is committed. */
   append(event: LedgerEvent): LedgerEntry {
-    const entry = {
+    const entry = artifactRedactor().value({
       ...event,
       seq: this.loaded.length + 1,
       at: new Date().toISOString(),
-    } as LedgerEntry;
+    } as LedgerEntry);
     if (existsSync(this.path)) truncateSync(this.path, this.validBytes);
     const line = `${this.missingNewline ? "\n" : ""}${JSON.stringify(entry)}\n`;
     const fd = openSync(this.path, "a");

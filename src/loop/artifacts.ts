@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentUsage, Outcome, Plan } from "../agent/types.js";
 import { FILES } from "../experiment/layout.js";
@@ -7,6 +7,7 @@ import { renderLeaderboard } from "../experiment/leaderboard.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState } from "../experiment/state.js";
+import { writeRedacted } from "../redact.js";
 import type { IterationRecord } from "./iteration-record-schema.js";
 
 export type { IterationRecord };
@@ -18,11 +19,11 @@ export async function createIterationFolder(dir: string): Promise<void> {
 }
 
 export async function writePlan(dir: string, plan: Plan): Promise<void> {
-  await writeFile(
+  await writeRedacted(
     join(dir, "plan.md"),
     plan.markdown.endsWith("\n") ? plan.markdown : `${plan.markdown}\n`,
   );
-  await writeFile(join(dir, "plan.json"), `${JSON.stringify(plan.data, null, 2)}\n`);
+  await writeRedacted(join(dir, "plan.json"), `${JSON.stringify(plan.data, null, 2)}\n`);
 }
 
 const pct = (x: number | null) =>
@@ -98,8 +99,8 @@ export async function writeIterationArtifacts(
       : ["- none seen"]),
     "",
   ];
-  await writeFile(join(dir, "summary.md"), summary.join("\n"));
-  await writeFile(join(dir, "result.json"), `${JSON.stringify(record, null, 2)}\n`);
+  await writeRedacted(join(dir, "summary.md"), summary.join("\n"));
+  await writeRedacted(join(dir, "result.json"), `${JSON.stringify(record, null, 2)}\n`);
   const text = [
     `iteration ${record.iteration}: ${record.strategy}`,
     `decision: ${record.decision} (${record.reason})`,
@@ -107,10 +108,10 @@ export async function writeIterationArtifacts(
     ...(record.testOutput ? ["", "test output (tail):", record.testOutput] : []),
     "",
   ];
-  await writeFile(join(dir, "result.txt"), text.join("\n"));
+  await writeRedacted(join(dir, "result.txt"), text.join("\n"));
   const reflexionPath = join(dir, "reflexion.md");
   if (reflexion === null) await rm(reflexionPath, { force: true });
-  else await writeFile(reflexionPath, reflexion.endsWith("\n") ? reflexion : `${reflexion}\n`);
+  else await writeRedacted(reflexionPath, reflexion.endsWith("\n") ? reflexion : `${reflexion}\n`);
 }
 
 /**
@@ -140,7 +141,7 @@ export async function writePendingLeaderboard(
     commits: [],
     ...(record.cost && { costUsd: record.cost.usd }),
   });
-  await writeFile(
+  await writeRedacted(
     join(experimentDir, FILES.leaderboard),
     renderLeaderboard(experiment, name, preview),
   );

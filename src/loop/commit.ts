@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { IterationDecision } from "../experiment/events.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
+import { redactText } from "../redact.js";
 import { EXCLUDE_PATH } from "../workspace/exclude.js";
 import { git, gitWithInput } from "../workspace/git.js";
 import { faultPoint } from "./fault.js";
@@ -78,11 +79,12 @@ export async function commitIteration(request: CommitRequest): Promise<string[]>
     ["diff", "--cached", "--name-only", "HEAD", "--", ".", `:!${request.experimentPath}`],
     root,
   );
-  await git(["commit", "--quiet", "--allow-empty", "-m", request.message], root);
+  const message = redactText(request.message);
+  await git(["commit", "--quiet", "--allow-empty", "-m", message], root);
   const attempt = await git(["rev-parse", "HEAD"], root);
   faultPoint("after-attempt-commit", request.iteration);
   if (request.decision === "keep" || code === "") return [attempt];
-  return [attempt, await revertCode(root, attempt, request.experimentPath, request.message)];
+  return [attempt, await revertCode(root, attempt, request.experimentPath, message)];
 }
 
 /** A commit that undoes `attempt`'s code while keeping its artifacts. */

@@ -1,10 +1,10 @@
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
 import { EXPERIMENTS_DIR, FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState } from "../experiment/state.js";
+import { writeRedacted } from "../redact.js";
 import { git } from "../workspace/git.js";
 import { progressChart } from "./report/chart.js";
 import { renderReportHtml } from "./report/html.js";
@@ -80,9 +80,9 @@ export async function writeFinalReport(input: FinalReportInput): Promise<FinalRe
     remeasureMs,
   });
   const path = join(input.dir, FILES.finalReport);
-  await writeFile(path, markdown);
+  await writeRedacted(path, markdown);
   const htmlPath = join(input.dir, FILES.reportHtml);
-  await writeFile(
+  await writeRedacted(
     htmlPath,
     renderReportHtml({
       title: `Final report: ${input.name}`,

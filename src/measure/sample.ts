@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commandEnvironment } from "../command-env.js";
+import { artifactRedactor } from "../redact.js";
 import {
   detectTimeTool,
   NO_USAGE,
@@ -19,7 +21,8 @@ const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 /**
  * Runs `opts.command` once in a fresh shell, in its own process group, and measures it.
  * Failures (non-zero exit, signal, timeout, cannot start, Ctrl-C) are returned, never thrown.
- * `opts.env` is added to this process's environment.
+ * `opts.env` is added to this process's environment without its credentials (`commandEnvironment`);
+ * the output is redacted, so no secret the command found elsewhere reaches a ledger or an artifact.
  */
 export async function runSample(opts: SampleOptions): Promise<Sample> {
   if (!(await isDirectory(opts.cwd))) {
@@ -32,15 +35,28 @@ export async function runSample(opts: SampleOptions): Promise<Sample> {
     const [file, args] = wrapCommand(tool, opts.command, usageFile);
     const run = await runProcess(file, args, {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      env: commandEnvironment(opts.env),
       timeoutMs: opts.timeoutMs,
       maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT,
     });
     if (run.spawnError) return notStarted(opts, `cannot start /bin/sh: ${run.spawnError.message}`);
-    return toSample(opts, run, await readUsage(tool, run, usageFile));
+    return redacted(toSample(opts, run, await readUsage(tool, run, usageFile)));
   } finally {
     if (usageFile) await rm(usageFile, { force: true });
   }
+}
+
+/** The sample with its output and failure message redacted (the same way for every run). */
+function redacted(sample: Sample): Sample {
+  const redactor = artifactRedactor();
+  return {
+    ...sample,
+    stdout: redactor.text(sample.stdout),
+    stderr: redactor.text(sample.stderr),
+    ...(sample.failure && {
+      failure: { ...sample.failure, message: redactor.text(sample.failure.message) },
+    }),
+  };
 }
 
 /** CPU and memory figures, and stderr without whatever the time tool added to it. */

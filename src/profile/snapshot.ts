@@ -1,6 +1,7 @@
-import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AutoOptimizeError } from "../errors.js";
+import { writeRedacted } from "../redact.js";
 import type { BestProfile } from "./best-profile.js";
 import { bareName, type ChangedFunction, changedFunctions } from "./changed-functions.js";
 import { disassemble, formatDisassembly } from "./disasm/index.js";
@@ -49,8 +50,8 @@ export async function profileSnapshot(input: SnapshotInput): Promise<ProfileSnap
       timeoutMs: input.timeoutMs,
     });
     const table = formatHotspots(outcome.hotspots, input.top ?? 20);
-    await writeFile(join(input.outDir, SNAPSHOT_FILES.table), table);
-    await writeFile(
+    await writeRedacted(join(input.outDir, SNAPSHOT_FILES.table), table);
+    await writeRedacted(
       join(input.outDir, SNAPSHOT_FILES.speedscope),
       `${JSON.stringify(outcome.speedscope)}\n`,
     );
@@ -62,7 +63,7 @@ export async function profileSnapshot(input: SnapshotInput): Promise<ProfileSnap
     (input.log ?? ((m: string) => process.stderr.write(`${m}\n`)))(
       firstLine === reason ? reason : `${firstLine} (more in ${SNAPSHOT_FILES.table})`,
     );
-    await writeFile(join(input.outDir, SNAPSHOT_FILES.table), `${reason}\n`);
+    await writeRedacted(join(input.outDir, SNAPSHOT_FILES.table), `${reason}\n`);
     return null;
   }
 }
@@ -136,7 +137,7 @@ export async function disasmSnapshot(input: DisasmSnapshotInput): Promise<string
     }
   }
   await mkdir(input.outDir, { recursive: true });
-  await writeFile(join(input.outDir, SNAPSHOT_FILES.disasm), text);
+  await writeRedacted(join(input.outDir, SNAPSHOT_FILES.disasm), text);
   return text;
 }
 

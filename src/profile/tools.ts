@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
 import { access, readdir } from "node:fs/promises";
 import { delimiter, isAbsolute, join } from "node:path";
+import { commandEnvironment } from "../command-env.js";
 import { type ProcessRun, runProcess } from "../measure/run-process.js";
 import { ProfileError } from "./types.js";
 
@@ -45,7 +46,7 @@ export interface ToolOptions {
 export async function runTool(file: string, args: string[], opts: ToolOptions): Promise<ToolRun> {
   const run: ProcessRun = await runProcess(file, args, {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    env: commandEnvironment(opts.env),
     timeoutMs: opts.timeoutMs,
     maxOutputBytes: MAX_OUTPUT,
   });

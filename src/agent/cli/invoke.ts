@@ -1,7 +1,7 @@
 import { AutoOptimizeError, UsageError } from "../../errors.js";
 import { runProcess } from "../../measure/run-process.js";
+import { withoutSecrets } from "../../secrets.js";
 import type { AgentLog } from "../agent-log.js";
-import { withoutSecrets } from "../secrets.js";
 import type { AgentUsage } from "../types.js";
 import { findOnPath } from "./env.js";
 import type { DelegateBackend, DelegateCall, DelegateOptions, DelegateReply } from "./types.js";

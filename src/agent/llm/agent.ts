@@ -6,10 +6,10 @@ import type {
 } from "../../experiment/infrastructure-writer.js";
 import { FILES, iterationName, slugify } from "../../experiment/layout.js";
 import type { ModelPrice } from "../../experiment/schema.js";
+import { Redactor, withoutSecrets } from "../../secrets.js";
 import { openRepository } from "../../workspace/git.js";
 import { AGENT_LOG, AgentLog } from "../agent-log.js";
 import { renderPlanMarkdown } from "../plan/render.js";
-import { Redactor, withoutSecrets } from "../secrets.js";
 import type { Agent, AgentUsage, IterationContext, Outcome, Plan } from "../types.js";
 import { ModelClient } from "./client.js";
 import { executePlan } from "./executor.js";

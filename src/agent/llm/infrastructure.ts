@@ -7,10 +7,10 @@ import type {
   InfrastructureRequest,
   InfrastructureResult,
 } from "../../experiment/infrastructure-writer.js";
+import type { Redactor } from "../../secrets.js";
 import { globMatcher } from "../../workspace/files.js";
 import { git } from "../../workspace/git.js";
 import type { AgentLog } from "../agent-log.js";
-import type { Redactor } from "../secrets.js";
 import { type ModelClient, OUTPUT_TOKENS } from "./client.js";
 import { infrastructureSystem } from "./prompts.js";
 import { type FinishTool, runToolLoop } from "./tool-loop.js";

@@ -1,7 +1,7 @@
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
 import { FILES } from "../../experiment/layout.js";
+import { writeRedacted } from "../../redact.js";
 import { commitMessage } from "../commit.js";
 import { stopReason } from "../stop-reason.js";
 import { hostPosition, requireStep, stepCommand } from "./protocol.js";
@@ -53,7 +53,7 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
     }
     const { iteration } = position;
     const folder = position.folder as string;
-    await writeFile(join(iterationPath(session, folder), "reflexion.md"), `${text}\n`);
+    await writeRedacted(join(iterationPath(session, folder), "reflexion.md"), `${text}\n`);
     ledger.append({ type: "reflected", iteration });
     const subject = commitMessage(experiment, iteration, "reflexion");
     const commit = await commitExperimentFolder(session, subject);

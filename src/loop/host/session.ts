@@ -5,6 +5,7 @@ import { FILES } from "../../experiment/layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "../../experiment/open.js";
 import { acquireRunLock } from "../../experiment/run-lock.js";
 import { withInterrupt } from "../../measure/interrupt.js";
+import { redactText } from "../../redact.js";
 import { git, openRepository } from "../../workspace/git.js";
 import { LoopWorktrees } from "../worktrees.js";
 import type { HostInterface } from "./protocol.js";
@@ -96,6 +97,6 @@ export async function commitExperimentFolder(
   await git(["add", "-A", "--", path], root);
   const staged = await git(["diff", "--cached", "--name-only", "--", path], root);
   if (!staged) return null;
-  await git(["commit", "--quiet", "-m", message, "--", path], root);
+  await git(["commit", "--quiet", "-m", redactText(message), "--", path], root);
   return git(["rev-parse", "HEAD"], root);
 }

@@ -3,10 +3,10 @@ import { dirname } from "node:path";
 import { type Tool, tool } from "ai";
 import { z } from "zod";
 import { runProcess } from "../../../measure/run-process.js";
+import type { Redactor } from "../../../secrets.js";
 import { listFiles } from "../../../workspace/files.js";
 import type { AgentLog } from "../../agent-log.js";
 import { clip } from "../../clip.js";
-import type { Redactor } from "../../secrets.js";
 import { confine, ToolRefusal } from "./confine.js";
 
 /** Everything a tool returns to the model is cut to this, in one place (`ToolBox.run`). */

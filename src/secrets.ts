@@ -4,14 +4,27 @@ const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD/i;
 const MIN_SECRET_LENGTH = 6;
 /** API-key shapes worth hiding even when they come from a file rather than the environment. */
 const KEY_SHAPES = /\b(sk-ant-[A-Za-z0-9_-]{8,}|sk-(?:proj-)?[A-Za-z0-9_-]{16,})/g;
+/** `scheme://user:password@`: the password of a URL, wherever such a URL appears. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s/@]+)@/gi;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
+/** A URL carrying a password (`postgres://user:pass@host/db`): a credential whatever its name. */
+export function hasUrlCredentials(value: string): boolean {
+  return new RegExp(URL_PASSWORD.source, "i").test(value);
+}
+
+/** A variable that holds a credential, by its name or by its value. */
+export function isSecretVariable(name: string, value: string | undefined): boolean {
+  return isSecretName(name) || (value !== undefined && hasUrlCredentials(value));
+}
+
 /**
- * The environment for commands an agent runs: this one without any credential-named variable,
- * except those in `keep` (a coding CLI's own key). Everything else passes unchanged.
+ * The environment for commands an agent or the experiment runs: this one without any credential
+ * (`isSecretVariable`), except those in `keep` (a coding CLI's own key, a name the user let
+ * through). Everything else passes unchanged.
  */
 export function withoutSecrets(
   env: NodeJS.ProcessEnv,
@@ -20,22 +33,24 @@ export function withoutSecrets(
   const allowed = new Set(keep);
   return Object.fromEntries(
     Object.entries(env).filter(
-      ([name, value]) => value !== undefined && (!isSecretName(name) || allowed.has(name)),
+      ([name, value]) =>
+        value !== undefined && (!isSecretVariable(name, value) || allowed.has(name)),
     ),
   );
 }
 
 /**
  * Hides secrets wherever they appear — log lines, tool output shown to a model, every artifact
- * written to disk: the values of credential-named variables (as `[redacted NAME]`), the extra
- * values given (API keys from elsewhere, as `[redacted]`) and anything shaped like an API key.
+ * written to disk: the values of credential variables (as `[redacted NAME]`), the extra values
+ * given (API keys from elsewhere, as `[redacted]`), anything shaped like an API key and the
+ * password of any URL (`postgres://user:[redacted]@host`).
  */
 export class Redactor {
   private readonly secrets: { value: string; label: string }[];
 
   constructor(env: NodeJS.ProcessEnv, extra: (string | undefined)[] = []) {
     const named = Object.entries(env)
-      .filter(([name]) => isSecretName(name))
+      .filter(([name, value]) => isSecretVariable(name, value))
       .map(([name, value]) => ({ value: value ?? "", label: `[redacted ${name}]` }));
     const others = extra.map((value) => ({ value: value ?? "", label: "[redacted]" }));
     const seen = new Set<string>();
@@ -51,7 +66,7 @@ export class Redactor {
     for (const { value: secret, label } of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join(label);
     }
-    return out.replace(KEY_SHAPES, "[redacted key]");
+    return out.replace(KEY_SHAPES, "[redacted key]").replace(URL_PASSWORD, "$1[redacted]@");
   }
 
   /** A deep copy with every string redacted. */
