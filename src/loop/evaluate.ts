@@ -15,6 +15,7 @@ import {
   writeIterationArtifacts,
   writePendingLeaderboard,
 } from "./artifacts.js";
+import { benchFailedReason } from "./bench-failed.js";
 import { checkCandidate } from "./checks.js";
 import { buildAndTest, testFailedReason } from "./commands.js";
 import { commitDecided, commitMessage } from "./commit.js";
@@ -203,7 +204,8 @@ async function attemptEdits(
 /**
  * The decision on a candidate whose tests pass: rejected when it changes code the benchmark never
  * runs (if the experiment asks) or a guard finds it computes something else or games the metric;
- * else kept when the interleaved comparison says improved, dropped otherwise.
+ * bench-failed when its benchmark gives no usable run; else kept when the interleaved comparison
+ * says improved, dropped otherwise.
  */
 async function decide(
   env: EvaluationEnv,
@@ -237,6 +239,7 @@ async function decide(
   if (before) return rejectedBy(record, before);
   env.checkpoint();
   const measured = await measureCandidate(measureEnv, state, record);
+  if ("failure" in measured) return ["bench-failed", benchFailedReason(measured.failure)];
   faultPoint("after-measure", candidate.iteration);
   env.checkpoint();
   const after = await firstRejection(MEASURED_GUARDS, guarded, measured);
