@@ -103,7 +103,9 @@ describe("a candidate whose benchmark fails is an outcome, not the end of the ru
     const again = await patchesRun(revisions, ["--iterations", "10"]);
     expect(again.code, again.stderr).toBe(0);
     expect(repo.decisions()).toHaveLength(6);
-    expect(repo.ledger().filter((e) => e.type === "iteration-started")).toHaveLength(6);
+    // no candidate is applied again: the agent finds every one tried
+    const applied = repo.ledger().filter((e) => e.type === "applied");
+    expect(applied.map((e) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("stops the run with a clear message and exit code 1 when the best's own benchmark fails", async () => {
