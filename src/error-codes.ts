@@ -55,6 +55,7 @@ export type ErrorCode =
   | "sample-failed"
   | "build-failed"
   | "best-build-failed"
+  | "best-bench-failed"
   | "best-check-failed"
   | "metric-parse"
   | "metric-missing"

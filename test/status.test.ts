@@ -76,6 +76,63 @@ describe("status phases", () => {
     expect(phase(true)).toBe("running");
   });
 
+  it("says what a host-mode iteration waits for, and interrupted only for one cut short", () => {
+    repo = new TempRepo();
+    repo.commit("project", { "value.txt": "100\n" });
+    const experiment = fixtureExperiment(repo);
+    const ledger = emptyLedger();
+    const phase = () => experimentStatus(NAME, experiment, ledger).phase;
+    const commit = experiment.baseCommit;
+    ledger.append({
+      type: "experiment-created",
+      experiment: NAME,
+      branch: "b",
+      baseCommit: commit,
+    });
+    ledger.append({
+      type: "baseline-locked",
+      commit,
+      value: 100,
+      medians: { value: 100 },
+      robustCv: 0.01,
+      acceptedNoise: false,
+    });
+    ledger.append({ type: "run-started", agent: "host" });
+    ledger.append({ type: "iteration-started", iteration: 1, best: commit });
+    expect(phase()).toBe("waiting for plan");
+    ledger.append({ type: "planned", iteration: 1, strategy: "halve", folder: "iter-001-halve" });
+    expect(phase()).toBe("waiting for evaluate");
+    const attempt = (n: number, ok: boolean) => {
+      ledger.append({ type: "applied", iteration: 1, attempt: n, changedFiles: [], knobs: {} });
+      ledger.append({ type: "checked", iteration: 1, violations: [] });
+      ledger.append({ type: "tested", iteration: 1, attempt: n, ok });
+    };
+    // failed tests with retries left: the host is expected to fix and evaluate again
+    attempt(1, false);
+    expect(phase()).toBe("waiting for evaluate");
+    expect(formatStatus(experimentStatus(NAME, experiment, ledger))).toContain(
+      "waiting for evaluate (iteration 1)",
+    );
+    // an evaluation whose process is gone mid-way was cut short
+    attempt(2, true);
+    expect(phase()).toBe("interrupted");
+    ledger.append({ type: "decided", iteration: 1, decision: "bench-failed", reason: "crashed" });
+    ledger.append({
+      type: "committed",
+      iteration: 1,
+      decision: "bench-failed",
+      commits: ["a", "b"],
+      best: commit,
+    });
+    expect(phase()).toBe("waiting for reflect");
+    ledger.append({ type: "reflected", iteration: 1 });
+    expect(phase()).toBe("waiting for next");
+    expect(experimentStatus(NAME, experiment, ledger).decisions.benchFailed).toBe(1);
+    // the autonomous loop's run left unfinished is interrupted, whatever it was doing
+    ledger.append({ type: "run-started", agent: "patches" });
+    expect(phase()).toBe("interrupted");
+  });
+
   it("counts decisions and reports best, target, patience and cost", () => {
     repo = new TempRepo();
     const fixture = buildExperiment(repo);
@@ -89,7 +146,7 @@ describe("status phases", () => {
       phase: "stopped: iteration budget spent (3)",
       currentIteration: null,
       iterations: { done: 3, budget: 10, left: 7 },
-      decisions: { kept: 1, dropped: 1, testFailed: 1, rejected: 0 },
+      decisions: { kept: 1, dropped: 1, testFailed: 1, benchFailed: 0, rejected: 0 },
       baseline: { value: 100, commit: fixture.baseline },
       best: {
         value: 80,
@@ -135,7 +192,7 @@ describe("status command", () => {
       experiment: NAME,
       phase: "stopped: iteration budget spent (3)",
       iterations: { done: 3, budget: 10, left: 7 },
-      decisions: { kept: 1, dropped: 1, testFailed: 1, rejected: 0 },
+      decisions: { kept: 1, dropped: 1, testFailed: 1, benchFailed: 0, rejected: 0 },
       best: { value: 80, iteration: 1, strategy: "halve the work", commit: fixture.best },
       target: { value: 85, reached: true },
       withoutKeep: { count: 2, patience: 5 },
@@ -145,7 +202,7 @@ describe("status command", () => {
     expect(text.stdout).toContain(`experiment  ${NAME} (branch auto-optimize/${NAME})`);
     expect(text.stdout).toContain("phase       stopped: iteration budget spent (3)");
     expect(text.stdout).toContain(
-      "iterations  3 of 10 done, 7 left · 1 kept, 1 dropped, 1 test-failed, 0 rejected",
+      "iterations  3 of 10 done, 7 left · 1 kept, 1 dropped, 1 test-failed, 0 bench-failed, 0 rejected",
     );
     expect(text.stdout).toContain(
       "best        80.00 value (-20.0% vs baseline), iteration 1: halve the work",

@@ -13,6 +13,9 @@ const GUARD_LESSONS: Record<GuardKind, string> = {
     "Rejected by the metric/process-time check (metric-inconsistent): the metric improved far more than the time the process saved — the figures are in the reason. Only real work saved counts: the next plan must make the work itself cheaper.",
 };
 
+const BENCH_FAILED_LESSON =
+  "The candidate's benchmark gave no usable run (bench-failed): it crashed, timed out, or printed no readable positive metric — the reason above has the failure and the last lines of output. Nothing was measured: the next plan must keep the benchmark running and printing its metric as the best does.";
+
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
 
 /** What the program measured and decided, as bullet points. */
@@ -28,6 +31,7 @@ export function outcomeFacts(outcome: Outcome): string[] {
       : []),
     ...outcome.violations.map((v) => `- Violation: ${v}`),
     ...(outcome.guard ? [`- ${GUARD_LESSONS[outcome.guard]}`] : []),
+    ...(outcome.decision === "bench-failed" ? [`- ${BENCH_FAILED_LESSON}`] : []),
     ...(outcome.unsampledFunctions?.length
       ? [
           `- Changed functions the benchmark never ran (no samples in the best's profile): ${outcome.unsampledFunctions.join(", ")}`,

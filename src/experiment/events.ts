@@ -2,8 +2,17 @@ import { z } from "zod";
 import { VERDICTS } from "../measure/decision.js";
 import { GUARDS } from "./guard-kinds.js";
 
-/** Decisions an iteration can end with; only `keep` moves the best forward. */
-export const ITERATION_DECISIONS = ["keep", "drop", "rejected", "test-failed"] as const;
+/**
+ * Decisions an iteration can end with; only `keep` moves the best forward. `bench-failed`: the
+ * candidate's benchmark crashed, timed out or printed no usable (positive) metric.
+ */
+export const ITERATION_DECISIONS = [
+  "keep",
+  "drop",
+  "rejected",
+  "test-failed",
+  "bench-failed",
+] as const;
 export type IterationDecision = (typeof ITERATION_DECISIONS)[number];
 
 const iteration = z.number().int();

@@ -7,6 +7,7 @@ const STATUS: Record<FinishedIteration["decision"], string> = {
   drop: "❌ dropped",
   "test-failed": "🧪 test-failed",
   rejected: "⛔ rejected",
+  "bench-failed": "💥 bench-failed",
 };
 
 function formatValue(value: number | null): string {

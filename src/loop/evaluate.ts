@@ -17,6 +17,7 @@ import {
   writeIterationArtifacts,
   writePendingLeaderboard,
 } from "./artifacts.js";
+import { benchFailedReason } from "./bench-failed.js";
 import { checkCandidate } from "./checks.js";
 import { buildAndTest, testFailedReason } from "./commands.js";
 import { commitDecided, commitMessage } from "./commit.js";
@@ -211,7 +212,8 @@ async function attemptEdits(
 /**
  * The decision on a candidate whose tests pass: rejected when it changes code the benchmark never
  * runs (if the experiment asks) or a guard finds it computes something else or games the metric;
- * else kept when the interleaved comparison says improved, dropped otherwise.
+ * bench-failed when its benchmark gives no usable run; else kept when the interleaved comparison
+ * says improved, dropped otherwise.
  */
 async function decide(
   env: EvaluationEnv,
@@ -246,6 +248,7 @@ async function decide(
   if (before) return rejectedBy(record, before);
   env.checkpoint();
   const measured = await measureCandidate(measureEnv, state, record);
+  if ("failure" in measured) return ["bench-failed", benchFailedReason(measured.failure)];
   faultPoint("after-measure", candidate.iteration);
   env.checkpoint();
   const since = await changedSinceCheck(env, candidate, checked);

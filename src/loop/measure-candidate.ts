@@ -3,6 +3,7 @@ import { knobRunTarget } from "../experiment/knobs.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
+import { BenchRunError } from "../measure/bench-failure.js";
 import { DEFAULT_DECISION } from "../measure/decision.js";
 import {
   compareInterleaved,
@@ -43,11 +44,35 @@ export async function readyBest(env: MeasureEnv, state: LoopState): Promise<void
   worktrees.markBestBuilt(state.best.commit);
 }
 
+/** The candidate's benchmark gave no usable run: an outcome of its iteration, not of the run. */
+export interface CandidateBenchFailure {
+  kind: "bench-failed";
+  failure: BenchRunError;
+}
+
 /**
  * Interleaved comparison of the candidate against the current best (readied with `readyBest`),
- * on the experiment's terms; the record gets the figures and the verdict.
+ * on the experiment's terms; the record gets the figures and the verdict. A candidate whose
+ * benchmark fails is returned as such; a best whose benchmark fails stops the run (best-bench-failed).
  */
 export async function measureCandidate(
+  env: MeasureEnv,
+  state: LoopState,
+  record: IterationRecord,
+): Promise<InterleavedResult | CandidateBenchFailure> {
+  try {
+    return await compareWithBest(env, state, record);
+  } catch (error) {
+    if (!(error instanceof BenchRunError)) throw error;
+    if (error.arm === "B") return { kind: "bench-failed", failure: error };
+    throw new AutoOptimizeError(
+      "best-bench-failed",
+      `The current best's benchmark failed (commit ${state.best.commit.slice(0, 10)}, ${error.kind}), so no candidate can be compared with it: the run stops. The best measured before — check what changed around it (the machine, the environment, files or services the benchmark reads), then run again.\n${error.message}`,
+    );
+  }
+}
+
+async function compareWithBest(
   env: MeasureEnv,
   state: LoopState,
   record: IterationRecord,

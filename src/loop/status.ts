@@ -3,16 +3,20 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState } from "../experiment/state.js";
 import { targetReached } from "../experiment/target.js";
+import { HOST_AGENT, type HostStep, hostPosition } from "./host/protocol.js";
 
 /**
- * Where an experiment stands. `running` and `interrupted` both mean the ledger shows a run that
- * did not stop (an unfinished iteration, or a run-started without its stopped); `running` when
- * the process that holds the run marker is alive, `interrupted` when it is gone.
+ * Where an experiment stands. `running`, `waiting for …` and `interrupted` all mean the ledger
+ * shows a run that did not stop (an unfinished iteration, or a run-started without its stopped);
+ * `running` when the process that holds the run marker is alive; `waiting for <step>` when it is
+ * a host-mode run resting between steps (opened, planned, sent back after failed tests with
+ * retries left, decided and awaiting its reflexion); `interrupted` when a process was cut short.
  */
 export type Phase =
   | "planned"
   | "baseline locked"
   | "running"
+  | `waiting for ${Exclude<HostStep, "baseline">}`
   | "interrupted"
   | `stopped: ${string}`
   | "reported";
@@ -27,7 +31,13 @@ export interface ExperimentStatus {
   /** The iteration in progress (running) or left unfinished (interrupted). */
   currentIteration: number | null;
   iterations: { done: number; budget: number; left: number };
-  decisions: { kept: number; dropped: number; testFailed: number; rejected: number };
+  decisions: {
+    kept: number;
+    dropped: number;
+    testFailed: number;
+    benchFailed: number;
+    rejected: number;
+  };
   baseline: { value: number; commit: string } | null;
   /** The best so far; the baseline itself (iteration null) until something is kept. */
   best: {
@@ -76,7 +86,7 @@ export function experimentStatus(
     goal: experiment.goal,
     branch: experiment.branch,
     metric: experiment.metric,
-    phase: phaseOf(ledger, state, options.running ?? false),
+    phase: phaseOf(experiment, ledger, state, options.running ?? false),
     currentIteration: state.unfinished?.iteration ?? null,
     iterations: {
       done,
@@ -87,6 +97,7 @@ export function experimentStatus(
       kept: count("keep"),
       dropped: count("drop"),
       testFailed: count("test-failed"),
+      benchFailed: count("bench-failed"),
       rejected: count("rejected"),
     },
     baseline: state.baseline
@@ -106,9 +117,16 @@ export function experimentStatus(
   };
 }
 
-function phaseOf(ledger: Ledger, state: ReturnType<typeof deriveState>, running: boolean): Phase {
+function phaseOf(
+  experiment: Experiment,
+  ledger: Ledger,
+  state: ReturnType<typeof deriveState>,
+  running: boolean,
+): Phase {
   if (!state.baseline) return "planned";
   if (running) return "running";
+  const waiting = hostWaitingFor(experiment, ledger);
+  if (waiting) return `waiting for ${waiting}`;
   if (state.unfinished) return "interrupted";
   for (let i = ledger.entries.length - 1; i >= 0; i--) {
     const entry = ledger.entries[i];
@@ -117,6 +135,20 @@ function phaseOf(ledger: Ledger, state: ReturnType<typeof deriveState>, running:
     if (entry?.type === "run-started") return "interrupted";
   }
   return "baseline locked";
+}
+
+/** The step a host-mode run rests before, or null when no host run is waiting (or one was cut short). */
+function hostWaitingFor(
+  experiment: Experiment,
+  ledger: Ledger,
+): Exclude<HostStep, "baseline"> | null {
+  const position = hostPosition(experiment, ledger);
+  if (position.interrupted || position.expected === "baseline") return null;
+  if (position.expected !== "next") return position.host ? position.expected : null;
+  const lastRun = ledger.entries
+    .filter((e) => e.type === "run-started" || e.type === "stopped")
+    .at(-1);
+  return lastRun?.type === "run-started" && lastRun.agent === HOST_AGENT ? "next" : null;
 }
 
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
@@ -134,7 +166,7 @@ export function formatStatus(status: ExperimentStatus): string {
     ],
     [
       "iterations",
-      `${it.done} of ${it.budget} done, ${it.left} left · ${d.kept} kept, ${d.dropped} dropped, ${d.testFailed} test-failed, ${d.rejected} rejected`,
+      `${it.done} of ${it.budget} done, ${it.left} left · ${d.kept} kept, ${d.dropped} dropped, ${d.testFailed} test-failed, ${d.benchFailed} bench-failed, ${d.rejected} rejected`,
     ],
     [
       "baseline",

@@ -1,4 +1,5 @@
 import { InterruptedError } from "../errors.js";
+import { BenchRunError } from "./bench-failure.js";
 import { type Decision, type DecisionSettings, decide, type PairedSeries } from "./decision.js";
 import type { Better } from "./metrics/types.js";
 import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
@@ -62,9 +63,16 @@ export async function compareInterleaved(
   b: Arm,
   options: InterleavedOptions,
 ): Promise<InterleavedResult> {
-  const run = (spec: BenchSpec, target: Arm, where: string) => {
+  // A failed run is told its side: a failing B (the challenger) may be an outcome for the caller,
+  // a failing A (the reference) never is.
+  const run = async (spec: BenchSpec, target: Arm, where: string) => {
     if (options.signal?.aborted) throw new InterruptedError();
-    return observe(spec, target, where);
+    try {
+      return await observe(spec, target, where);
+    } catch (error) {
+      if (error instanceof BenchRunError) throw error.onArm(target === a ? "A" : "B");
+      throw error;
+    }
   };
   const orderRng = createRng(options.seed);
   const decisionRng = createRng(options.seed ^ 0x5bd1e995);

@@ -1,4 +1,5 @@
 import { AutoOptimizeError, InterruptedError, UsageError } from "../errors.js";
+import { benchRunError, sampleFailureKind } from "./bench-failure.js";
 import { parseMetrics } from "./metrics/parse.js";
 import type { Better, MetricFormat } from "./metrics/types.js";
 import { RunOutput } from "./run-output.js";
@@ -40,8 +41,9 @@ export interface Observation {
 
 /**
  * Runs the benchmark once in `cwd` and reads its metrics. A sample that fails is a result for the
- * sampler, but a comparison cannot go on without it: here it becomes an error naming the revision,
- * the reason and the last lines of output. Exit status 127 (the shell found no such command) is
+ * sampler, but a comparison cannot go on without it: here it becomes a BenchRunError naming the
+ * revision, the reason and the last lines of output — as does output without a readable metric and
+ * a metric that is not a positive number. Exit status 127 (the shell found no such command) is
  * bad input.
  */
 export async function observe(
@@ -56,12 +58,9 @@ export async function observe(
     timeoutMs: spec.timeoutMs,
     env: target.env,
   });
-  if (!sample.ok) throw sampleError(sample, where);
-  const parsed = parseMetrics(sample.stdout, {
-    command,
-    format: spec.format,
-    expect: spec.metrics.filter((name) => name !== WALL_TIME),
-  });
+  if (!sample.ok)
+    throw benchRunError(sampleError(sample, where), sampleFailureKind(sample), sample);
+  const parsed = readMetrics(spec, command, sample);
   const observation: Observation = {
     metrics: {},
     better: {},
@@ -89,13 +88,28 @@ export async function observe(
   }
   for (const [name, value] of Object.entries(observation.metrics)) {
     if (!(value > 0) || !Number.isFinite(value)) {
-      throw new UsageError(
+      const error = new UsageError(
         "metric-not-positive",
         `${where}: metric ${name} = ${value} from '${command}'. Ratios need positive numbers: print a time, a rate or a count greater than zero.`,
       );
+      throw benchRunError(error, "not-positive", sample);
     }
   }
   return observation;
+}
+
+/** The metrics of a sample's stdout; output that has none readable is an "unreadable" failure. */
+function readMetrics(spec: BenchSpec, command: string, sample: Sample) {
+  try {
+    return parseMetrics(sample.stdout, {
+      command,
+      format: spec.format,
+      expect: spec.metrics.filter((name) => name !== WALL_TIME),
+    });
+  } catch (error) {
+    if (error instanceof AutoOptimizeError) throw benchRunError(error, "unreadable", sample);
+    throw error;
+  }
 }
 
 export function sampleError(sample: Sample, where: string): AutoOptimizeError {

@@ -19,7 +19,7 @@ export interface EvaluateResult {
   iteration: number;
   strategy: string;
   /**
-   * keep, drop, rejected or test-failed: decided and committed (a non-keep is reverted). retry:
+   * keep, drop, rejected, test-failed or bench-failed: decided and committed (a non-keep is reverted). retry:
    * the build or tests failed with attempts left; nothing was committed, the host fixes and
    * evaluates again.
    */
@@ -228,6 +228,7 @@ function decidedHint(
     drop: `dropped (${reason}): the attempt is committed and reverted, the best is unchanged`,
     rejected: `rejected (${reason}): the attempt is committed and reverted — protected files and files outside the scope may not change`,
     "test-failed": `test-failed (${reason}): the attempt is committed and reverted`,
+    "bench-failed": `${reason.split("\n")[0]} — the failure and the last lines of its output are in result.reason: the attempt is committed and reverted, the best is unchanged`,
   }[decision];
   const reflect = stepCommand("reflect", session.via);
   const then = stop

@@ -13,7 +13,7 @@ const label = (x: number): string => String(Number(x.toPrecision(4)));
 
 /**
  * The experiment at a glance, as an SVG: each iteration's measured median (green kept, grey
- * dropped; rejected and test-failed iterations, never measured, as red marks on the axis), the best
+ * dropped; rejected, test-failed and bench-failed iterations, never measured, as red marks on the axis), the best
  * so far as a step line, the baseline and the target. Null when no iteration finished.
  */
 export function progressChart(experiment: Experiment, state: LoopState): string | null {

@@ -47,7 +47,7 @@ export function renderReportHtml(input: {
     ? [
         "<figure>",
         input.chart,
-        "<figcaption>Each point is an iteration's candidate median from its own comparison against the best of its time (green kept, grey dropped; a red cross was rejected or failed its tests before being measured). The line is the best so far; dashed lines are the locked baseline and the target.</figcaption>",
+        "<figcaption>Each point is an iteration's candidate median from its own comparison against the best of its time (green kept, grey dropped; a red cross was rejected or failed its tests or its benchmark before being measured). The line is the best so far; dashed lines are the locked baseline and the target.</figcaption>",
         "</figure>",
       ].join("\n")
     : "";

@@ -187,6 +187,7 @@ const DECISIONS: Record<FinishedIteration["decision"], string> = {
   drop: "❌ dropped",
   "test-failed": "🧪 test-failed",
   rejected: "⛔ rejected",
+  "bench-failed": "💥 bench-failed",
 };
 
 function iterationsSection(experiment: Experiment, state: LoopState): string[] {
