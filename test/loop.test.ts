@@ -136,6 +136,44 @@ describe("run: every decision outcome", () => {
   });
 });
 
+describe("run: a candidate that reaches outside its worktree", () => {
+  it("rejects a candidate whose benchmark rewrites the experiment's definition, and restores it", async () => {
+    repo = new LoopRepo();
+    repo.commit("a benchmark script in scope", { "src/bench.sh": "cat src/value.txt\n" });
+    expect((await repo.init(["--bench", "sh src/bench.sh"])).code).toBe(0);
+    const branch = repo.git("branch", "--show-current");
+    const path = relative(repo.dir, join(repo.experimentDir(), "experiment.json"));
+    const original = repo.file(path);
+    repo.git("checkout", "--quiet", "-b", "idea-takeover");
+    // Faster, and while it runs it loosens the main tree's experiment.json.
+    const takeover = repo.commit("takeover", {
+      "src/value.txt": "80\n",
+      "src/bench.sh": [
+        "cat src/value.txt",
+        'main="$(cd "$(git rev-parse --git-common-dir)/.." && pwd)"',
+        'for f in "$main"/experiments/*/experiment.json; do sed -i \'s/"threshold": [0-9.e-]*/"threshold": 0.0001/\' "$f"; done',
+        "",
+      ].join("\n"),
+    });
+    repo.git("checkout", "--quiet", branch);
+
+    const result = await runCli(
+      ["run", "--agent", "patches", "--revisions", takeover, "--iterations", "1", "--no-report"],
+      repo.dir,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(repo.decisions()).toEqual(["1:rejected"]);
+    const decided = repo.ledger().find((e) => e.type === "decided");
+    expect(decided?.type === "decided" && decided.reason).toMatch(
+      /experiment\.json changed while the candidate ran \(restored as committed\)/,
+    );
+    expect(repo.file(path)).toBe(original);
+    expect(repo.git("show", `HEAD:${path}`)).toBe(original.trimEnd());
+    expect(repo.file("src/value.txt")).toBe("100\n");
+    expect(repo.git("status", "--porcelain")).toBe("");
+  });
+});
+
 describe("run: stop conditions", () => {
   it("stops at the target", async () => {
     repo = new LoopRepo();

@@ -5,6 +5,14 @@ import { git } from "../workspace/git.js";
 import { FILES } from "./layout.js";
 import type { Ledger } from "./ledger.js";
 
+/** experiment.json and protected.json where the working tree differs from HEAD (or lost them). */
+export async function changedDefinition(root: string, experimentPath: string): Promise<string[]> {
+  const definition = [FILES.experiment, FILES.protected].map((f) => `${experimentPath}/${f}`);
+  return (await git(["diff", "--name-only", "HEAD", "--", ...definition], root))
+    .split("\n")
+    .filter(Boolean);
+}
+
 /**
  * The experiment's definition and history are auto-optimize's to write: experiment.json and
  * protected.json as committed, and the ledger's committed lines unchanged (new lines may follow).
@@ -16,10 +24,7 @@ export async function requireIntact(
   experimentPath: string,
   ledgerFile: Ledger,
 ): Promise<void> {
-  const definition = [FILES.experiment, FILES.protected].map((f) => `${experimentPath}/${f}`);
-  const changed = (await git(["diff", "--name-only", "HEAD", "--", ...definition], root))
-    .split("\n")
-    .filter(Boolean);
+  const changed = await changedDefinition(root, experimentPath);
   if (changed.length > 0) {
     throw new UsageError(
       "experiment-changed",

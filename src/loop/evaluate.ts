@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentUsage, Applied, Outcome } from "../agent/types.js";
 import type { IterationDecision } from "../experiment/events.js";
+import { changedDefinition } from "../experiment/intact.js";
 import { FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import { committedProtected } from "../experiment/protected-files.js";
@@ -114,9 +115,18 @@ export async function evaluateCandidate(
     violations: attempts.violations,
     testOutput: attempts.testOutput,
   });
-  const [decision, reason] = attempts.ended
+  let [decision, reason] = attempts.ended
     ? [attempts.ended.decision, attempts.ended.reason]
     : await decide(env, state, candidate, record, attempts);
+  // Candidate code runs in the tests and the benchmark: a definition it rewrote in the main tree
+  // is put back before anything is committed, and the candidate is rejected for it.
+  const tampered = await changedDefinition(env.root, env.relativeDir);
+  if (tampered.length > 0) {
+    await git(["checkout", "HEAD", "--", ...tampered], env.root);
+    const violation = `${tampered.join(" and ")} changed while the candidate ran (restored as committed)`;
+    record.violations.push(violation);
+    [decision, reason] = ["rejected", violation];
+  }
   record.decision = decision;
   record.reason = reason;
   env.ledger.append({
