@@ -1,16 +1,12 @@
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentUsage, Applied, Outcome } from "../agent/types.js";
 import type { IterationDecision } from "../experiment/events.js";
 import { changedDefinition } from "../experiment/intact.js";
 import { FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
-import { committedProtected } from "../experiment/protected-files.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { type LoopState, runKnobValues } from "../experiment/state.js";
 import type { BestProfile } from "../profile/snapshot.js";
-import { EXCLUDE_PATH, writeExclude } from "../workspace/exclude.js";
-import { changedPrints } from "../workspace/fingerprint.js";
 import { git } from "../workspace/git.js";
 import {
   type IterationRecord,
@@ -19,10 +15,17 @@ import {
   writePendingLeaderboard,
 } from "./artifacts.js";
 import { benchFailedReason } from "./bench-failed.js";
-import { checkCandidate } from "./checks.js";
 import { buildAndTest, testFailedReason } from "./commands.js";
 import { commitDecided, commitMessage } from "./commit.js";
 import { driftSinceBaseline } from "./drift.js";
+import {
+  changedSinceCheck,
+  checkEdits,
+  codeDiff,
+  type EditCheck,
+  restoreExclude,
+  restoreExperimentFiles,
+} from "./edit-checks.js";
 import { faultPoint } from "./fault.js";
 import {
   firstRejection,
@@ -294,86 +297,4 @@ async function writeArtifacts(
 function rejectedBy(record: IterationRecord, rejection: GuardRejection): ["rejected", string] {
   record.guard = rejection.guard;
   return ["rejected", rejection.reason];
-}
-
-interface EditCheck {
-  /** Files the candidate changed (auto-optimize's own bookkeeping left out). */
-  changed: string[];
-  violations: string[];
-  /** What each changed file held when checked. */
-  prints: Record<string, string>;
-}
-
-/**
- * The checks again once measured: what was measured must be what was checked. A protected file or
- * a changed file swapped after the tests and put back after measuring would pass the first check,
- * so any violation now, and any changed file added, gone or different since, rejects the candidate.
- */
-async function changedSinceCheck(
-  env: EvaluationEnv,
-  candidate: Candidate,
-  checked: EditCheck,
-): Promise<string[]> {
-  env.onStep("checking protected files and scope again");
-  const now = await checkEdits(env, candidate);
-  // The experiment's own files were put back after the first check (restoreExperimentFiles).
-  const code = (prints: Record<string, string>) =>
-    Object.fromEntries(
-      Object.entries(prints).filter(([p]) => !p.startsWith(`${env.relativeDir}/`)),
-    );
-  const swapped = changedPrints(code(checked.prints), code(now.prints)).map(
-    (path) => `${path} changed between the check and the end of the measurement`,
-  );
-  return [...now.violations, ...swapped];
-}
-
-/**
- * The program's check of the edits (protected files, scope) against the committed protected
- * hashes. When the candidate is the main working tree (host mode), the experiment folder also
- * holds what auto-optimize itself wrote since the last commit — the ledger's new lines and the open
- * iteration's folder — which are not the candidate's edits; any other change there is.
- */
-async function checkEdits(env: EvaluationEnv, candidate: Candidate): Promise<EditCheck> {
-  const locked = await committedProtected(env.root, env.relativeDir);
-  const exclude = await env.worktrees.excludeAtStart();
-  const check = await checkCandidate(candidate.path, env.experiment, locked, exclude);
-  if (candidate.path !== env.root) return check;
-  const ledger = `${env.relativeDir}/${FILES.ledger}`;
-  const iterationFolder = `${env.relativeDir}/${FILES.iterationsDir}/${candidate.folder}/`;
-  const own = new Set(check.changed.filter((p) => p === ledger || p.startsWith(iterationFolder)));
-  return {
-    changed: check.changed.filter((p) => !own.has(p)),
-    violations: check.violations.filter((v) => ![...own].some((p) => v.startsWith(`${p} is `))),
-    prints: Object.fromEntries(Object.entries(check.prints).filter(([p]) => !own.has(p))),
-  };
-}
-
-/** A candidate that changed the exclude file and is not kept leaves it as the iteration found it. */
-async function restoreExclude(
-  env: EvaluationEnv,
-  checkout: string,
-  changed: string[],
-): Promise<void> {
-  if (changed.includes(EXCLUDE_PATH))
-    await writeExclude(checkout, await env.worktrees.excludeAtStart());
-}
-
-/** Puts experiment files the candidate changed back as committed (new ones are removed). */
-async function restoreExperimentFiles(
-  checkout: string,
-  relativeDir: string,
-  changed: string[],
-): Promise<void> {
-  for (const path of changed.filter((p) => p.startsWith(`${relativeDir}/`))) {
-    const tracked = await git(["ls-tree", "--name-only", "HEAD", "--", path], checkout);
-    if (tracked) await git(["checkout", "HEAD", "--", path], checkout);
-    else await rm(join(checkout, path), { recursive: true, force: true });
-  }
-}
-
-/** The candidate's change of the code (new files included; the experiment folder left out). */
-async function codeDiff(checkout: string, relativeDir: string): Promise<string> {
-  const code = [".", `:!${relativeDir}`];
-  await git(["add", "-A", "--", ...code], checkout);
-  return git(["diff", "--cached", "HEAD", "--", ...code], checkout);
 }
