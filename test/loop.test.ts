@@ -1,7 +1,6 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "./helpers/cli.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
@@ -118,10 +117,7 @@ describe("run: every decision outcome", () => {
     const takeover = repo.commit("takeover", { [path]: loosened });
     repo.git("checkout", "--quiet", branch);
 
-    const result = await runCli(
-      ["run", "--agent", "patches", "--revisions", takeover, "--iterations", "1", "--no-report"],
-      repo.dir,
-    );
+    const result = await repo.run({ revisions: [takeover] }, ["--iterations", "1"]);
     expect(result.code, result.stderr).toBe(0);
     expect(repo.decisions()).toEqual(["1:rejected"]);
     const committed = repo.ledger().find((e) => e.type === "committed");
@@ -157,10 +153,7 @@ describe("run: a candidate that reaches outside its worktree", () => {
     });
     repo.git("checkout", "--quiet", branch);
 
-    const result = await runCli(
-      ["run", "--agent", "patches", "--revisions", takeover, "--iterations", "1", "--no-report"],
-      repo.dir,
-    );
+    const result = await repo.run({ revisions: [takeover] }, ["--iterations", "1"]);
     expect(result.code, result.stderr).toBe(0);
     expect(repo.decisions()).toEqual(["1:rejected"]);
     const decided = repo.ledger().find((e) => e.type === "decided");

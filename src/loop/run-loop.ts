@@ -73,14 +73,17 @@ async function loop(
     );
   }
   const worktrees = new LoopWorktrees(repository, options.name);
-  const recovered = await recoverUnfinished(
-    repository.root,
-    relativeDir,
-    experiment,
-    ledger,
-    state,
-    worktrees.candidatePath,
-  );
+  // What the ledger says was left unfinished, brought back in line (see recover.ts).
+  const recover = () =>
+    recoverUnfinished(
+      repository.root,
+      relativeDir,
+      experiment,
+      ledger,
+      deriveState(experiment, ledger),
+      worktrees.candidatePath,
+    );
+  const recovered = await recover();
   state = deriveState(experiment, ledger);
   ledger.append({ type: "run-started", agent: options.agent.name });
 
@@ -158,15 +161,7 @@ async function loop(
       if (result.kind === "exhausted") reason = `${options.agent.name} has nothing left to try`;
     } catch (error) {
       if (!(error instanceof InterruptedError) && !signal.aborted) throw error;
-      state = deriveState(experiment, ledger);
-      await recoverUnfinished(
-        repository.root,
-        relativeDir,
-        experiment,
-        ledger,
-        state,
-        worktrees.candidatePath,
-      );
+      await recover();
       reason = error instanceof InterruptedError && !error.byUser ? error.reason : USER_INTERRUPT;
       interrupted = reason === USER_INTERRUPT;
     }

@@ -89,17 +89,19 @@ export class LoopRepo extends TempRepo {
   }
 
   /**
-   * `run` with the patches agent: the ideas as revisions, or `{ patches: DIR }` for a folder of
-   * patch files.
+   * `run` with the patches agent: the ideas as revisions, `{ revisions }` for other commits, or
+   * `{ patches: DIR }` for a folder of patch files.
    */
   run(
-    ideas: (keyof LoopRepo["ideas"])[] | { patches: string },
+    ideas: (keyof LoopRepo["ideas"])[] | { revisions: string[] } | { patches: string },
     extra: string[] = [],
     env: NodeJS.ProcessEnv = {},
   ): Promise<CliResult> {
     const source = Array.isArray(ideas)
       ? ["--revisions", ideas.map((i) => this.ideas[i]).join(",")]
-      : ["--patches", ideas.patches];
+      : "revisions" in ideas
+        ? ["--revisions", ideas.revisions.join(",")]
+        : ["--patches", ideas.patches];
     return runCli(["run", "--agent", "patches", ...source, "--no-report", ...extra], this.dir, {
       env,
     });
