@@ -57,6 +57,7 @@ export type ErrorCode =
   | "best-build-failed"
   | "best-bench-failed"
   | "best-check-failed"
+  | "best-wrote-outside-run"
   | "metric-parse"
   | "metric-missing"
   | "metric-not-positive"

@@ -129,7 +129,10 @@ function hostRepo<T extends HostRepo>(repo: T): T {
   return repo;
 }
 
-type Evaluated = { decision: string; result: { reason: string; changedFiles: string[] } };
+type Evaluated = {
+  decision: string;
+  result: { reason: string; changedFiles: string[]; guard?: string };
+};
 
 describe("host mode: what the candidate is", () => {
   it("rejects a file hidden by .git/info/exclude, puts the exclude file back, and evaluates on", async () => {
@@ -164,9 +167,11 @@ describe("host mode: what the candidate is", () => {
       "src/work.sh": "echo true > test/check.sh\necho 80\n",
     });
     expect(protectedSwap.decision).toBe("rejected");
+    // Caught at the run itself: the benchmark run wrote a committed file of its checkout.
     expect((protectedSwap as Evaluated).result.reason).toContain(
-      "protected file test/check.sh was modified",
+      "the candidate's benchmark run (warm-up) changed test/check.sh in its own checkout",
     );
+    expect((protectedSwap as Evaluated).result.guard).toBe("wrote-outside-run");
     expect(repo.file("test/check.sh")).toBe("! grep -q broken src/*.txt\n");
     await repo.ok(repo.reflectArgs());
 
@@ -177,7 +182,7 @@ describe("host mode: what the candidate is", () => {
     });
     expect(changedSwap.decision).toBe("rejected");
     expect((changedSwap as Evaluated).result.reason).toContain(
-      "src/value.txt changed between the check and the end of the measurement",
+      "the candidate's benchmark run (warm-up) changed src/value.txt in its own checkout",
     );
     await repo.ok(repo.reflectArgs());
 

@@ -11,6 +11,8 @@ const GUARD_LESSONS: Record<GuardKind, string> = {
     "Rejected by the behaviour check (behaviour-changed): the candidate computes something else than the best — the reason above shows the first difference. A faster wrong answer is never kept: the next plan must keep the output identical.",
   "metric-inconsistent":
     "Rejected by the metric/process-time check (metric-inconsistent): the metric improved far more than the time the process saved — the figures are in the reason. Only real work saved counts: the next plan must make the work itself cheaper.",
+  "wrote-outside-run":
+    "Rejected for what its runs wrote (wrote-outside-run): a test or benchmark run of the candidate created or changed files outside its run's temporary folders — the reason names them. Every run starts from the same fresh state: a result cache or a write into another checkout is never kept; the next plan must do the work in every run.",
 };
 
 const BENCH_FAILED_LESSON =

@@ -19,6 +19,8 @@ interface InitFlags extends Omit<RawAnswers, "knobs"> {
   /** --knob, repeatable: RawAnswers' knobs. */
   knob?: string[];
   new?: boolean;
+  unconfined?: boolean;
+  network?: boolean;
   stash?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -75,6 +77,14 @@ export function registerInit(program: Command): void {
     .option(
       "--base-url <url>",
       "llm: the model server (default: ANTHROPIC_BASE_URL / OPENAI_BASE_URL)",
+    )
+    .option(
+      "--unconfined",
+      "run tests and benchmarks outside bubblewrap even where it works (each run still gets a fresh TMPDIR and HOME, and the checkouts are checked after every run)",
+    )
+    .option(
+      "--network",
+      "keep the host's network in confined runs (a benchmark against a local server); by default a confined run has none",
     )
     .option("--new", "start a new experiment although an unfinished one exists")
     .option(
@@ -163,6 +173,7 @@ ${KNOB_SYNTAX}`,
         onProgress: say,
         infrastructure: infrastructureWriter(flags, say),
         agent: chosenModelAgent(flags),
+        isolation: { confine: !flags.unconfined, network: Boolean(flags.network) },
       });
       process.stdout.write(
         flags.json ? `${JSON.stringify(created, null, 2)}\n` : formatCreated(created),

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AutoOptimizeError, UsageError } from "../errors.js";
 import { type BenchResult, NOISE_LIMIT, runBench } from "../measure/bench.js";
+import { describeConfinement } from "../measure/confinement.js";
 import { formatEnvironment, noiseCauses } from "../measure/environment.js";
 import { consistencyScope } from "../measure/metric-consistency-scope.js";
 import { type BenchSpec, type RunTarget, sampleError } from "../measure/observe.js";
@@ -19,6 +20,7 @@ import { FILES } from "./layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "./open.js";
 import { committedProtected, protectedViolations } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
+import { runIsolationFor } from "./run-isolation.js";
 import { acquireRunLock } from "./run-lock.js";
 import { Experiment } from "./schema.js";
 import { targetReached } from "./target.js";
@@ -80,7 +82,14 @@ async function measureAndLock(
 
   const runs = options.runs ?? experiment.measurement.baselineRuns;
   const knobs = knobRunTarget(experiment.knobs, initialKnobValues(experiment.knobs));
-  const target: RunTarget = { cwd: root, env: knobs.env, args: knobs.args || undefined };
+  const isolation = await runIsolationFor(experiment, root);
+  progress(describeConfinement(isolation.confinement));
+  const target: RunTarget = {
+    cwd: root,
+    env: knobs.env,
+    args: knobs.args || undefined,
+    isolation,
+  };
   const commit = await git(["rev-parse", "HEAD"], root);
   const build = experiment.commands.build;
   if (build) {

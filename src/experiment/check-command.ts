@@ -15,6 +15,7 @@ export function runBehaviourCheck(
     command: target.args ? `${command} ${target.args}` : command,
     cwd: target.cwd,
     env: target.env,
+    isolation: target.isolation,
     timeoutMs,
     maxOutputBytes: CHECK_OUTPUT_LIMIT,
   });

@@ -39,6 +39,8 @@ export interface CreateOptions {
   infrastructure?: InfrastructureWriter;
   /** The model agent chosen at init, kept in experiment.json for `run` to use without flags. */
   agent?: AgentSettings;
+  /** How test and benchmark runs are isolated (init --unconfined, --network); default: confined. */
+  isolation?: { confine: boolean; network: boolean };
   onProgress?: (message: string) => void;
   now?: Date;
 }
@@ -220,6 +222,7 @@ async function createOnCleanTree(
       branch: allocated.branch,
       baseCommit,
       ...(options.agent && { agent: options.agent }),
+      ...(options.isolation && { isolation: options.isolation }),
     });
     const write = (file: string, text: string) => writeFileSync(join(allocated.dir, file), text);
     write(FILES.experiment, `${JSON.stringify(experiment, null, 2)}\n`);
@@ -231,6 +234,7 @@ async function createOnCleanTree(
       branch: allocated.branch,
       baseCommit,
       ...(options.agent && { agent: options.agent }),
+      ...(options.isolation && { isolation: options.isolation }),
     });
     await git(["add", "--", path, ...prepared.written], root);
     await git(

@@ -126,6 +126,14 @@ export const Experiment = z.object({
    * code although the runs do not show it: never compared by the output invariants.
    */
   volatile: z.array(z.string().min(1)).optional(),
+  /**
+   * How test and benchmark runs are isolated: `confine` (bubblewrap where it works; false runs
+   * unconfined), `network` (true keeps the host's network, for a benchmark against a local server).
+   * Fresh temporary folders and the check of the checkouts after every run apply either way.
+   */
+  isolation: z
+    .object({ confine: z.boolean().default(true), network: z.boolean().default(false) })
+    .default({ confine: true, network: false }),
   /** Set by `baseline --accept-noise`: the noise was above the limit and the user proceeded. */
   acceptedNoise: z.object({ robustCv: z.number(), causes: z.array(z.string()) }).optional(),
   branch: z.string(),

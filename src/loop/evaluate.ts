@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { AgentUsage, Applied, Outcome } from "../agent/types.js";
 import type { IterationDecision } from "../experiment/events.js";
+import type { GuardKind } from "../experiment/guard-kinds.js";
 import { changedDefinition } from "../experiment/intact.js";
 import { FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
@@ -26,6 +27,7 @@ import {
   restoreExclude,
   restoreExperimentFiles,
 } from "./edit-checks.js";
+import { type EvaluationRuns, openEvaluationRuns } from "./evaluation-runs.js";
 import { faultPoint } from "./fault.js";
 import {
   firstRejection,
@@ -35,7 +37,8 @@ import {
   PRE_MEASURE_GUARDS,
 } from "./guards.js";
 import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
-import { measureCandidate, readyBest } from "./measure-candidate.js";
+import { measureCandidate } from "./measure-candidate.js";
+import { CandidateWroteOutside } from "./run-watch.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 /**
@@ -104,7 +107,8 @@ export async function evaluateCandidate(
   candidate: Candidate,
   source: EditSource,
 ): Promise<Evaluation> {
-  const attempts = await attemptEdits(env, state, candidate, source);
+  const runs = await openEvaluationRuns(env, state, candidate);
+  const attempts = await attemptEdits(env, state, candidate, source, runs);
   if (attempts.kind === "retry") return attempts;
   // The experiment's own files are auto-optimize's: whatever the candidate did to them is undone.
   await restoreExperimentFiles(candidate.path, env.relativeDir, attempts.changed);
@@ -118,9 +122,10 @@ export async function evaluateCandidate(
     violations: attempts.violations,
     testOutput: attempts.testOutput,
   });
+  if (attempts.ended?.guard) record.guard = attempts.ended.guard;
   let [decision, reason] = attempts.ended
     ? [attempts.ended.decision, attempts.ended.reason]
-    : await decide(env, state, candidate, record, attempts);
+    : await decide(env, state, candidate, record, attempts, runs);
   // Candidate code runs in the tests and the benchmark: a definition it rewrote in the main tree
   // is put back before anything is committed, and the candidate is rejected for it.
   const tampered = await changedDefinition(env.root, env.relativeDir);
@@ -163,8 +168,11 @@ interface Attempts extends EditCheck {
   kind: "attempted";
   knobs: Record<string, KnobValue>;
   testOutput: string | null;
-  /** Decided without measuring: `rejected` by the checks, `test-failed` after the last attempt. */
-  ended: { decision: "rejected" | "test-failed"; reason: string } | null;
+  /**
+   * Decided without measuring: `rejected` by the checks (or by the guard whose kind is given),
+   * `test-failed` after the last attempt.
+   */
+  ended: { decision: "rejected" | "test-failed"; reason: string; guard?: GuardKind } | null;
 }
 
 /** The edits, attempt after attempt, each checked, built and tested, until one passes or none is left. */
@@ -173,6 +181,7 @@ async function attemptEdits(
   state: LoopState,
   candidate: Candidate,
   source: EditSource,
+  runs: EvaluationRuns,
 ): Promise<Attempts | Extract<Evaluation, { kind: "retry" }>> {
   const { experiment, ledger } = env;
   const { iteration } = candidate;
@@ -210,9 +219,14 @@ async function attemptEdits(
       iteration,
       attempt,
       onStep: env.onStep,
+      runs,
     });
     env.checkpoint();
     if (result.ok) return attempted;
+    if (result.wroteOutside) {
+      const ended = { decision: "rejected" as const, reason: result.report };
+      return { ...attempted, ended: { ...ended, guard: "wrote-outside-run" } };
+    }
     testOutput = result.report;
     feedback = result.report;
     if (attempt > experiment.testRetries) {
@@ -234,6 +248,7 @@ async function decide(
   candidate: Candidate,
   record: IterationRecord,
   checked: EditCheck,
+  runs: EvaluationRuns,
 ): Promise<[IterationDecision, string]> {
   const { experiment } = env;
   if (env.profile?.snapshot) {
@@ -255,13 +270,15 @@ async function decide(
     candidate: { path: candidate.path, knobs: record.knobs },
     record,
     onStep: env.onStep,
+    runs,
   };
-  await readyBest(measureEnv, state);
-  const before = await firstRejection(PRE_MEASURE_GUARDS, guarded);
+  const before = await firstRejection(PRE_MEASURE_GUARDS, guarded).catch(wroteOutsideRejection);
   if (before) return rejectedBy(record, before);
   env.checkpoint();
-  const measured = await measureCandidate(measureEnv, state, record);
+  const measured = await measureCandidate(measureEnv, state, record, runs);
   if ("failure" in measured) return ["bench-failed", benchFailedReason(measured.failure)];
+  if ("reason" in measured)
+    return rejectedBy(record, { guard: "wrote-outside-run", reason: measured.reason });
   faultPoint("after-measure", candidate.iteration);
   env.checkpoint();
   const since = await changedSinceCheck(env, candidate, checked);
@@ -291,6 +308,13 @@ async function writeArtifacts(
   await writePendingLeaderboard(dir, name, experiment, ledger, record, candidate.folder);
   faultPoint("after-artifacts", candidate.iteration);
   env.checkpoint();
+}
+
+/** A guard's run that wrote outside its run is the candidate's rejection; anything else is thrown. */
+function wroteOutsideRejection(error: unknown): GuardRejection {
+  if (error instanceof CandidateWroteOutside)
+    return { guard: "wrote-outside-run", reason: error.message };
+  throw error;
 }
 
 /** A guard's rejection, marked on the record: the decision and its reason. */

@@ -2,6 +2,7 @@ import type { GuardKind } from "../experiment/guard-kinds.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import type { InterleavedResult } from "../measure/interleaved.js";
 import type { IterationRecord } from "./artifacts.js";
+import type { EvaluationRuns } from "./evaluation-runs.js";
 import { checkCommandGuard } from "./guards/check-command.js";
 import { metricConsistencyGuard } from "./guards/metric-consistency.js";
 import { outputInvariantsGuard } from "./guards/output-invariants.js";
@@ -23,6 +24,8 @@ export interface GuardContext {
   candidate: { path: string; knobs: Record<string, KnobValue> };
   record: IterationRecord;
   onStep: (step: string, detail?: string) => void;
+  /** The evaluation's isolated runs: a guard's own runs are isolated and watched like the others. */
+  runs?: EvaluationRuns;
 }
 
 /** Why a guard rejects the candidate: the kind, and a reason with the evidence (a diff head, figures). */

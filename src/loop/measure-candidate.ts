@@ -13,6 +13,8 @@ import {
 import { median } from "../measure/stats/robust.js";
 import type { IterationRecord } from "./artifacts.js";
 import { runCheckCommand } from "./commands.js";
+import type { EvaluationRuns } from "./evaluation-runs.js";
+import { CandidateWroteOutside } from "./run-watch.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 export interface MeasureEnv {
@@ -50,6 +52,12 @@ export interface CandidateBenchFailure {
   failure: BenchRunError;
 }
 
+/** A benchmark run of the candidate wrote where it may not (run-watch.ts): it is rejected. */
+export interface CandidateWrite {
+  kind: "wrote-outside-run";
+  reason: string;
+}
+
 /**
  * Interleaved comparison of the candidate against the current best (readied with `readyBest`),
  * on the experiment's terms; the record gets the figures and the verdict. A candidate whose
@@ -59,10 +67,13 @@ export async function measureCandidate(
   env: MeasureEnv,
   state: LoopState,
   record: IterationRecord,
-): Promise<InterleavedResult | CandidateBenchFailure> {
+  runs: EvaluationRuns,
+): Promise<InterleavedResult | CandidateBenchFailure | CandidateWrite> {
   try {
-    return await compareWithBest(env, state, record);
+    return await compareWithBest(env, state, record, runs);
   } catch (error) {
+    if (error instanceof CandidateWroteOutside)
+      return { kind: "wrote-outside-run", reason: error.message };
     if (!(error instanceof BenchRunError)) throw error;
     if (error.arm === "B") return { kind: "bench-failed", failure: error };
     throw new AutoOptimizeError(
@@ -76,6 +87,7 @@ async function compareWithBest(
   env: MeasureEnv,
   state: LoopState,
   record: IterationRecord,
+  runs: EvaluationRuns,
 ): Promise<InterleavedResult> {
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
@@ -89,11 +101,13 @@ async function compareWithBest(
     {
       label: "best",
       cwd: worktrees.bestPath,
+      isolation: runs.best,
       ...knobRunTarget(experiment.knobs, state.best.knobs),
     },
     {
       label: "candidate",
       cwd: env.candidatePath,
+      isolation: runs.candidate,
       ...knobRunTarget(experiment.knobs, record.knobs),
     },
     {
@@ -111,6 +125,7 @@ async function compareWithBest(
       },
       settings,
       seed: record.seed,
+      afterRun: (arm, what) => runs.watch.afterRun(arm, `benchmark run (${what})`),
       onEvent: (event: InterleavedEvent) => {
         if (event.kind === "round") env.onStep("measuring", `round ${event.round}/${m.maxRounds}`);
       },

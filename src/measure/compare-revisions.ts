@@ -9,6 +9,7 @@ import {
 } from "./interleaved.js";
 import { withInterrupt } from "./interrupt.js";
 import type { RunTarget } from "./observe.js";
+import type { RunIsolation } from "./run-isolation.js";
 import { runSample } from "./sample.js";
 
 /** What an arm runs with besides its checkout: the environment and arguments of env/arg knobs. */
@@ -21,6 +22,8 @@ export interface RevisionsOptions extends InterleavedOptions {
   onBuild?: (arm: "A" | "B") => void;
   /** Per-arm environment and arguments for the benchmark (not the build); none by default. */
   arms?: { a?: ArmSettings; b?: ArmSettings };
+  /** Each arm's runs isolated, its own worktree the one folder of the repository it may write. */
+  isolation?: Omit<RunIsolation, "writable">;
 }
 
 export interface ResolvedRevision {
@@ -64,8 +67,8 @@ export async function compareRevisions(
         await build(options, "B", revisionB, cwdB);
       }
       const result = await compareInterleaved(
-        { ...options.arms?.a, label: revisionA, cwd: cwdA },
-        { ...options.arms?.b, label: revisionB, cwd: cwdB },
+        { ...options.arms?.a, ...isolated(options, treeA.path), label: revisionA, cwd: cwdA },
+        { ...options.arms?.b, ...isolated(options, treeB.path), label: revisionB, cwd: cwdB },
         { ...options, signal },
       );
       return { ...result, a, b };
@@ -91,4 +94,8 @@ async function build(
       `the build '${command}' failed for ${arm} (${revision}): ${sample.failure?.message ?? "unknown reason"}`,
     );
   }
+}
+
+function isolated(options: RevisionsOptions, tree: string): { isolation?: RunIsolation } {
+  return options.isolation ? { isolation: { ...options.isolation, writable: [tree] } } : {};
 }

@@ -26,6 +26,11 @@ export interface InterleavedOptions {
   settings: DecisionSettings;
   seed: number;
   onEvent?: (event: InterleavedEvent) => void;
+  /**
+   * Called after every run, warm-ups included (`what`: "warm-up", "round 3"): the caller checks
+   * what the run left; whatever it throws ends the comparison.
+   */
+  afterRun?: (arm: "A" | "B", what: string) => Promise<void>;
   /** Aborted on Ctrl-C: no further run starts (a running one is killed by the sampler). */
   signal?: AbortSignal;
 }
@@ -67,11 +72,14 @@ export async function compareInterleaved(
   // a failing A (the reference) never is.
   const run = async (spec: BenchSpec, target: Arm, where: string) => {
     if (options.signal?.aborted) throw new InterruptedError();
+    const arm = target === a ? "A" : "B";
     try {
       return await observe(spec, target, where);
     } catch (error) {
-      if (error instanceof BenchRunError) throw error.onArm(target === a ? "A" : "B");
+      if (error instanceof BenchRunError) throw error.onArm(arm);
       throw error;
+    } finally {
+      await options.afterRun?.(arm, where.slice(where.indexOf("), ") + 3));
     }
   };
   const orderRng = createRng(options.seed);

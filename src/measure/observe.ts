@@ -2,6 +2,7 @@ import { AutoOptimizeError, InterruptedError, UsageError } from "../errors.js";
 import { benchRunError, sampleFailureKind } from "./bench-failure.js";
 import { parseMetrics } from "./metrics/parse.js";
 import type { Better, MetricFormat } from "./metrics/types.js";
+import type { RunIsolation } from "./run-isolation.js";
 import { RunOutput } from "./run-output.js";
 import { runSample } from "./sample.js";
 import type { Sample } from "./sample-types.js";
@@ -23,6 +24,8 @@ export interface RunTarget {
   env?: Record<string, string>;
   /** Appended to the command (already shell-quoted). */
   args?: string;
+  /** Set for an experiment's runs: each gets fresh temporary folders and the sandbox. */
+  isolation?: RunIsolation;
 }
 
 /** One sample reduced to what the decision needs, with the raw process facts kept beside it. */
@@ -57,6 +60,7 @@ export async function observe(
     cwd: target.cwd,
     timeoutMs: spec.timeoutMs,
     env: target.env,
+    isolation: target.isolation,
   });
   if (!sample.ok)
     throw benchRunError(sampleError(sample, where), sampleFailureKind(sample), sample);

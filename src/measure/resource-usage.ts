@@ -46,13 +46,13 @@ function probe(path: string): Promise<TimeTool> {
   });
 }
 
-/** The program and arguments that run `command` through the shell under `tool`. */
+/** The program and arguments that run `program` (a shell running the command) under `tool`. */
 export function wrapCommand(
   tool: TimeTool,
-  command: string,
+  program: readonly string[],
   usageFile: string | null,
 ): [string, string[]] {
-  const shell = ["/bin/sh", "-c", command];
+  const shell = [...program];
   if (tool.kind === "gnu" && usageFile) {
     // -o keeps GNU time's report out of the command's stderr.
     return [tool.path, ["-f", GNU_FORMAT, "-o", usageFile, ...shell]];

@@ -1,3 +1,5 @@
+import type { RunIsolation } from "./run-isolation.js";
+
 /** Why a sample did not produce a usable run. */
 export type SampleFailureKind = "exit" | "signal" | "timeout" | "spawn" | "interrupted";
 
@@ -7,6 +9,8 @@ export interface SampleOptions {
   cwd: string;
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
+  /** A fresh TMPDIR and HOME, and the sandbox when there is one (experiment test and bench runs). */
+  isolation?: RunIsolation;
   /** Per stream; the rest is dropped and `truncated` set. Default 1 MiB. */
   maxOutputBytes?: number;
 }

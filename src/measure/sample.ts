@@ -13,6 +13,7 @@ import {
   type TimeTool,
   wrapCommand,
 } from "./resource-usage.js";
+import { isolateRun } from "./run-isolation.js";
 import { type ProcessRun, runProcess } from "./run-process.js";
 import type { Sample, SampleFailureKind, SampleOptions } from "./sample-types.js";
 
@@ -31,11 +32,16 @@ export async function runSample(opts: SampleOptions): Promise<Sample> {
   const tool = await detectTimeTool();
   const usageFile =
     tool.kind === "gnu" ? join(tmpdir(), `auto-optimize-time-${randomUUID()}.txt`) : null;
+  const env = commandEnvironment(opts.env);
+  const isolated = opts.isolation ? await isolateRun(opts.isolation, env) : null;
   try {
-    const [file, args] = wrapCommand(tool, opts.command, usageFile);
+    const shell: [string, string[]] = ["/bin/sh", ["-c", opts.command]];
+    const program = isolated ? isolated.wrap(...shell, opts.cwd) : shell;
+    // The time tool stays outside the sandbox: its report file is in this process's /tmp.
+    const [file, args] = wrapCommand(tool, [program[0], ...program[1]], usageFile);
     const run = await runProcess(file, args, {
       cwd: opts.cwd,
-      env: commandEnvironment(opts.env),
+      env: { ...env, ...isolated?.env },
       timeoutMs: opts.timeoutMs,
       maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT,
     });
@@ -43,6 +49,7 @@ export async function runSample(opts: SampleOptions): Promise<Sample> {
     return redacted(toSample(opts, run, await readUsage(tool, run, usageFile)));
   } finally {
     if (usageFile) await rm(usageFile, { force: true });
+    await isolated?.dispose();
   }
 }
 

@@ -24,7 +24,7 @@ export const checkCommandGuard: PreMeasureGuard = async (context) => {
   if (!command) return null;
   context.onStep("running the behaviour check");
   const expected = await bestOutput(context, command);
-  const candidate = await runIn(context, command, context.candidate);
+  const candidate = await runIn(context, command, context.candidate, "B");
   const rejected = (what: string): GuardRejection => ({
     guard: "behaviour-changed",
     reason: `behaviour-changed: the check command '${command}' ${what}`,
@@ -50,7 +50,7 @@ async function bestOutput(context: GuardContext, command: string): Promise<strin
   ]);
   const cached = bestOutputs.get(key);
   if (cached !== undefined) return cached;
-  const sample = await runIn(context, command, context.best);
+  const sample = await runIn(context, command, context.best, "A");
   const problem = sample.ok ? outputTooLarge(sample) : failureOf(sample);
   if (problem) {
     throw new AutoOptimizeError(
@@ -66,10 +66,17 @@ async function runIn(
   context: GuardContext,
   command: string,
   side: { path: string; knobs: Record<string, KnobValue> },
+  which: "A" | "B",
 ): Promise<Sample> {
-  const target = { cwd: side.path, ...knobRunTarget(context.experiment.knobs, side.knobs) };
+  const { runs } = context;
+  const target = {
+    cwd: side.path,
+    ...knobRunTarget(context.experiment.knobs, side.knobs),
+    ...(runs && { isolation: which === "A" ? runs.best : runs.candidate }),
+  };
   const timeoutMs = context.experiment.measurement.timeoutSeconds * 1000;
   const sample = await runBehaviourCheck(command, target, timeoutMs);
+  await runs?.watch.afterRun(which, "behaviour check", true);
   // Killed by Ctrl-C: not the candidate's failure; the evaluation stops as for the tests.
   if (sample.failure?.kind === "interrupted") throw new InterruptedError();
   return sample;

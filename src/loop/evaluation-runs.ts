@@ -1,0 +1,62 @@
+import { FILES } from "../experiment/layout.js";
+import { runIsolationFor } from "../experiment/run-isolation.js";
+import type { LoopState } from "../experiment/state.js";
+import type { RunIsolation } from "../measure/run-isolation.js";
+import type { Candidate, EvaluationEnv } from "./evaluate.js";
+import { readyBest } from "./measure-candidate.js";
+import { RunWatch, type WatchedTree } from "./run-watch.js";
+
+/** How an evaluation's test and benchmark runs are isolated, and the watch over its checkouts. */
+export interface EvaluationRuns {
+  watch: RunWatch;
+  best: RunIsolation;
+  candidate: RunIsolation;
+}
+
+/**
+ * Readies the best (checked out and built) and starts watching the checkouts: the best's
+ * worktree, the candidate's checkout (its reference is taken after each of its builds) and, when
+ * the candidate runs elsewhere, the main working tree, where only auto-optimize's own appends to
+ * the ledger and the open iteration's folder may change while runs go on.
+ */
+export async function openEvaluationRuns(
+  env: EvaluationEnv,
+  state: LoopState,
+  candidate: Candidate,
+): Promise<EvaluationRuns> {
+  const { experiment, worktrees, root } = env;
+  await readyBest(
+    {
+      experiment,
+      ledger: env.ledger,
+      worktrees,
+      candidatePath: candidate.path,
+      onStep: env.onStep,
+    },
+    state,
+  );
+  const ours = (path: string) =>
+    path === `${env.relativeDir}/${FILES.ledger}` ||
+    path.startsWith(`${env.relativeDir}/${FILES.iterationsDir}/${candidate.folder}/`);
+  const inMainTree = candidate.path === root;
+  const trees: WatchedTree[] = [
+    { label: "the best's worktree", path: worktrees.bestPath, side: "A", removable: true },
+    {
+      label: inMainTree ? "the main working tree" : "the candidate's worktree",
+      path: candidate.path,
+      side: "B",
+      removable: !inMainTree,
+      ...(inMainTree && { ours }),
+    },
+  ];
+  if (!inMainTree)
+    trees.push({ label: "the main working tree", path: root, side: null, removable: false, ours });
+  const watch = new RunWatch(trees);
+  await watch.reference("A");
+  await watch.reference(null);
+  return {
+    watch,
+    best: await runIsolationFor(experiment, worktrees.bestPath),
+    candidate: await runIsolationFor(experiment, candidate.path),
+  };
+}
