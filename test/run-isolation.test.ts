@@ -90,6 +90,15 @@ describe.skipIf(confinement.kind !== "bwrap")("a confined run (bubblewrap)", () 
     expect(existsSync(home)).toBe(false);
   });
 
+  it("still reports the run's peak memory and CPU time", async () => {
+    const cwd = checkout();
+    const allocate = `node -e "const b = Buffer.alloc(80e6, 1); console.log(b[7])"`;
+    const sample = await run(allocate, cwd, confined(cwd));
+    expect(sample.ok).toBe(true);
+    expect(sample.peakRssKb).toBeGreaterThan(80_000);
+    expect(sample.cpuMs).not.toBeNull();
+  });
+
   it("has no network but loopback, unless the experiment keeps it", async () => {
     const cwd = checkout();
     // /proc/net/dev lists the interfaces of the run's own network namespace.
