@@ -103,6 +103,28 @@ describe("RunWatch", () => {
     expect(await wrote(watch.afterRun("A", "benchmark run (round 2)"))).toBe("nothing");
   });
 
+  it("puts back auto-optimize's files in the main tree, never the user's own", async () => {
+    const main = checkout();
+    main.commit("experiment", { "experiments/exp-001/summary.md": "dropped\n" });
+    const watch = new RunWatch([
+      {
+        label: "the main working tree",
+        path: main.dir,
+        side: null,
+        removable: (path) => path.startsWith("experiments/"),
+      },
+    ]);
+    await watch.reference();
+    main.write({ "experiments/exp-001/summary.md": "kept\n", "notes.txt": "mine\n" });
+    expect(await wrote(watch.afterRun("B", "benchmark run (warm-up)"))).toContain(
+      "created notes.txt; changed experiments/exp-001/summary.md in the main working tree (experiments/exp-001/summary.md put back)",
+    );
+    expect(readFileSync(join(main.dir, "experiments/exp-001/summary.md"), "utf8")).toBe(
+      "dropped\n",
+    );
+    expect(readFileSync(join(main.dir, "notes.txt"), "utf8")).toBe("mine\n");
+  });
+
   it("stops the run when the best's run writes outside its checkout", async () => {
     const { candidate, watch } = await watched();
     candidate.write({ "stray.txt": "x\n" });

@@ -40,6 +40,7 @@ if (confinement.kind === "bwrap")
   modes.push({ name: "bubblewrap", isolation: { ...fresh, confinement } });
 else console.log(`bubblewrap not measured: ${confinement.reason}`);
 
+const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(2)}`;
 const rng = createRng(20261201);
 const [load1] = loadavg();
 console.log(`${rounds} rounds, ${cpus().length} cores, load average ${load1?.toFixed(2)} at start`);
@@ -68,7 +69,7 @@ for (const { name, command } of commands) {
       `  ${mode.name.padEnd(18)} median ${median(own).toFixed(2)} ms` +
         (i === 0
           ? ""
-          : `, +${median(diffs).toFixed(2)} ms per run (median of per-round differences), ×${median(ratios).toFixed(3)}`),
+          : `, ${signed(median(diffs))} ms per run (median of per-round differences), ×${median(ratios).toFixed(3)}`),
     );
   });
 }

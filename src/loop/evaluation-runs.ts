@@ -50,7 +50,13 @@ export async function openEvaluationRuns(
     },
   ];
   if (!inMainTree)
-    trees.push({ label: "the main working tree", path: root, side: null, removable: false, ours });
+    trees.push({
+      label: "the main working tree",
+      path: root,
+      side: null,
+      removable: (path) => path.startsWith(`${env.relativeDir}/`),
+      ours,
+    });
   const watch = new RunWatch(trees);
   await watch.reference("A");
   await watch.reference(null);

@@ -10,8 +10,11 @@ export interface WatchedTree {
   path: string;
   /** The side whose runs happen in it, or null (the main tree while both sides run elsewhere). */
   side: Side | null;
-  /** What a run left is removed (auto-optimize's own worktrees); never in the user's tree. */
-  removable: boolean;
+  /**
+   * What a run left is put back: everywhere in auto-optimize's own worktrees; in the user's tree
+   * only under the experiment folder (auto-optimize's files), never the user's own.
+   */
+  removable: boolean | ((path: string) => boolean);
   /** Paths auto-optimize itself writes there between runs (the ledger, the open iteration). */
   ours?: (path: string) => boolean;
 }
@@ -54,7 +57,10 @@ export class RunWatch {
       const now = await treeState(tree.path);
       const changes = treeChanges(reference, now).filter((path) => !tree.ours?.(path));
       if (changes.length === 0) continue;
-      if (tree.removable) await restoreTree(tree.path, reference, now, changes);
+      const removable = changes.filter((path) =>
+        typeof tree.removable === "function" ? tree.removable(path) : tree.removable,
+      );
+      if (removable.length > 0) await restoreTree(tree.path, reference, now, removable);
       // What stays (a user's tree is never cleaned, a build output written again cannot be put
       // back) is the new reference: it is not blamed on the next run.
       this.references.set(tree.path, await treeState(tree.path));
@@ -69,7 +75,7 @@ export class RunWatch {
       }
       if (side === "B")
         throw new CandidateWroteOutside(
-          `the candidate's ${what} ${described(changes, reference, now)} in ${tree.label}${tree.removable ? " (put back)" : ""}: a run may write only to its own checkout and $TMPDIR`,
+          `the candidate's ${what} ${described(changes, reference, now)} in ${tree.label}${removable.length > 0 ? ` (${removable.length === changes.length ? "" : `${list(removable)} `}put back)` : ""}: a run may write only to its own checkout and $TMPDIR`,
         );
       throw new AutoOptimizeError(
         "best-wrote-outside-run",
