@@ -55,6 +55,7 @@ export function renderPlan(experiment: Experiment, protectedFiles: readonly stri
           `- Benchmark output never compared (besides the metric): ${e.volatile.map(code).join(", ")}`,
         ]
       : []),
+    `- Runs: a fresh TMPDIR and HOME each; ${confinement(e.isolation)}`,
     "",
     "## Protected (changing any of these rejects an iteration)",
     "",
@@ -109,4 +110,9 @@ function domain(knob: Knob): string {
   if (d.type === "float") return `float ${d.min}..${d.max}`;
   if (d.type === "enum") return `one of ${d.values.join(", ")}`;
   return "true / false";
+}
+
+function confinement(isolation: { confine: boolean; network: boolean }): string {
+  if (!isolation.confine) return "not confined (init --unconfined)";
+  return `confined by bubblewrap where it works, ${isolation.network ? "with the host's network (init --network)" : "without network"}`;
 }
