@@ -59,6 +59,7 @@ export type ErrorCode =
   | "best-check-failed"
   | "metric-parse"
   | "metric-missing"
+  | "metric-repeated"
   | "metric-not-positive"
   | "bad-volatile-pattern"
   | "bad-invariants"

@@ -1,22 +1,36 @@
-import { NUMBER, textLines } from "./text.js";
+import { numberValue } from "../output-tokens.js";
+import { textOutsideJson } from "./find-json.js";
+import { GROUPED_NUMBER, textLines } from "./text.js";
 import type { Metric } from "./types.js";
 import { betterForUnit } from "./units.js";
 
+/**
+ * `label: value [unit] [anything]` or `label = value …`: the label is the text before the line's
+ * first `:` or `=` and holds a letter (`p50 latency`, `marked list(4000)`, `latência média`); the
+ * value may have thousands separators. What follows the value and its unit (`(hits=181250)`) is
+ * not read: it is the run's own text, left to the output invariants. A value running on into
+ * more digits, dots or colons (`12:30:01`, `1.2.3`) is no value.
+ */
 const KEY_VALUE_LINE = new RegExp(
-  String.raw`^([A-Za-z_][\w.\-/\[\]]*)\s*[:=]\s*(${NUMBER})(?:\s*([A-Za-zµμ%][\w/%µμ]*))?$`,
+  String.raw`^([^:=]*\p{L}[^:=]*?)\s*[:=]\s*(${GROUPED_NUMBER})(?:\s*([\p{L}µ%][\p{L}\p{N}/%µ_]*))?(?:$|[\s(\[;].*$|,(?:\s.*)?$)`,
+  "u",
 );
+const NOT_A_LABEL_START = /^["'{]/;
 
-/** `name=value` or `name: value` lines with an optional unit (`p50: 180 ms`); other lines are ignored. */
+/**
+ * One metric per `label: value [unit]` line; other lines, and the lines of JSON documents, are
+ * ignored.
+ */
 export function parseKeyValue(stdout: string): Metric[] | null {
   const metrics: Metric[] = [];
-  for (const line of textLines(stdout)) {
+  for (const line of textLines(textOutsideJson(stdout))) {
     const match = KEY_VALUE_LINE.exec(line);
-    if (!match?.[1] || !match[2]) continue;
+    if (!match?.[1] || !match[2] || NOT_A_LABEL_START.test(match[1])) continue;
     const unit = match[3];
     const better = betterForUnit(unit);
     metrics.push({
       name: match[1],
-      value: Number(match[2]),
+      value: numberValue(match[2]),
       ...(unit && { unit }),
       ...(better && { better }),
     });
