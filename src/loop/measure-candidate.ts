@@ -138,6 +138,7 @@ async function compareWithBest(
     noiseFloor: decision.noiseFloor,
     scenarios: decision.scenarios,
     memory: decision.memory,
+    counters: decision.counters,
     vetoes: decision.vetoes,
     samples: result.rounds,
   };

@@ -1,5 +1,6 @@
 import { type BehaviourCheck, checkBehaviour } from "./behaviour-check.js";
 import type { RevisionsResult } from "./compare-revisions.js";
+import type { CounterDecision } from "./counters.js";
 import type { DecisionSettings, Verdict } from "./decision.js";
 import { formatDifference } from "./output-invariants.js";
 import { median } from "./stats/robust.js";
@@ -38,6 +39,8 @@ export interface CompareReport {
     tolerance: number;
   } | null;
   memoryNote: string;
+  /** Secondary counters (B/op, allocs/op, metrics that are 0), compared exactly. */
+  counters: (CounterDecision & { unit: string | null })[];
   vetoes: string[];
   /** Whether B's runs print what A's runs print invariably; it warns, the verdict ignores it. */
   behaviour: BehaviourCheck;
@@ -54,7 +57,7 @@ export function compareReport(
   const { decision } = result;
   const runsOf = (arm: "a" | "b") => [result.warmups[arm], ...result.rounds.map((r) => r[arm])];
   const behaviour = checkBehaviour(runsOf("a"), runsOf("b"), {
-    scored: result.scenarios.map((s) => s.name),
+    scored: [...result.scenarios, ...result.counters].map((s) => s.name),
     volatile,
   });
   const values = (arm: "a" | "b", name: string) =>
@@ -98,6 +101,7 @@ export function compareReport(
     memoryNote: result.memoryGuarded
       ? "peak RSS from the OS for every sample"
       : `peak memory not guarded: ${result.resourceNote}`,
+    counters: decision.counters.map((c, i) => ({ ...c, unit: result.counters[i]?.unit ?? null })),
     vetoes: decision.vetoes,
     behaviour,
     samples: result.rounds,
@@ -141,6 +145,18 @@ export function formatCompareReport(report: CompareReport): string {
     range(s.ci),
     s.verdict,
   ]);
+  for (const c of report.counters) {
+    const exact = (value: number) => `${value}${c.unit ? ` ${c.unit}` : ""}`;
+    rows.push([
+      c.name,
+      c.better,
+      exact(c.medianA),
+      exact(c.medianB),
+      "counter",
+      "exact",
+      c.verdict,
+    ]);
+  }
   if (report.memory) {
     const m = report.memory;
     rows.push([
