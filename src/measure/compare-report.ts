@@ -19,6 +19,8 @@ export interface CompareReport {
   a: { revision: string; commit: string };
   b: { revision: string; commit: string };
   bench: string;
+  /** Which part of A's output was read, when it had both a JSON object and key/value lines. */
+  formatNote?: string;
   scenarios: {
     name: string;
     better: string;
@@ -77,6 +79,7 @@ export function compareReport(
     a: result.a,
     b: result.b,
     bench,
+    ...(result.warmups.a.formatNote && { formatNote: result.warmups.a.formatNote }),
     scenarios: decision.scenarios.map((s, i) => ({
       name: s.name,
       better: s.better,
@@ -180,6 +183,7 @@ export function formatCompareReport(report: CompareReport): string {
   const lines = [
     `A: ${report.a.revision} (${report.a.commit.slice(0, 10)})   B: ${report.b.revision} (${report.b.commit.slice(0, 10)})`,
     `bench: ${report.bench}`,
+    ...(report.formatNote ? [`note: ${report.formatNote}`] : []),
     `${report.rounds} interleaved rounds (${report.looks} look${report.looks === 1 ? "" : "s"}), seed ${report.seed}`,
     "",
     line(header),
