@@ -382,3 +382,14 @@ describe("every parser", () => {
     },
   );
 });
+
+describe("long lines", () => {
+  it.each(PARSERS.map((p) => [p.format, p.parse] as const))(
+    "%s reads a 150,000-character line without backtracking on it",
+    (_format, parse) => {
+      // A quadratic pattern takes minutes on this; a linear one milliseconds.
+      const line = `${"ab x ".repeat(20_000)}${" ".repeat(50_000)}time: [1 ms`;
+      expect(parse(`${line}\n`)).toBeNull();
+    },
+  );
+});

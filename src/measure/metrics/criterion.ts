@@ -4,7 +4,7 @@ import { toNanoseconds } from "./units.js";
 
 const ESTIMATE = `(${NUMBER}) (ps|ns|µs|μs|us|ms|s)`;
 // `parse/small   time:   [1.2345 ms 1.2400 ms 1.2456 ms]`: the interval's low end, estimate, high end.
-const TIME_LINE = new RegExp(String.raw`^(.*?)\s*time:\s+\[${ESTIMATE} ${ESTIMATE} ${ESTIMATE}\]$`);
+const TIME_LINE = new RegExp(String.raw`^(.*?)time:\s+\[${ESTIMATE} ${ESTIMATE} ${ESTIMATE}\]$`);
 
 /**
  * criterion.rs's text report: each benchmark's point estimate of the time per iteration (the
@@ -17,7 +17,7 @@ export function parseCriterion(stdout: string): Metric[] | null {
   const metrics = lines.flatMap((line, i): Metric[] => {
     const match = TIME_LINE.exec(line);
     if (!match?.[4] || !match[5]) return [];
-    const name = match[1] || lines[i - 1];
+    const name = match[1]?.trim() || lines[i - 1];
     const value = toNanoseconds(Number(match[4]), match[5]);
     if (!name || value === undefined) return [];
     return [{ name, value, unit: "ns", better: "lower" }];

@@ -11,11 +11,13 @@ import { betterForUnit } from "./units.js";
  * not read: it is the run's own text, left to the output invariants. A value running on into
  * more digits, dots or colons (`12:30:01`, `1.2.3`) is no value.
  */
+// The label's group cannot cross a separator, so it ends at the first one whatever the line's
+// length (a lazy or letter-seeking label would backtrack quadratically on a long line).
 const KEY_VALUE_LINE = new RegExp(
-  String.raw`^([^:=]*\p{L}[^:=]*?)\s*[:=]\s*(${GROUPED_NUMBER})(?:\s*([\p{L}µ%][\p{L}\p{N}/%µ_]*))?(?:$|[\s(\[;].*$|,(?:\s.*)?$)`,
+  String.raw`^([^:=]+)[:=]\s*(${GROUPED_NUMBER})(?:\s*([\p{L}µ%][\p{L}\p{N}/%µ_]*))?(?:$|[\s(\[;].*$|,(?:\s.*)?$)`,
   "u",
 );
-const NOT_A_LABEL_START = /^["'{]/;
+const LABEL = /^(?!["'{]).*\p{L}/su;
 
 /**
  * One metric per `label: value [unit]` line; other lines, and the lines of JSON documents, are
@@ -25,11 +27,12 @@ export function parseKeyValue(stdout: string): Metric[] | null {
   const metrics: Metric[] = [];
   for (const line of textLines(textOutsideJson(stdout))) {
     const match = KEY_VALUE_LINE.exec(line);
-    if (!match?.[1] || !match[2] || NOT_A_LABEL_START.test(match[1])) continue;
+    const name = match?.[1]?.trim();
+    if (!name || !match?.[2] || !LABEL.test(name)) continue;
     const unit = match[3];
     const better = betterForUnit(unit);
     metrics.push({
-      name: match[1],
+      name,
       value: numberValue(match[2]),
       ...(unit && { unit }),
       ...(better && { better }),
