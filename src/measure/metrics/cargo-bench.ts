@@ -7,7 +7,10 @@ const BENCH_LINE = new RegExp(
   String.raw`^test (\S+)\s+\.\.\. bench:\s+(${GROUPED_NUMBER}) ns\/iter \(\+\/- ${GROUPED_NUMBER}\)`,
 );
 
-/** libtest's `#[bench]` results (`cargo bench`): each benchmark's nanoseconds per iteration. */
+/**
+ * libtest's `#[bench]` results (`cargo bench`, or criterion's `--output-format bencher`): each
+ * benchmark's nanoseconds per iteration; the `= 810 MB/s` a `b.bytes` benchmark adds restates it.
+ */
 export function parseCargoBench(stdout: string): Metric[] | null {
   const metrics = textLines(stdout).flatMap((line): Metric[] => {
     const match = BENCH_LINE.exec(line);

@@ -10,7 +10,7 @@ const TIME_LINE = new RegExp(String.raw`^(.*?)time:\s+\[${ESTIMATE} ${ESTIMATE} 
  * criterion.rs's text report: each benchmark's point estimate of the time per iteration (the
  * middle of its `time:` interval), in nanoseconds. A long benchmark id stands alone on the line
  * before its `time:` line. The `change:` lines are criterion's comparison with its own last run,
- * not metrics.
+ * not metrics, and a `thrpt:` line restates the time as a rate.
  */
 export function parseCriterion(stdout: string): Metric[] | null {
   const lines = textLines(stdout);
