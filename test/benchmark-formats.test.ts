@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BenchResult } from "../src/measure/bench.js";
 import type { CompareReport } from "../src/measure/compare-report.js";
+import { DEFAULT_DECISION } from "../src/measure/decision.js";
+import { compareInterleaved } from "../src/measure/interleaved.js";
 import { runCli } from "./helpers/cli.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
@@ -119,5 +124,34 @@ describe("compare with counters and hand-written lines", () => {
       expected: "satisfies: 1,408.0 ms (hits=181250)",
       actual: { text: "satisfies: 1,000.0 ms (hits=181251)" },
     });
+  });
+});
+
+describe("the experiment's own metric", () => {
+  it("is compared as a ratio even where the format calls it a counter", async () => {
+    const dirs = ["2 allocs", "1 alloc"].map((label) => {
+      const dir = mkdtempSync(join(tmpdir(), "benchmark-formats-"));
+      const allocs = label.split(" ")[0];
+      writeFileSync(join(dir, "out.txt"), `BenchmarkX-2  1000  20 ns/op  ${allocs} allocs/op\n`);
+      return { label, cwd: dir };
+    });
+    const [a, b] = dirs as [{ label: string; cwd: string }, { label: string; cwd: string }];
+    try {
+      const result = await compareInterleaved(a, b, {
+        bench: { command: "cat out.txt", timeoutMs: 10_000, format: "auto", metrics: [] },
+        ratios: ["BenchmarkX allocs/op"],
+        schedule: { minRounds: 5, lookEvery: 5, maxRounds: 5 },
+        settings: { ...DEFAULT_DECISION, maxRounds: 5 },
+        seed: 1,
+      });
+      expect(result.scenarios.map((s) => s.name)).toEqual([
+        "BenchmarkX ns/op",
+        "BenchmarkX allocs/op",
+      ]);
+      expect(result.counters).toEqual([]);
+      expect(result.decision.scenarios[1]?.improvement.estimate).toBeCloseTo(0.5, 10);
+    } finally {
+      for (const dir of dirs) rmSync(dir.cwd, { recursive: true, force: true });
+    }
   });
 });

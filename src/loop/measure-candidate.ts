@@ -104,6 +104,7 @@ async function compareWithBest(
         metrics: [],
       },
       directions: { [experiment.metric.name]: experiment.metric.direction },
+      ratios: [experiment.metric.name],
       schedule: {
         minRounds: Math.min(m.minRounds, m.maxRounds),
         lookEvery: 5,

@@ -23,6 +23,11 @@ export interface InterleavedOptions {
   direction?: Better;
   /** Forces the direction of the named scenarios (before `direction` and the format's hint). */
   directions?: Record<string, Better>;
+  /**
+   * Metrics compared as ratios even where the format calls them counters (the experiment's own
+   * metric): each must be greater than zero from A's first run on.
+   */
+  ratios?: readonly string[];
   schedule: SequentialSchedule;
   settings: DecisionSettings;
   seed: number;
@@ -82,9 +87,11 @@ export async function compareInterleaved(
   const orderRng = createRng(options.seed);
   const decisionRng = createRng(options.seed ^ 0x5bd1e995);
   options.onEvent?.({ kind: "warmup", arm: "A" });
-  const warmA = await run(options.bench, a, `A (${a.label}), warm-up`);
+  const ratios = options.ratios ?? [];
+  const warmA = await run({ ...options.bench, positive: ratios }, a, `A (${a.label}), warm-up`);
   const names = Object.keys(warmA.metrics);
-  const isCounter = (name: string) => warmA.counters.includes(name) || warmA.metrics[name] === 0;
+  const isCounter = (name: string) =>
+    !ratios.includes(name) && (warmA.counters.includes(name) || warmA.metrics[name] === 0);
   const described = (name: string) => ({
     name,
     better: options.directions?.[name] ?? options.direction ?? warmA.better[name] ?? "lower",

@@ -100,7 +100,7 @@ export async function observe(
     if (!Number.isFinite(value) || (ratio ? !(value > 0) : value < 0)) {
       const error = new UsageError(
         "metric-not-positive",
-        `${where}: metric ${name} = ${value} from '${command}'. ${ratio ? "Ratios need positive numbers: print a time, a rate or a count greater than zero (a metric that is 0 in A's first run is compared exactly, as a counter)." : "A time, a rate or a count is a finite number, never negative: print one."}`,
+        `${where}: metric ${name} = ${value} from '${command}'. ${ratio ? "Ratios need positive numbers: print a time, a rate or a count greater than zero." : "A time, a rate or a count is a finite number, never negative: print one."}`,
       );
       throw benchRunError(error, "not-positive", sample);
     }
