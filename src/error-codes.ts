@@ -60,6 +60,7 @@ export type ErrorCode =
   | "best-wrote-outside-run"
   | "metric-parse"
   | "metric-missing"
+  | "metric-repeated"
   | "metric-not-positive"
   | "bad-volatile-pattern"
   | "bad-invariants"

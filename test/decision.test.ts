@@ -174,3 +174,45 @@ describe("sequential looks", () => {
     expect(outcome.decision.settled).toBe(false);
   });
 });
+
+describe("secondary counters", () => {
+  const counter = (a: number[], b: number[]) => ({
+    name: "allocs/op",
+    better: "lower" as const,
+    a,
+    b,
+  });
+  const decideWith = (counters: ReturnType<typeof counter>[], b = 90) =>
+    decide(
+      [series("ns/op", constant(100), constant(b))],
+      null,
+      firstLook,
+      DEFAULT_DECISION,
+      createRng(1),
+      counters,
+    );
+
+  it("leaves 0 → 0 unchanged and lets the scenario decide", () => {
+    const decision = decideWith([counter(constant(0), constant(0))]);
+    expect(decision.verdict).toBe("improved");
+    expect(decision.counters).toEqual([
+      { name: "allocs/op", better: "lower", medianA: 0, medianB: 0, verdict: "no-change" },
+    ]);
+    expect(decision.vetoes).toEqual([]);
+  });
+
+  it("calls 0 → 1 a regression of the counter that vetoes the scenario's win", () => {
+    const decision = decideWith([counter(constant(0), constant(1))]);
+    expect(decision.verdict).toBe("regressed");
+    expect(decision.overall.estimate).toBeCloseTo(0.1, 10);
+    expect(decision.counters[0]?.verdict).toBe("regressed");
+    expect(decision.vetoes).toEqual(["counter allocs/op regressed: median 0 → 1"]);
+    expect(decision.settled).toBe(true);
+  });
+
+  it("reports a counter that fell as improved without changing the verdict", () => {
+    const decision = decideWith([counter(constant(2), constant(1))], 100);
+    expect(decision.verdict).toBe("no-change");
+    expect(decision.counters[0]?.verdict).toBe("improved");
+  });
+});

@@ -35,7 +35,13 @@ describe("auto-detection", () => {
     ["tinybench-v6.json", "tinybench"],
     ["json-object.txt", "json"],
     ["go-bench.txt", "go-bench"],
+    ["go-bench-benchmem.txt", "go-bench"],
+    ["benchmark-js.txt", "benchmark.js"],
+    ["cargo-bench.txt", "cargo-bench"],
+    ["criterion.txt", "criterion"],
+    ["timeit.txt", "timeit"],
     ["keyvalue.txt", "keyvalue"],
+    ["hand-written.txt", "keyvalue"],
     ["number-with-logs.txt", "number"],
   ])("reads %s as %s", (name, format) => {
     const parsed = parseMetrics(fixture(name), { command });
@@ -83,6 +89,28 @@ describe("auto-detection", () => {
     expect(parseMetrics(stdout, { command })?.metrics).toEqual([
       { name: "BenchmarkX ns/op", value: 12, unit: "ns/op", better: "lower" },
     ]);
+  });
+
+  it("refuses a metric printed twice in one run, naming both values", () => {
+    const error = parseError(() => parseMetrics("warm: 1 ms\nms: 100\nms: 1\n", { command }));
+    expect(error.code).toBe("metric-repeated");
+    expect(error.message).toContain('prints the metric "ms" twice in one run (100 and 1)');
+  });
+
+  it("says which was read when a JSON object and key/value lines both have metrics", () => {
+    const stdout = 'p50 latency: 9 ms\n{"ms": 3, "rps": 5}\n';
+    const json = parseMetrics(stdout, { command });
+    expect(json?.format).toBe("json");
+    expect(json?.metrics.map((m) => m.name)).toEqual(["ms", "rps"]);
+    expect(json?.note).toBe(
+      "read the JSON object; its key/value lines (p50 latency) were not read: --format keyvalue reads them instead",
+    );
+    const lines = parseMetrics(stdout, { command, format: "keyvalue" });
+    expect(lines?.metrics.map((m) => m.name)).toEqual(["p50 latency"]);
+    expect(lines?.note).toMatch(
+      /^read the key\/value lines; its JSON object \(ms, rps\) was not read/,
+    );
+    expect(parseMetrics('{"ms": 3}\n', { command })?.note).toBeUndefined();
   });
 
   it("lets expected names choose between formats that both read the output", () => {
@@ -138,7 +166,7 @@ describe("errors", () => {
     const message = error.message;
     expect(message).toContain("`node bench.js`");
     expect(message).toContain(
-      "tried: hyperfine, jmh, google-benchmark, pytest-benchmark, tinybench, json, go-bench, keyvalue, number",
+      "tried: hyperfine, jmh, google-benchmark, pytest-benchmark, tinybench, json, go-bench, benchmark.js, cargo-bench, criterion, timeit, keyvalue, number",
     );
     expect(message).toContain("  | hello\n  | world 3\n");
     expect(message).toContain("  | b\n  (2 more lines)");
@@ -146,7 +174,7 @@ describe("errors", () => {
     expect(message).not.toContain(long);
     expect(message).toContain(`${"x".repeat(119)}…`);
     expect(message).toContain("a single number alone on a line");
-    expect(message).toContain("`name=value [unit]`");
+    expect(message).toContain("`name: value [unit]`");
   });
 
   it("shows the output without terminal escapes", () => {

@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parseBenchmarkJs } from "../src/measure/metrics/benchmark-js.js";
+import { parseCargoBench } from "../src/measure/metrics/cargo-bench.js";
+import { parseCriterion } from "../src/measure/metrics/criterion.js";
 import { parseGoBench } from "../src/measure/metrics/go-bench.js";
 import { parseGoogleBenchmark } from "../src/measure/metrics/google-benchmark.js";
 import { parseHyperfine } from "../src/measure/metrics/hyperfine.js";
@@ -9,6 +12,7 @@ import { parseKeyValue } from "../src/measure/metrics/keyvalue.js";
 import { parseNumber } from "../src/measure/metrics/number.js";
 import { PARSERS } from "../src/measure/metrics/parsers.js";
 import { parsePytestBenchmark } from "../src/measure/metrics/pytest-benchmark.js";
+import { parseTimeit } from "../src/measure/metrics/timeit.js";
 import { parseTinybench } from "../src/measure/metrics/tinybench.js";
 
 /*
@@ -20,8 +24,14 @@ import { parseTinybench } from "../src/measure/metrics/tinybench.js";
  *   pytest-benchmark.json                         pytest-benchmark 3.2.2 --benchmark-json
  *   vitest-bench.json, vitest-bench-stdout.txt    vitest 4.1.12 `bench --run --outputJson` (file; /dev/stdout)
  *   tinybench-v2.txt, tinybench-v6.json           tinybench 2.9.0 / 6.2.5 task results printed as JSON
+ *   benchmark-js.txt                              benchmark 2.1.4 on node 20, `String(event.target)` per cycle
+ *   cargo-bench.txt                               rustc nightly 2026, `cargo +nightly bench` over two #[bench]
+ *   timeit.txt                                    python 3.11 `python -m timeit -s "x=list(range(1000))" "sorted(x)"`
  * Hand-written:
  *   jmh.json                                      from JMH 1.37's documented `-rf json` layout (JMH not installable here)
+ *   criterion.txt                                 from criterion.rs's documented command-line output (no crates here)
+ *   go-bench-benchmem.txt                         from `go test -bench . -benchmem`'s documented layout (no go here)
+ *   hand-written.txt                              the lines of issue 14, from real libraries' bench scripts
  *   keyvalue.txt, number-with-logs.txt, json-object.txt   auto-optimize's own plain formats
  */
 function fixture(name: string): string {
@@ -125,12 +135,41 @@ describe("go-bench", () => {
     expect(parseGoBench(fixture("go-bench.txt"))).toEqual([
       { name: "BenchmarkFib20 ns/op", value: 33410, unit: "ns/op", better: "lower" },
       { name: "BenchmarkJoin ns/op", value: 53.02, unit: "ns/op", better: "lower" },
-      { name: "BenchmarkJoin B/op", value: 8, unit: "B/op", better: "lower" },
-      { name: "BenchmarkJoin allocs/op", value: 1, unit: "allocs/op", better: "lower" },
+      { name: "BenchmarkJoin B/op", value: 8, unit: "B/op", better: "lower", counter: true },
+      {
+        name: "BenchmarkJoin allocs/op",
+        value: 1,
+        unit: "allocs/op",
+        better: "lower",
+        counter: true,
+      },
       { name: "BenchmarkFibSizes/n=5 ns/op", value: 20.47, unit: "ns/op", better: "lower" },
       { name: "BenchmarkFibSizes/n=10 ns/op", value: 244.3, unit: "ns/op", better: "lower" },
       { name: "BenchmarkCopy ns/op", value: 1167, unit: "ns/op", better: "lower" },
       { name: "BenchmarkCopy MB/s", value: 56164.86, unit: "MB/s", better: "higher" },
+    ]);
+  });
+
+  it("reads -benchmem's zero B/op and allocs/op as counters of the per-op time", () => {
+    expect(parseGoBench(fixture("go-bench-benchmem.txt"))).toEqual([
+      { name: "BenchmarkTrim ns/op", value: 24.61, unit: "ns/op", better: "lower" },
+      { name: "BenchmarkTrim B/op", value: 0, unit: "B/op", better: "lower", counter: true },
+      {
+        name: "BenchmarkTrim allocs/op",
+        value: 0,
+        unit: "allocs/op",
+        better: "lower",
+        counter: true,
+      },
+      { name: "BenchmarkJoin ns/op", value: 87.35, unit: "ns/op", better: "lower" },
+      { name: "BenchmarkJoin B/op", value: 16, unit: "B/op", better: "lower", counter: true },
+      {
+        name: "BenchmarkJoin allocs/op",
+        value: 1,
+        unit: "allocs/op",
+        better: "lower",
+        counter: true,
+      },
     ]);
   });
 
@@ -205,6 +244,64 @@ describe("tinybench", () => {
   });
 });
 
+describe("benchmark.js", () => {
+  it("reads each cycle line's operations per second, thousands separators and all", () => {
+    expect(parseBenchmarkJs(fixture("benchmark-js.txt"))).toEqual([
+      { name: "RegExp#test", value: 23243937, unit: "ops/sec", better: "higher" },
+      { name: "String#indexOf", value: 505855737, unit: "ops/sec", better: "higher" },
+    ]);
+  });
+
+  it("keeps a name that has ' x ' in it, and a single run", () => {
+    expect(parseBenchmarkJs("a x b x 1.5 ops/sec ±0.50% (1 run sampled)")).toEqual([
+      { name: "a x b", value: 1.5, unit: "ops/sec", better: "higher" },
+    ]);
+  });
+});
+
+describe("cargo-bench", () => {
+  it("reads libtest's nanoseconds per iteration and skips the tests it ignored", () => {
+    expect(parseCargoBench(fixture("cargo-bench.txt"))).toEqual([
+      { name: "tests::bench_parse", value: 22.73, unit: "ns/iter", better: "lower" },
+      { name: "tests::bench_parse_long", value: 11713.91, unit: "ns/iter", better: "lower" },
+    ]);
+  });
+
+  it("reads the integer layout of older toolchains, throughput after it", () => {
+    const line = "test bench_parse ... bench:       1,234 ns/iter (+/- 56) = 810 MB/s";
+    expect(parseCargoBench(line)).toEqual([
+      { name: "bench_parse", value: 1234, unit: "ns/iter", better: "lower" },
+    ]);
+  });
+});
+
+describe("criterion", () => {
+  it("reads the middle of each time interval in nanoseconds, not the change lines", () => {
+    expect(parseCriterion(fixture("criterion.txt"))).toEqual([
+      { name: "alloc", value: 1147400, unit: "ns", better: "lower" },
+      { name: "parse/small", value: 2621.9, unit: "ns", better: "lower" },
+      { name: "a_benchmark_with_a_long_name", value: 249.13, unit: "ns", better: "lower" },
+    ]);
+  });
+});
+
+describe("timeit", () => {
+  it("reads the best time per loop in nanoseconds", () => {
+    expect(parseTimeit(fixture("timeit.txt"))).toEqual([
+      { name: "timeit", value: 8410, unit: "ns", better: "lower" },
+    ]);
+  });
+
+  it.each([
+    ["1 loop, best of 5: 1.23 sec per loop", 1.23e9],
+    ["200 loops, best of 5: 1.23 msec per loop", 1.23e6],
+    ["10000000 loops, best of 3: 0.0253 usec per loop", 25.3],
+    ["50000000 loops, best of 5: 8.64 nsec per loop", 8.64],
+  ])("reads %j in one unit", (line, ns) => {
+    expect(parseTimeit(line)?.[0]?.value).toBe(ns);
+  });
+});
+
 describe("json", () => {
   it("turns numeric leaves into metrics named by their joined keys, skipping arrays", () => {
     expect(parseJsonObject(fixture("json-object.txt"))).toEqual([
@@ -234,6 +331,31 @@ describe("keyvalue", () => {
   it("does not read a clock time as a value with a unit", () => {
     expect(parseKeyValue("started: 12:30:01")).toBeNull();
   });
+
+  it("reads hand-written lines: labels with spaces, parentheses and accents, text after the unit", () => {
+    expect(parseKeyValue(fixture("hand-written.txt"))).toEqual([
+      { name: "satisfies", value: 1408, unit: "ms", better: "lower" },
+      { name: "jsdiff append", value: 740, unit: "ms", better: "lower" },
+      { name: "marked list(4000)", value: 412.3, unit: "ms", better: "lower" },
+      { name: "compare-sort", value: 613, unit: "ms", better: "lower" },
+      { name: "latência média", value: 12, unit: "ms", better: "lower" },
+      { name: "p50 latency", value: 3, unit: "ms", better: "lower" },
+      { name: "rows", value: 1048576, unit: "rows" },
+    ]);
+  });
+
+  it.each(["version: 1.2.3", "x: 1,23", "12: 5 ms", 'say: "5 ms"'])(
+    "reads no value from %j",
+    (line) => {
+      expect(parseKeyValue(line)).toBeNull();
+    },
+  );
+
+  it("leaves the lines of a JSON document alone", () => {
+    expect(parseKeyValue('{\n  "ms": 3,\n  "rps": 5\n}\nwall: 9 ms')).toEqual([
+      { name: "wall", value: 9, unit: "ms", better: "lower" },
+    ]);
+  });
 });
 
 describe("number", () => {
@@ -257,6 +379,17 @@ describe("every parser", () => {
     "%s returns null on text that is not its format",
     (_format, parse) => {
       expect(parse("hello world\nno metrics here\n")).toBeNull();
+    },
+  );
+});
+
+describe("long lines", () => {
+  it.each(PARSERS.map((p) => [p.format, p.parse] as const))(
+    "%s reads a 150,000-character line without backtracking on it",
+    (_format, parse) => {
+      // A quadratic pattern takes minutes on this; a linear one milliseconds.
+      const line = `${"ab x ".repeat(20_000)}${" ".repeat(50_000)}time: [1 ms`;
+      expect(parse(`${line}\n`)).toBeNull();
     },
   );
 });

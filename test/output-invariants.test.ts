@@ -261,3 +261,19 @@ describe("learning the invariants", () => {
     expect(message.length).toBeLessThan(260);
   });
 });
+
+describe("a hand-written metric line (issue 14)", () => {
+  const line = (ms: string, hits: number) =>
+    run(`satisfies: ${ms} ms (hits=${hits})\n`, { satisfies: Number(ms.replaceAll(",", "")) });
+  const scored: InvariantOptions = { scored: ["satisfies"], volatile: [] };
+  const invariants = () => learned([line("1,408.0", 181250), line("1,391.5", 181250)], scored);
+
+  it("lets the scored time vary and holds the text after it invariant", () => {
+    expect(findDifference(invariants(), line("1,000.0", 181250), scored)).toBeNull();
+    expect(findDifference(invariants(), line("1,000.0", 181251), scored)).toEqual({
+      line: 1,
+      expected: "satisfies: 1,408.0 ms (hits=181250)",
+      actual: { line: 1, text: "satisfies: 1,000.0 ms (hits=181251)" },
+    });
+  });
+});

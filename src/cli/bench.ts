@@ -50,12 +50,16 @@ export function registerBench(program: Command): void {
 function formatBench(result: BenchResult): string {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const value = (x: number, unit: string | null) => `${x.toPrecision(5)}${unit ? ` ${unit}` : ""}`;
-  const lines = [`${result.runs} runs after one warm-up`, ""];
+  const lines = [
+    `${result.runs} runs after one warm-up; metrics read as ${result.format}`,
+    ...(result.formatNote ? [`note: ${result.formatNote}`] : []),
+    "",
+  ];
   for (const s of result.scenarios) {
     lines.push(
       `${s.name} (${s.better} is better)`,
       `  median ${value(s.median, s.unit)}  ${Math.round(s.ciCoverage * 100)}% CI [${value(s.ci[0], s.unit)}, ${value(s.ci[1], s.unit)}]`,
-      `  min ${value(s.min, s.unit)}  max ${value(s.max, s.unit)}  robust CV ${pct(s.robustCv)}  noise floor for compare ${pct(s.noiseFloor)}`,
+      `  min ${value(s.min, s.unit)}  max ${value(s.max, s.unit)}  robust CV ${pct(s.robustCv)}  ${s.counter ? "a counter: compare compares it exactly" : `noise floor for compare ${pct(s.noiseFloor)}`}`,
     );
   }
   lines.push(

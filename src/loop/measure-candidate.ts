@@ -118,6 +118,7 @@ async function compareWithBest(
         metrics: [],
       },
       directions: { [experiment.metric.name]: experiment.metric.direction },
+      ratios: [experiment.metric.name],
       schedule: {
         minRounds: Math.min(m.minRounds, m.maxRounds),
         lookEvery: 5,
@@ -153,6 +154,7 @@ async function compareWithBest(
     noiseFloor: decision.noiseFloor,
     scenarios: decision.scenarios,
     memory: decision.memory,
+    counters: decision.counters,
     vetoes: decision.vetoes,
     samples: result.rounds,
   };

@@ -10,6 +10,9 @@ export const NOISE_LIMIT = 0.05;
 
 export interface BenchResult {
   runs: number;
+  /** How the output was read, and which part of it when it had two (`formatNote`). */
+  format: Observation["format"];
+  formatNote?: string;
   scenarios: ScenarioSummary[];
   peakMemory: { medianKb: number; maxKb: number } | null;
   resourceNote: string;
@@ -45,6 +48,7 @@ export async function runBench(
       name,
       better: warm.better[name] ?? "lower",
       unit: warm.units[name] ?? null,
+      counter: warm.counters.includes(name) || warm.metrics[name] === 0,
     })),
     DEFAULT_DECISION.maxRounds,
   );
@@ -53,6 +57,8 @@ export async function runBench(
   const noisy = scenarios.some((s) => s.robustCv > NOISE_LIMIT);
   return {
     runs,
+    format: warm.format,
+    ...(warm.formatNote && { formatNote: warm.formatNote }),
     scenarios,
     peakMemory,
     resourceNote: warm.resourceNote,

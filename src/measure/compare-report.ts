@@ -1,5 +1,6 @@
 import { type BehaviourCheck, checkBehaviour } from "./behaviour-check.js";
 import type { RevisionsResult } from "./compare-revisions.js";
+import type { CounterDecision } from "./counters.js";
 import type { DecisionSettings, Verdict } from "./decision.js";
 import { formatDifference } from "./output-invariants.js";
 import { median } from "./stats/robust.js";
@@ -18,6 +19,8 @@ export interface CompareReport {
   a: { revision: string; commit: string };
   b: { revision: string; commit: string };
   bench: string;
+  /** Which part of A's output was read, when it had both a JSON object and key/value lines. */
+  formatNote?: string;
   scenarios: {
     name: string;
     better: string;
@@ -38,6 +41,8 @@ export interface CompareReport {
     tolerance: number;
   } | null;
   memoryNote: string;
+  /** Secondary counters (B/op, allocs/op, metrics that are 0), compared exactly. */
+  counters: (CounterDecision & { unit: string | null })[];
   vetoes: string[];
   /** Whether B's runs print what A's runs print invariably; it warns, the verdict ignores it. */
   behaviour: BehaviourCheck;
@@ -54,7 +59,7 @@ export function compareReport(
   const { decision } = result;
   const runsOf = (arm: "a" | "b") => [result.warmups[arm], ...result.rounds.map((r) => r[arm])];
   const behaviour = checkBehaviour(runsOf("a"), runsOf("b"), {
-    scored: result.scenarios.map((s) => s.name),
+    scored: [...result.scenarios, ...result.counters].map((s) => s.name),
     volatile,
   });
   const values = (arm: "a" | "b", name: string) =>
@@ -74,6 +79,7 @@ export function compareReport(
     a: result.a,
     b: result.b,
     bench,
+    ...(result.warmups.a.formatNote && { formatNote: result.warmups.a.formatNote }),
     scenarios: decision.scenarios.map((s, i) => ({
       name: s.name,
       better: s.better,
@@ -98,6 +104,7 @@ export function compareReport(
     memoryNote: result.memoryGuarded
       ? "peak RSS from the OS for every sample"
       : `peak memory not guarded: ${result.resourceNote}`,
+    counters: decision.counters.map((c, i) => ({ ...c, unit: result.counters[i]?.unit ?? null })),
     vetoes: decision.vetoes,
     behaviour,
     samples: result.rounds,
@@ -141,6 +148,18 @@ export function formatCompareReport(report: CompareReport): string {
     range(s.ci),
     s.verdict,
   ]);
+  for (const c of report.counters) {
+    const exact = (value: number) => `${value}${c.unit ? ` ${c.unit}` : ""}`;
+    rows.push([
+      c.name,
+      c.better,
+      exact(c.medianA),
+      exact(c.medianB),
+      "counter",
+      "exact",
+      c.verdict,
+    ]);
+  }
   if (report.memory) {
     const m = report.memory;
     rows.push([
@@ -164,6 +183,7 @@ export function formatCompareReport(report: CompareReport): string {
   const lines = [
     `A: ${report.a.revision} (${report.a.commit.slice(0, 10)})   B: ${report.b.revision} (${report.b.commit.slice(0, 10)})`,
     `bench: ${report.bench}`,
+    ...(report.formatNote ? [`note: ${report.formatNote}`] : []),
     `${report.rounds} interleaved rounds (${report.looks} look${report.looks === 1 ? "" : "s"}), seed ${report.seed}`,
     "",
     line(header),

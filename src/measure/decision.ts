@@ -1,3 +1,9 @@
+import {
+  type CounterDecision,
+  type CounterSeries,
+  compareCounters,
+  counterVeto,
+} from "./counters.js";
 import { gainToFraction, logGain } from "./gain.js";
 import type { Better } from "./metrics/types.js";
 import { type Interval, locationIntervals } from "./stats/interval.js";
@@ -61,6 +67,8 @@ export interface Decision {
   delta: number;
   scenarios: ScenarioDecision[];
   memory: (FractionInterval & { verdict: Verdict }) | null;
+  /** The secondary counters, compared exactly; a regressed one vetoes like memory. */
+  counters: CounterDecision[];
   /** Why the overall verdict is `regressed` although the score alone says otherwise. */
   vetoes: string[];
   /** True when nothing more can be learned that would change the verdict at this look. */
@@ -77,7 +85,8 @@ export interface LookBoundaries {
  * The program's verdict at one look. `improved` only when the interval's lower bound clears
  * δ = max(min-effect, noise floor); `regressed` when its upper bound is below −δ; `no-change` when
  * it lies inside ±δ; otherwise `inconclusive`. Any scenario (tested at alpha/m) or the peak memory
- * credibly worse than its tolerance makes the overall verdict `regressed`.
+ * credibly worse than its tolerance makes the overall verdict `regressed`, as does any secondary
+ * counter whose median is worse at all.
  */
 export function decide(
   scenarios: readonly PairedSeries[],
@@ -85,6 +94,7 @@ export function decide(
   boundaries: LookBoundaries,
   settings: DecisionSettings,
   rng: Rng,
+  counters: readonly CounterSeries[] = [],
 ): Decision {
   if (scenarios.length === 0) throw new Error("decide needs at least one scenario");
   const gains = scenarios.map((s) => s.a.map((a, i) => logGain(a, s.b[i] as number, s.better)));
@@ -146,6 +156,9 @@ export function decide(
     }
   }
 
+  const counterDecisions = compareCounters(counters);
+  for (const c of counterDecisions) if (c.verdict === "regressed") vetoes.push(counterVeto(c));
+
   const scoreVerdict = classify(overall, overallDelta);
   const verdict: Verdict = vetoes.length > 0 ? "regressed" : scoreVerdict;
   // Do not stop on a win while some scenario might still be regressing past its tolerance.
@@ -163,6 +176,7 @@ export function decide(
     delta: overallDelta,
     scenarios: scenarioDecisions,
     memory: memoryDecision,
+    counters: counterDecisions,
     vetoes,
     settled,
   };

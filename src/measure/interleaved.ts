@@ -1,5 +1,6 @@
-import { InterruptedError } from "../errors.js";
+import { InterruptedError, UsageError } from "../errors.js";
 import { BenchRunError } from "./bench-failure.js";
+import type { CounterSeries } from "./counters.js";
 import { type Decision, type DecisionSettings, decide, type PairedSeries } from "./decision.js";
 import type { Better } from "./metrics/types.js";
 import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
@@ -22,6 +23,11 @@ export interface InterleavedOptions {
   direction?: Better;
   /** Forces the direction of the named scenarios (before `direction` and the format's hint). */
   directions?: Record<string, Better>;
+  /**
+   * Metrics compared as ratios even where the format calls them counters (the experiment's own
+   * metric): each must be greater than zero from A's first run on.
+   */
+  ratios?: readonly string[];
   schedule: SequentialSchedule;
   settings: DecisionSettings;
   seed: number;
@@ -54,6 +60,8 @@ export interface InterleavedResult {
   warmups: { a: Observation; b: Observation };
   looks: number;
   scenarios: { name: string; better: Better; unit?: string }[];
+  /** The secondary counters, compared exactly (the decision's `counters`). */
+  counters: { name: string; better: Better; unit?: string }[];
   /** Peak memory guarded only when the OS reported it for every sample. */
   memoryGuarded: boolean;
   resourceNote: string;
@@ -62,6 +70,8 @@ export interface InterleavedResult {
 /**
  * Randomized interleaved rounds of A and B (each round runs both once, in random order) after one
  * warm-up run of each, with sequential looks: stops at the first look whose verdict is settled.
+ * The metrics of A's warm-up that its format calls counters, or that are 0 there, are secondary
+ * counters compared exactly; the others are the scenarios, compared as ratios.
  */
 export async function compareInterleaved(
   a: Arm,
@@ -85,17 +95,27 @@ export async function compareInterleaved(
   const orderRng = createRng(options.seed);
   const decisionRng = createRng(options.seed ^ 0x5bd1e995);
   options.onEvent?.({ kind: "warmup", arm: "A" });
-  const warmA = await run(options.bench, a, `A (${a.label}), warm-up`);
+  const ratios = options.ratios ?? [];
+  const warmA = await run({ ...options.bench, positive: ratios }, a, `A (${a.label}), warm-up`);
   const names = Object.keys(warmA.metrics);
-  const bench: BenchSpec = { ...options.bench, metrics: names };
-  options.onEvent?.({ kind: "warmup", arm: "B" });
-  const warmB = await run(bench, b, `B (${b.label}), warm-up`);
-
-  const scenarios = names.map((name) => ({
+  const isCounter = (name: string) =>
+    !ratios.includes(name) && (warmA.counters.includes(name) || warmA.metrics[name] === 0);
+  const described = (name: string) => ({
     name,
     better: options.directions?.[name] ?? options.direction ?? warmA.better[name] ?? "lower",
     unit: warmA.units[name],
-  }));
+  });
+  const scenarios = names.filter((name) => !isCounter(name)).map(described);
+  const counters = names.filter(isCounter).map(described);
+  if (scenarios.length === 0) throw onlyCounters(a, warmA);
+  const bench: BenchSpec = {
+    ...options.bench,
+    metrics: names,
+    positive: scenarios.map((s) => s.name),
+  };
+  options.onEvent?.({ kind: "warmup", arm: "B" });
+  const warmB = await run(bench, b, `B (${b.label}), warm-up`);
+
   const looks = lookSchedule(options.schedule);
   const rounds: RoundRecord[] = [];
   const outcome = await runSequential<Decision>({
@@ -121,6 +141,7 @@ export async function compareInterleaved(
         boundaries,
         options.settings,
         decisionRng,
+        pairedSeries(counters, rounds) satisfies CounterSeries[],
       ),
     onLook: (count, decision) => options.onEvent?.({ kind: "look", rounds: count, decision }),
   });
@@ -131,9 +152,18 @@ export async function compareInterleaved(
     warmups: { a: warmA, b: warmB },
     looks: outcome.looks,
     scenarios,
+    counters,
     memoryGuarded: memorySeries(rounds) !== null,
     resourceNote: warmA.resourceNote,
   };
+}
+
+function onlyCounters(a: Arm, warmA: Observation): UsageError {
+  const printed = Object.entries(warmA.metrics).map(([name, value]) => `${name} = ${value}`);
+  return new UsageError(
+    "metric-not-positive",
+    `A (${a.label}), warm-up: every metric it printed is a counter or zero (${printed.join(", ")}), and a comparison needs one greater than zero to compare as a ratio: print a time, a rate or a count too, or nothing on stdout to be measured by wall time.`,
+  );
 }
 
 function where(arm: Arm, a: Arm, round: number): string {

@@ -16,6 +16,8 @@ export interface BenchSpec {
   format: MetricFormat | "auto";
   /** Metric names the output must contain; empty: whatever the first run printed. */
   metrics: string[];
+  /** The metrics compared as ratios, each of which must be greater than zero in every run. */
+  positive?: readonly string[];
 }
 
 /** Where and how to run: a checkout, plus the environment and arguments of env/arg knobs. */
@@ -33,7 +35,11 @@ export interface Observation {
   metrics: Record<string, number>;
   better: Record<string, Better>;
   units: Record<string, string>;
+  /** The metrics its format calls secondary counters (go's B/op, allocs/op). */
+  counters: string[];
   format: MetricFormat | "wall-time";
+  /** Which part of the output was read, when it had two (a JSON object and key/value lines). */
+  formatNote?: string;
   wallMs: number;
   cpuMs: number | null;
   peakRssKb: number | null;
@@ -45,9 +51,9 @@ export interface Observation {
 /**
  * Runs the benchmark once in `cwd` and reads its metrics. A sample that fails is a result for the
  * sampler, but a comparison cannot go on without it: here it becomes a BenchRunError naming the
- * revision, the reason and the last lines of output — as does output without a readable metric and
- * a metric that is not a positive number. Exit status 127 (the shell found no such command) is
- * bad input.
+ * revision, the reason and the last lines of output — as does output without a readable metric, a
+ * metric that is negative or not a number, and a zero in one of `spec.positive` (the ratios).
+ * Exit status 127 (the shell found no such command) is bad input.
  */
 export async function observe(
   spec: BenchSpec,
@@ -69,7 +75,9 @@ export async function observe(
     metrics: {},
     better: {},
     units: {},
+    counters: [],
     format: parsed ? parsed.format : "wall-time",
+    ...(parsed?.note && { formatNote: parsed.note }),
     wallMs: sample.wallMs,
     cpuMs: sample.cpuMs,
     peakRssKb: sample.peakRssKb,
@@ -84,6 +92,7 @@ export async function observe(
     observation.metrics[metric.name] = metric.value;
     if (metric.better) observation.better[metric.name] = metric.better;
     if (metric.unit) observation.units[metric.name] = metric.unit;
+    if (metric.counter) observation.counters.push(metric.name);
   }
   if (!parsed || spec.metrics.includes(WALL_TIME)) {
     observation.metrics[WALL_TIME] = sample.wallMs;
@@ -91,10 +100,11 @@ export async function observe(
     observation.units[WALL_TIME] = "ms";
   }
   for (const [name, value] of Object.entries(observation.metrics)) {
-    if (!(value > 0) || !Number.isFinite(value)) {
+    const ratio = spec.positive?.includes(name) ?? false;
+    if (!Number.isFinite(value) || (ratio ? !(value > 0) : value < 0)) {
       const error = new UsageError(
         "metric-not-positive",
-        `${where}: metric ${name} = ${value} from '${command}'. Ratios need positive numbers: print a time, a rate or a count greater than zero.`,
+        `${where}: metric ${name} = ${value} from '${command}'. ${ratio ? "Ratios need positive numbers: print a time, a rate or a count greater than zero." : "A time, a rate or a count is a finite number, never negative: print one."}`,
       );
       throw benchRunError(error, "not-positive", sample);
     }

@@ -64,6 +64,10 @@ const HARNESS_FORMATS: ReadonlySet<string> = new Set<MetricFormat>([
   "pytest-benchmark",
   "tinybench",
   "go-bench",
+  "benchmark.js",
+  "cargo-bench",
+  "criterion",
+  "timeit",
 ]);
 
 /** A line of one run: each token's text, or null when it is volatile in this run already. */

@@ -17,15 +17,17 @@ export interface ScenarioSummary {
   ciCoverage: number;
   /** What `compare` would use as the noise floor for this scenario at `maxRounds` rounds. */
   noiseFloor: number;
+  /** A secondary counter (B/op, allocs/op, or 0 in the first run): `compare` compares it exactly. */
+  counter?: true;
 }
 
 /** Per-scenario statistics over all runs (several batches of runs count as one). */
 export function summarizeScenarios(
   samples: readonly Observation[],
-  names: readonly { name: string; better: Better; unit: string | null }[],
+  names: readonly { name: string; better: Better; unit: string | null; counter?: boolean }[],
   maxRounds: number,
 ): ScenarioSummary[] {
-  return names.map(({ name, better, unit }) => {
+  return names.map(({ name, better, unit, counter }) => {
     const values = samples.map((s) => s.metrics[name] as number);
     const interval = medianInterval(values);
     return {
@@ -39,6 +41,7 @@ export function summarizeScenarios(
       ci: [interval.low, interval.high],
       ciCoverage: interval.coverage,
       noiseFloor: noiseFloor(values, values, maxRounds),
+      ...(counter && { counter: true as const }),
     };
   });
 }

@@ -3,7 +3,29 @@
  * Benchmarks often print log lines before or after their JSON report.
  */
 export function findJsonDocuments(text: string): unknown[] {
-  const documents: unknown[] = [];
+  return jsonDocumentSpans(text).map((span) => span.document);
+}
+
+/** The text with its JSON documents cut out: the lines a text format may read around them. */
+export function textOutsideJson(text: string): string {
+  let outside = "";
+  let from = 0;
+  for (const span of jsonDocumentSpans(text)) {
+    outside += `${text.slice(from, span.start)}\n`;
+    from = span.end;
+  }
+  return outside + text.slice(from);
+}
+
+interface JsonSpan {
+  document: unknown;
+  start: number;
+  /** Just past its closing bracket. */
+  end: number;
+}
+
+function jsonDocumentSpans(text: string): JsonSpan[] {
+  const documents: JsonSpan[] = [];
   const starts = /^[ \t]*([[{])/gm;
   let consumed = 0;
   for (const match of text.matchAll(starts)) {
@@ -12,7 +34,7 @@ export function findJsonDocuments(text: string): unknown[] {
     const end = closingIndex(text, start);
     if (end < 0) continue;
     try {
-      documents.push(JSON.parse(text.slice(start, end + 1)));
+      documents.push({ document: JSON.parse(text.slice(start, end + 1)), start, end: end + 1 });
       consumed = end + 1;
     } catch {
       // A log line such as "[INFO] ..." opens a bracket too; it is not JSON, so go on.

@@ -5,8 +5,13 @@ import { betterForUnit } from "./units.js";
 // `BenchmarkName-8   1000   1234 ns/op   56 B/op`: the -8 is GOMAXPROCS, not part of the name.
 const RESULT_LINE = /^(Benchmark\S*?)(?:-\d+)?\s+\d+\s+(.+)$/;
 const VALUE = new RegExp(`^${NUMBER}$`);
+// What -benchmem adds beside ns/op: the scenario is the time, these count what each op costs.
+const COUNTER_UNITS = new Set(["B/op", "allocs/op"]);
 
-/** `go test -bench` result lines: each `value unit` pair is a metric named `<benchmark> <unit>`. */
+/**
+ * `go test -bench` result lines: each `value unit` pair is a metric named `<benchmark> <unit>`;
+ * `-benchmem`'s B/op and allocs/op are counters.
+ */
 export function parseGoBench(stdout: string): Metric[] | null {
   const metrics = textLines(stdout).flatMap(resultMetrics);
   return metrics.length > 0 ? metrics : null;
@@ -28,6 +33,7 @@ function resultMetrics(line: string): Metric[] {
       value: Number(value),
       unit,
       ...(better && { better }),
+      ...(COUNTER_UNITS.has(unit) && { counter: true as const }),
     });
   }
   return metrics;

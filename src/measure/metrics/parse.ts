@@ -1,6 +1,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { UsageError } from "../../errors.js";
-import { mergeByName } from "./merge.js";
+import { formatNote } from "./format-note.js";
+import { mergeByName, requireUnique } from "./merge.js";
 import { missingMetrics, unparseableOutput } from "./parse-errors.js";
 import { PARSERS } from "./parsers.js";
 import { METRIC_FORMATS, type MetricFormat, type ParsedMetrics } from "./types.js";
@@ -26,7 +27,8 @@ export function hasNoOutput(stdout: string): boolean {
  *
  * In auto mode the first format that reads the output wins, except that a format lacking an
  * expected metric gives way to a later one that has them all (`expect: ["value"]` picks the lone
- * number over a `name: 3` log line).
+ * number over a `name: 3` log line). A metric printed twice in one run is an error, except in the
+ * formats whose harness repeats runs (`go test -count`): those are averaged.
  */
 export function parseMetrics(stdout: string, opts: ParseMetricsOptions): ParsedMetrics | null {
   const expect = opts.expect ?? [];
@@ -47,7 +49,10 @@ export function parseMetrics(stdout: string, opts: ParseMetricsOptions): ParsedM
   for (const parser of parsers) {
     const metrics = parser.parse(text);
     if (!metrics || metrics.length === 0) continue;
-    const parsed = { format: parser.format, metrics: mergeByName(metrics) };
+    const unique =
+      parser.repeats === "average" ? mergeByName(metrics) : requireUnique(metrics, opts.command);
+    const note = formatNote(text, parser.format);
+    const parsed: ParsedMetrics = { format: parser.format, metrics: unique, ...(note && { note }) };
     if (missingFrom(parsed, expect).length === 0) return parsed;
     incomplete ??= parsed;
   }

@@ -1,3 +1,6 @@
+import { parseBenchmarkJs } from "./benchmark-js.js";
+import { parseCargoBench } from "./cargo-bench.js";
+import { parseCriterion } from "./criterion.js";
 import { parseGoBench } from "./go-bench.js";
 import { parseGoogleBenchmark } from "./google-benchmark.js";
 import { parseHyperfine } from "./hyperfine.js";
@@ -6,6 +9,7 @@ import { parseJsonObject } from "./json-object.js";
 import { parseKeyValue } from "./keyvalue.js";
 import { parseNumber } from "./number.js";
 import { parsePytestBenchmark } from "./pytest-benchmark.js";
+import { parseTimeit } from "./timeit.js";
 import { parseTinybench } from "./tinybench.js";
 import type { Metric, MetricFormat } from "./types.js";
 
@@ -14,6 +18,8 @@ export interface MetricParser {
   parse: (stdout: string) => Metric[] | null;
   /** What the output must look like, for error messages. */
   expects: string;
+  /** "average": its harness repeats a benchmark in one run; else a name printed twice is an error. */
+  repeats?: "average";
 }
 
 /** In auto-detection order: specific shapes before the generic ones that would also accept them. */
@@ -32,6 +38,7 @@ export const PARSERS: readonly MetricParser[] = [
     format: "google-benchmark",
     parse: parseGoogleBenchmark,
     expects: "Google Benchmark's JSON (`--benchmark_format=json`)",
+    repeats: "average",
   },
   {
     format: "pytest-benchmark",
@@ -53,12 +60,35 @@ export const PARSERS: readonly MetricParser[] = [
     format: "go-bench",
     parse: parseGoBench,
     expects: "`go test -bench` result lines (`BenchmarkX-8  1000  1234 ns/op`)",
+    repeats: "average",
+  },
+  {
+    format: "benchmark.js",
+    parse: parseBenchmarkJs,
+    expects:
+      "benchmark.js cycle lines (`RegExp#test x 4,263,446 ops/sec ±1.23% (91 runs sampled)`)",
+  },
+  {
+    format: "cargo-bench",
+    parse: parseCargoBench,
+    expects:
+      "libtest bench lines from `cargo bench` (`test parse ... bench:  1,234 ns/iter (+/- 56)`)",
+  },
+  {
+    format: "criterion",
+    parse: parseCriterion,
+    expects: "criterion.rs's report (`parse/small  time:  [1.2345 ms 1.2400 ms 1.2456 ms]`)",
+  },
+  {
+    format: "timeit",
+    parse: parseTimeit,
+    expects: "`python -m timeit`'s result (`200 loops, best of 5: 1.23 msec per loop`)",
   },
   {
     format: "keyvalue",
     parse: parseKeyValue,
     expects:
-      "one `name=value [unit]` or `name: value [unit]` line per metric (`latency_ms=12.5`, `p50: 180 ms`)",
+      "one `name: value [unit]` or `name=value [unit]` line per metric, anything after it (`p50 latency: 180 ms (warm)`, `latency_ms=12.5`)",
   },
   {
     format: "number",

@@ -7,6 +7,11 @@ export interface Metric {
   value: number;
   unit?: string;
   better?: Better;
+  /**
+   * A secondary counter of its scenario (go's `B/op`, `allocs/op`): often zero, so compared
+   * exactly rather than as a ratio, and a regression of it vetoes a win (see measure/counters.ts).
+   */
+  counter?: true;
 }
 
 export const METRIC_FORMATS = [
@@ -19,6 +24,10 @@ export const METRIC_FORMATS = [
   "go-bench",
   "pytest-benchmark",
   "tinybench",
+  "benchmark.js",
+  "cargo-bench",
+  "criterion",
+  "timeit",
 ] as const;
 
 export type MetricFormat = (typeof METRIC_FORMATS)[number];
@@ -26,4 +35,6 @@ export type MetricFormat = (typeof METRIC_FORMATS)[number];
 export interface ParsedMetrics {
   format: MetricFormat;
   metrics: Metric[];
+  /** Which of two readable parts of the output was read, when there were two (`formatNote`). */
+  note?: string;
 }
