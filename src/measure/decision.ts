@@ -55,7 +55,10 @@ export interface ScenarioDecision {
 
 export interface Decision {
   verdict: Verdict;
-  /** The geometric mean over scenarios, per round. */
+  /**
+   * The geometric mean over scenarios, per round, in the scenarios' unit (the share saved when all
+   * are lower-is-better, else the relative gain).
+   */
   overall: FractionInterval;
   noiseFloor: number;
   delta: number;
@@ -106,7 +109,9 @@ export function decide(
     ...(memoryGains ? [boundaries.overall] : []),
   ];
   const intervals = locationIntervals(series, critical, settings.bootstrapResamples, rng);
-  const overallBetter: Better = several ? "higher" : (scenarios[0] as PairedSeries).better;
+  // The overall is in its scenarios' unit: for times the share saved, 1 − geomean(B/A), so it lies
+  // between the smallest and the largest scenario improvement; mixed directions give the gain.
+  const overallBetter: Better = scenarios.every((s) => s.better === "lower") ? "lower" : "higher";
   const overallFloor = noiseFloor(
     armScores(scenarios, "a"),
     armScores(scenarios, "b"),
