@@ -5,11 +5,8 @@ import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
 import { BenchRunError } from "../measure/bench-failure.js";
 import { DEFAULT_DECISION } from "../measure/decision.js";
-import {
-  compareInterleaved,
-  type InterleavedEvent,
-  type InterleavedResult,
-} from "../measure/interleaved.js";
+import { compareInterleaved, type InterleavedResult } from "../measure/interleaved.js";
+import { roundProgress } from "../measure/round-progress.js";
 import { median } from "../measure/stats/robust.js";
 import type { IterationRecord } from "./artifacts.js";
 import { runCheckCommand } from "./commands.js";
@@ -111,9 +108,7 @@ async function compareWithBest(
       },
       settings,
       seed: record.seed,
-      onEvent: (event: InterleavedEvent) => {
-        if (event.kind === "round") env.onStep("measuring", `round ${event.round}/${m.maxRounds}`);
-      },
+      onEvent: roundProgress(m.maxRounds, (text) => env.onStep("measuring", text)),
     },
   );
   const name = experiment.metric.name;
