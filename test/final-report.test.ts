@@ -73,7 +73,7 @@ describe("final report", () => {
     expect(report).toContain("10 interleaved rounds in fresh worktrees, verdict **improved**");
     expect(report).toContain("winner's curse");
     expect(report).toContain(
-      "the 1 kept iteration, each measured against the best of its time, compound to **+20.00%** over the baseline",
+      "the 1 kept iteration, measured against the best of its time, comes to **+20.00%** over the baseline",
     );
     // best configuration with the full diff, without the experiment folder
     expect(report).toContain("Iteration 1: **halve the work**");
@@ -253,7 +253,7 @@ describe("final report", () => {
     expect(report).toContain("Not re-measured (the re-measure was skipped on request)");
     expect(report).toContain("winner's curse");
     expect(report).toContain(
-      "The 1 kept iteration, each measured against the best of its time, compound to **+20.00%** over the baseline (their ratios multiplied).",
+      "The 1 kept iteration, measured against the best of its time, comes to **+20.00%** over the baseline (its ratio).",
     );
     const last = Ledger.open(join(fixture.dir, "ledger.jsonl")).entries.at(-1);
     expect(last).toMatchObject({ type: "report-written", headline: null });

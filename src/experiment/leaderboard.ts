@@ -108,8 +108,8 @@ export function renderLeaderboard(
     "",
     `Last updated: ${date.toISOString().slice(0, 10)} · metric ${unit} (${better} is better) · target ${experiment.target}`,
     "",
-    `| Rank | Iteration | vs baseline (chained) | vs best of its time (interval) | Median: it vs best, same run | Strategy | Status |${costly ? " Cost |" : ""}`,
-    `|------|-----------|-----------------------|--------------------------------|------------------------------|----------|--------|${costly ? "------|" : ""}`,
+    `| Rank | Iteration | vs baseline (chained) | vs best of its time (interval) | Median of ${unit}: it vs best, same run | Strategy | Status |${costly ? " Cost |" : ""}`,
+    `|------|-----------|-----------------------|--------------------------------|${"-".repeat(32 + unit.length)}|----------|--------|${costly ? "------|" : ""}`,
     ...ranked.map(
       (r, i) =>
         `| ${i + 1} | ${cell(r.label)} | ${signed(r.vsBaseline)} | ${r.vsBest} | ${r.medians} | ${cell(r.strategy)} | ${r.status} |${costly ? ` ${r.cost} |` : ""}`,

@@ -84,7 +84,8 @@ function goalSection({ experiment, state, headline }: RenderInput): string[] {
 
 function headlineSection({ experiment, state, headline, remeasure }: RenderInput): string[] {
   const chain = chainIterations(state.finished, experiment.metric.direction);
-  const gainLine = `The ${chain.kept} kept iteration${chain.kept === 1 ? "" : "s"}, each measured against the best of its time, compound to **${pct(chain.compounded)}** over the baseline (their ratios multiplied).`;
+  const one = chain.kept === 1;
+  const gainLine = `The ${chain.kept} kept iteration${one ? ", measured against the best of its time, comes" : "s, each measured against the best of its time, compound"} to **${pct(chain.compounded)}** over the baseline (${one ? "its ratio" : "their ratios multiplied"}).`;
   const lines = ["## Headline", ""];
   if (state.best.iteration === null) {
     lines.push(
