@@ -4,7 +4,7 @@ import type { LedgerEntry } from "../src/experiment/events.js";
 import { Ledger } from "../src/experiment/ledger.js";
 import { Experiment } from "../src/experiment/schema.js";
 import type { FinishedIteration, LoopState } from "../src/experiment/state.js";
-import { carriesOut, implementedLater } from "../src/loop/report/directions.js";
+import { carriesOut, implementedLater, withoutCarriedOut } from "../src/loop/report/directions.js";
 import type { Reflexion } from "../src/loop/report/reflexions.js";
 import { renderFinalReport } from "../src/loop/report/render.js";
 import { timeAccount } from "../src/loop/report/time-account.js";
@@ -76,8 +76,7 @@ function render(
     state: state(finished),
     headline: null,
     diff: "",
-    reflexions: extra.reflexions ?? [],
-    plans: extra.plans ?? [],
+    reflexions: withoutCarriedOut(extra.reflexions ?? [], extra.plans ?? []),
     remeasureMs: null,
   });
 }

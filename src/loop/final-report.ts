@@ -7,7 +7,7 @@ import { deriveState } from "../experiment/state.js";
 import { writeRedacted } from "../redact.js";
 import { git } from "../workspace/git.js";
 import { progressChart } from "./report/chart.js";
-import { readPlanTexts } from "./report/directions.js";
+import { readPlanTexts, withoutCarriedOut } from "./report/directions.js";
 import { renderReportHtml } from "./report/html.js";
 import { readReflexions } from "./report/reflexions.js";
 import { type Headline, remeasure } from "./report/remeasure.js";
@@ -71,15 +71,16 @@ export async function writeFinalReport(input: FinalReportInput): Promise<FinalRe
         input.root,
       )
     : "";
-  const reflexions = await readReflexions(input.dir, state.finished);
-  const plans = await readPlanTexts(input.dir, state.finished);
+  const reflexions = withoutCarriedOut(
+    await readReflexions(input.dir, state.finished),
+    await readPlanTexts(input.dir, state.finished),
+  );
   const markdown = renderFinalReport({
     ...input,
     state,
     headline,
     diff,
     reflexions,
-    plans,
     remeasureMs,
   });
   const path = join(input.dir, FILES.finalReport);

@@ -5,7 +5,11 @@ import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
 import { BenchRunError } from "../measure/bench-failure.js";
 import { DEFAULT_DECISION } from "../measure/decision.js";
-import { compareInterleaved, type InterleavedResult } from "../measure/interleaved.js";
+import {
+  compareInterleaved,
+  type InterleavedEvent,
+  type InterleavedResult,
+} from "../measure/interleaved.js";
 import { roundProgress } from "../measure/round-progress.js";
 import { median } from "../measure/stats/robust.js";
 import type { IterationRecord } from "./artifacts.js";
@@ -74,6 +78,8 @@ async function compareWithBest(
   state: LoopState,
   record: IterationRecord,
 ): Promise<InterleavedResult> {
+  const rounds = env.experiment.measurement.maxRounds;
+  const progress = roundProgress(rounds, (text) => env.onStep("measuring", text));
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
   const settings = {
@@ -108,7 +114,7 @@ async function compareWithBest(
       },
       settings,
       seed: record.seed,
-      onEvent: roundProgress(m.maxRounds, (text) => env.onStep("measuring", text)),
+      onEvent: (event: InterleavedEvent) => progress(event),
     },
   );
   const name = experiment.metric.name;

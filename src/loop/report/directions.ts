@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FILES } from "../../experiment/layout.js";
 import type { FinishedIteration } from "../../experiment/state.js";
+import type { Reflexion } from "./reflexions.js";
 
 /** What an iteration set out to do: its strategy, and its plan's summary and steps when saved. */
 export interface PlanText {
@@ -76,4 +77,18 @@ export async function readPlanTexts(
     plans.push({ iteration: it.iteration, text: parts.join("\n") });
   }
   return plans;
+}
+
+/** The reflexions without the unexplored directions a later plan carried out: not next steps. */
+export function withoutCarriedOut(
+  reflexions: readonly Reflexion[],
+  plans: readonly PlanText[],
+): Reflexion[] {
+  return reflexions.map((r) => ({
+    ...r,
+    sections: {
+      ...r.sections,
+      unexplored: r.sections.unexplored.filter((d) => !implementedLater(d, r.iteration, plans)),
+    },
+  }));
 }

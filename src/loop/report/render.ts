@@ -7,7 +7,6 @@ import { targetReached } from "../../experiment/target.js";
 import { formatMeasured } from "../../measure/format-number.js";
 import { memoryChange, memoryCheckLabel } from "../../measure/memory-check.js";
 import type { FinalReportInput } from "../final-report.js";
-import { implementedLater, type PlanText } from "./directions.js";
 import type { InsightKind, Reflexion } from "./reflexions.js";
 import type { Headline } from "./remeasure.js";
 import { timeSection } from "./time-account.js";
@@ -17,8 +16,6 @@ export interface RenderInput extends FinalReportInput {
   headline: Headline | null;
   diff: string;
   reflexions: Reflexion[];
-  /** What each iteration's plan set out to do: directions they carried out are not next steps. */
-  plans: PlanText[];
   remeasureMs: number | null;
 }
 
@@ -253,7 +250,7 @@ function insightsSection(reflexions: Reflexion[]): string[] {
   return lines;
 }
 
-function nextStepsSection({ experiment, state, reflexions, plans }: RenderInput): string[] {
+function nextStepsSection({ experiment, state, reflexions }: RenderInput): string[] {
   const lines = ["## Next steps", ""];
   const tried = state.finished.map((f) => f.strategy.toLowerCase());
   const seen = new Set<string>();
@@ -262,9 +259,8 @@ function nextStepsSection({ experiment, state, reflexions, plans }: RenderInput)
     for (const text of r.sections.unexplored) {
       const key = text.toLowerCase();
       if (/^none\b/.test(key)) continue;
-      // A direction that a later plan carried out, or a tried strategy, is no longer unexplored.
+      // A direction that a later iteration took is no longer unexplored.
       if (seen.has(key) || tried.some((s) => s.length > 2 && key.includes(s))) continue;
-      if (implementedLater(text, r.iteration, plans)) continue;
       seen.add(key);
       unexplored.push(`- ${text} (iteration ${r.iteration})`);
     }
