@@ -89,6 +89,22 @@ describe("decide", () => {
     expect(d.overall.high).toBeGreaterThan(0.01);
   });
 
+  it("states the overall of several time scenarios as share saved, between theirs (issue 13, item 16)", () => {
+    const d = decideOne([
+      series("halved", constant(100), constant(50)),
+      series("fifth", constant(100), constant(80)),
+    ]);
+    // 1 − geomean(0.5, 0.8) = 0.3675, not the speed-up 1/0.632 − 1 = 0.58
+    expect(d.overall.estimate).toBeCloseTo(1 - Math.sqrt(0.5 * 0.8), 12);
+    const [low, high] = [0.2, 0.5];
+    expect(d.scenarios.map((s) => s.improvement.estimate)).toEqual([
+      expect.closeTo(high, 12),
+      expect.closeTo(low, 12),
+    ]);
+    expect(d.overall.estimate).toBeGreaterThan(low);
+    expect(d.overall.estimate).toBeLessThan(high);
+  });
+
   it("lets a regressing scenario veto a better overall score", () => {
     const d = decideOne([
       series("fast", constant(100), constant(70)),

@@ -41,7 +41,11 @@ describe("final report", () => {
       baselineCommit: fixture.baseline,
       bestCommit: fixture.best,
     });
-    expect(steps).toContain("re-measure: round 10/10");
+    // the re-measure's rounds with the estimate so far (issue 13, item 19)
+    expect(steps).toContain("re-measure: round 10 of at most 10 · current estimate +20.0%");
+    expect(steps).toContain(
+      "re-measure: look after 10 of at most 10 rounds: +20.0% [+20.0%, +20.0%], settled: improved",
+    );
     expect(steps.at(-1)).toBe("writing the report");
 
     expect(result.path).toBe(join(fixture.dir, "final-report.md"));
@@ -61,15 +65,15 @@ describe("final report", () => {
     expect(report).toContain("- **Goal:** make the value smaller");
     expect(report).toContain("`value` (lower is better)");
     expect(report).toContain(
-      "- **Target:** 85 — 🎯 **reached** (best measured value 80.00, iteration 1)",
+      "- **Target:** 85 — 🎯 **reached** (best measured value 80, iteration 1)",
     );
-    expect(report).toContain("the best's median was 80.00 — reached");
-    // headline, winner's curse, sum of per-iteration gains
+    expect(report).toContain("the best's median was 80 — reached");
+    // headline, winner's curse, the kept iterations' gains compounded
     expect(report).toContain("**+20.00%** [+20.00%, +20.00%]");
     expect(report).toContain("10 interleaved rounds in fresh worktrees, verdict **improved**");
     expect(report).toContain("winner's curse");
     expect(report).toContain(
-      "the per-iteration gains of the 1 kept iteration (each against the best of its time) sum to **+20.00%**",
+      "the 1 kept iteration, measured against the best of its time, comes to **+20.00%** over the baseline",
     );
     // best configuration with the full diff, without the experiment folder
     expect(report).toContain("Iteration 1: **halve the work**");
@@ -84,13 +88,13 @@ describe("final report", () => {
     expect(diff).not.toContain("experiments/");
     // every iteration
     expect(report).toContain(
-      "| [1](iterations/iter-001-halve-the-work/summary.md) | halve the work | ✅ kept 🎯 | 80.00 | +20.00% [+20.00%, +20.00%] | improved |",
+      "| [1](iterations/iter-001-halve-the-work/summary.md) | halve the work | ✅ kept 🎯 | 80 | +20.00% [+20.00%, +20.00%] | +20.0% | improved |",
     );
     expect(report).toContain(
-      "| [2](iterations/iter-002-unroll-the-loop/summary.md) | unroll the loop | ❌ dropped | 90.00 | -12.50% [-12.50%, -12.50%] | regressed: -12.50% |",
+      "| [2](iterations/iter-002-unroll-the-loop/summary.md) | unroll the loop | ❌ dropped | 90 | -12.50% [-12.50%, -12.50%] | +10.0% | regressed: -12.50% |",
     );
     expect(report).toContain(
-      "| [3](iterations/iter-003-skip-validation/summary.md) | skip validation | 🧪 test-failed | — | — |",
+      "| [3](iterations/iter-003-skip-validation/summary.md) | skip validation | 🧪 test-failed | — | — | — |",
     );
     // insights: structured sections, else the first lines
     expect(report).toContain("### Lessons");
@@ -108,10 +112,16 @@ describe("final report", () => {
     expect(report).toContain("- Cache the value between runs. (iteration 1)");
     expect(report).toContain("7 of 10 budgeted iterations are left");
     // time and cost
-    expect(report).toContain("- **Elapsed:**");
+    expect(report).toMatch(/- \*\*Total:\*\* .* to the end of the final re-measure\./);
     expect(report).toContain("- **Cost:** $0.20 (1,500 tokens, recorded over 2 iterations)");
-    expect(report).toContain("| measuring |");
-    expect(report).toContain("- **Final re-measure:**");
+    expect(report).toMatch(
+      /\| measuring: the baseline and every iteration's comparison \| \d+ s \|/,
+    );
+    expect(report).toMatch(/\| final re-measure \| \d+ s \|/);
+    // every scenario and the memory guard re-measured (here one scenario)
+    expect(report).toContain(
+      "| value (lower is better) | 100 | 80 | +20.00% [+20.00%, +20.00%] | improved |",
+    );
 
     // report.html: the same report as one page, with every iteration in its chart — kept green,
     // dropped grey, the test-failed one (never measured) a red cross on the axis
@@ -165,6 +175,44 @@ describe("final report", () => {
     expect(report).toContain("| DIV | env `DIV` | 1 | 2 ◀ |");
   });
 
+  it("re-measures every scenario and the peak-memory guard, not only the primary metric (issue 13, item 15)", async () => {
+    repo = new TempRepo();
+    const fixture = buildExperiment(repo);
+    // two scenarios: the primary one (100 → 80) and another that the best made slower (50 → 60)
+    const bench = `echo "{\\"value\\": $(cat value.txt), \\"other\\": $(( $(cat value.txt) < 100 ? 60 : 50 ))}"`;
+    const experiment = {
+      ...fixture.experiment,
+      commands: { ...fixture.experiment.commands, bench },
+    };
+    const result = await writeFinalReport({
+      root: repo.dir,
+      name: fixture.name,
+      dir: fixture.dir,
+      experiment,
+      ledger: fixture.ledger,
+      remeasure: { maxRounds: 5 },
+    });
+    expect(
+      result.headline?.scenarios.map((s) => [s.name, s.baselineValue, s.bestValue, s.verdict]),
+    ).toEqual([
+      ["value", 100, 80, "improved"],
+      ["other", 50, 60, "regressed"],
+    ]);
+    expect(result.headline?.verdict).toBe("regressed");
+    expect(result.headline?.vetoes).toEqual(["scenario other regressed by more than 3.0%"]);
+    const report = readFileSync(result.path, "utf8");
+    expect(report).toContain(
+      "| other (lower is better) | 50 | 60 | -20.00% [-20.00%, -20.00%] | regressed |",
+    );
+    expect(report).toContain(
+      "- **Veto in the re-measure:** scenario other regressed by more than 3.0%",
+    );
+    // the memory guard is re-measured too, or the report says why it could not be
+    expect(report).toMatch(
+      /\| peak memory \(guard\) \| .* \| (within tolerance|not vetoed|vetoed)|peak memory not guarded: /,
+    );
+  });
+
   it("says when nothing was kept and skips the re-measure", async () => {
     repo = new TempRepo();
     const fixture = buildExperiment(repo, { keep: false });
@@ -180,7 +228,7 @@ describe("final report", () => {
     const report = readFileSync(result.path, "utf8");
     expect(report).toContain("No iteration was kept");
     expect(report).toContain("**not reached**");
-    expect(report).toContain("The target is 15.0% away from the best (100.0 → 85).");
+    expect(report).toContain("The target is 15.0% away from the best (100 → 85).");
     expect(report).not.toContain("```diff");
   });
 
@@ -205,7 +253,7 @@ describe("final report", () => {
     expect(report).toContain("Not re-measured (the re-measure was skipped on request)");
     expect(report).toContain("winner's curse");
     expect(report).toContain(
-      "The per-iteration gains of the 1 kept iteration (each against the best of its time) sum to **+20.00%** (compounded +20.00%)",
+      "The 1 kept iteration, measured against the best of its time, comes to **+20.00%** over the baseline (its ratio).",
     );
     const last = Ledger.open(join(fixture.dir, "ledger.jsonl")).entries.at(-1);
     expect(last).toMatchObject({ type: "report-written", headline: null });

@@ -96,7 +96,7 @@ describe("run: every decision outcome", () => {
       readFileSync(join(dir, "iterations", folders[0] as string, "summary.md"), "utf8"),
     ).not.toContain("model cost");
     const leaderboard = readFileSync(join(dir, "leaderboard.md"), "utf8");
-    expect(leaderboard).toMatch(/\| 1 \| iter-001-[0-9a-f]+ \| 80\.00 \|/);
+    expect(leaderboard).toMatch(/\| 1 \| iter-001-[0-9a-f]+ \| \+20\.0% \|.*\| 80 vs 100 \|/);
     expect(leaderboard).toContain("| baseline |");
     expect(leaderboard).toContain("⛔ rejected");
     expect(leaderboard).toContain("🧪 test-failed");

@@ -177,9 +177,12 @@ describe("mcp: the host-mode tools through the SDK's client, in memory", () => {
     expect(evaluated.progress.map((p) => p.message)).toEqual(
       expect.arrayContaining(["checking protected files and scope", "testing", "committing"]),
     );
-    expect(evaluated.progress.some((p) => /^measuring: round \d+/.test(p.message ?? ""))).toBe(
-      true,
-    );
+    // round k of at most N with the estimate so far, as notifications (issue 13, item 19)
+    expect(
+      evaluated.progress.some((p) =>
+        /^measuring: round \d+ of at most \d+ · current estimate \+20\.0%$/.test(p.message ?? ""),
+      ),
+    ).toBe(true);
     expect(String(evaluated.data.nextHint)).toMatch(
       /the reflect tool; then stop .* the report tool/,
     );
@@ -203,7 +206,9 @@ describe("mcp: the host-mode tools through the SDK's client, in memory", () => {
     const report = await ok("report", { ...where, rounds: 10 });
     const headline = report.data.headline as { improvement: number; rounds: number };
     expect(headline.improvement).toBeCloseTo(0.2, 10);
-    expect(report.progress.length).toBeGreaterThan(0);
+    expect(report.progress.map((p) => p.message)).toContain(
+      "re-measure: round 10 of at most 10 · current estimate +20.0%",
+    );
     const path = String(report.data.path);
     expect(path).toMatch(/^\/.*experiments\/exp-001-make-value-smaller\/final-report\.md$/);
     expect(String(report.data.htmlPath)).toBe(path.replace(/final-report\.md$/, "report.html"));

@@ -36,6 +36,21 @@ describe("progress", () => {
     expect(writes.join("")).not.toContain("\x1b");
   });
 
+  it("writes plain lines at a comparison's milestones: the first and every fifth round, each look (issue 13, item 19)", () => {
+    const { writes, stream } = fakeStream();
+    const progress = createProgress({ stream, total: 10, startedAt: START, now: clock, env: {} });
+    for (let k = 1; k <= 6; k++)
+      progress.update({
+        iteration: 1,
+        step: "measuring",
+        detail: `round ${k} of at most 40 · current estimate +4.0%`,
+      });
+    expect(writes).toEqual([
+      "iteration 1/10 · measuring · round 1 of at most 40 · current estimate +4.0% · 02:31 elapsed\n",
+      "iteration 1/10 · measuring · round 5 of at most 40 · current estimate +4.0% · 02:31 elapsed\n",
+    ]);
+  });
+
   it("is plain on a terminal when CI is set, or when asked", () => {
     for (const [env, plain] of [
       [{ CI: "true" }, undefined],

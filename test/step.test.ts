@@ -77,7 +77,7 @@ describe("step: one iteration with the test as the host", () => {
     }
     expect(existsSync(join(folder, "reflexion.md"))).toBe(false);
     expect(readFileSync(join(repo.experimentDir(), "leaderboard.md"), "utf8")).toMatch(
-      /\| 1 \| iter-001-lower-the-stored-value-1 \| 80\.00 \|.*✅ kept/,
+      /\| 1 \| iter-001-lower-the-stored-value-1 \| \+20\.0% \|.*\| 80 vs 100 \|.*✅ kept/,
     );
 
     const early = await repo.step(["next"]);

@@ -54,7 +54,7 @@ export function registerReport(program: Command): void {
         [
           `wrote ${result.path} and ${result.htmlPath}`,
           h
-            ? `headline (re-measured, ${h.rounds} rounds): ${pct(h.improvement)} [${pct(h.ci[0])}, ${pct(h.ci[1])}] — ${h.verdict}`
+            ? `headline (re-measured, ${h.rounds} rounds): ${pct(h.improvement)} [${pct(h.ci[0])}, ${pct(h.ci[1])}] — ${h.verdict}${h.vetoes.length ? ` (${h.vetoes.join("; ")})` : ""}`
             : "no headline: not re-measured (or nothing was kept)",
           `committed ${commit.slice(0, 10)} experiment(${experiment.id}): final report`,
           "",

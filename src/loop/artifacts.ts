@@ -93,7 +93,7 @@ export async function writeIterationArtifacts(
         ]
       : []),
     "",
-    "Environment drift since the baseline snapshot:",
+    "Environment drift (the machine since the baseline snapshot; the best's own median against its last measurement):",
     ...(record.environmentDrift.length
       ? record.environmentDrift.map((d) => `- ${d}`)
       : ["- none seen"]),

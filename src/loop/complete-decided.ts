@@ -14,7 +14,7 @@ import {
   writePendingLeaderboard,
 } from "./artifacts.js";
 import { commitDecided, commitMessage } from "./commit.js";
-import { driftSinceBaseline } from "./drift.js";
+import { iterationDrift } from "./drift.js";
 import { newIterationRecord } from "./iteration-record.js";
 import { readIterationRecord } from "./iteration-record-schema.js";
 
@@ -53,7 +53,13 @@ export async function completeDecided(input: DecidedIteration): Promise<string[]
   const dir = join(root, relativeDir);
   const folder = join(dir, FILES.iterationsDir, planned.folder);
   const record = (await writtenRecord(folder, decided)) ?? fromLedger(input, events);
-  record.environmentDrift = await driftSinceBaseline(dir, root);
+  record.environmentDrift = await iterationDrift(
+    dir,
+    root,
+    experiment.metric,
+    input.state.best,
+    record.bestValue,
+  );
   const reflexion =
     input.reflexion === "host"
       ? null

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FILES } from "../experiment/layout.js";
 import { formatEnvironment, snapshotEnvironment } from "../measure/environment.js";
+import { formatMeasured } from "../measure/format-number.js";
 
 /** Keys of the environment snapshot that change on every run and say nothing about drift. */
 const VOLATILE = new Set(["timestamp", "load average", "top processes", "git", "memory"]);
@@ -28,12 +29,54 @@ export function environmentDrift(baseline: string, current: string): string[] {
   }
   const load = (m: Map<string, string>) => Number((m.get("load average") ?? "").split(" ")[0]);
   const cpus = Number(after.get("cpus") ?? "1");
-  if (load(after) > 0.7 * cpus && !(load(before) > 0.7 * cpus)) {
+  const [was, now] = [load(before), load(after)];
+  const busy = now > 0.7 * cpus && !(was > 0.7 * cpus);
+  // Load that grew by half and by half a CPU or more slows a benchmark even below saturation.
+  const grew = now >= 1.5 * was && now - was >= 0.5;
+  if (busy || grew) {
     drift.push(
-      `load average rose to ${load(after).toFixed(2)} (baseline ${load(before).toFixed(2)}) on ${cpus} CPUs`,
+      `load average rose to ${now.toFixed(2)} (baseline ${was.toFixed(2)}) on ${cpus} CPUs`,
     );
   }
   return drift;
+}
+
+/** How far the best's own median may move between two runs before it is called drift. */
+export const BEST_DRIFT = 0.1;
+
+/**
+ * Drift seen in what was measured: the best's median in this comparison against its median when
+ * it was last measured (the locked baseline, or the comparison that kept it). The same code ran
+ * both times, so a difference past 10% is the machine, not the code — and medians of different
+ * runs (the candidate's against the locked baseline) are not comparable.
+ */
+export function measuredDrift(
+  best: { label: string; before: number; now: number | null },
+  metric: { name: string; direction: "lower" | "higher" },
+): string[] {
+  if (best.now === null || !(best.before > 0) || !Number.isFinite(best.now)) return [];
+  const change = best.now / best.before - 1;
+  if (Math.abs(change) <= BEST_DRIFT) return [];
+  const signed = `${change >= 0 ? "+" : ""}${(100 * change).toFixed(1)}%`;
+  return [
+    `the best (${best.label}) measured ${formatMeasured(best.now)} ${metric.name} in this comparison against ${formatMeasured(best.before)} when it was last measured (${signed}): the same code did ${(change > 0) === (metric.direction === "lower") ? "worse" : "better"}, so the machine changed (load, other work, clock); compare medians within one comparison only`,
+  ];
+}
+
+/**
+ * An iteration's environment drift: the machine since the baseline's snapshot, and the best's
+ * own median in the iteration's comparison against its last measurement.
+ */
+export async function iterationDrift(
+  experimentDir: string,
+  root: string,
+  metric: { name: string; direction: "lower" | "higher" },
+  best: { iteration: number | null; value: number },
+  bestNow: number | null,
+): Promise<string[]> {
+  const label = best.iteration === null ? "the baseline" : `iteration ${best.iteration}`;
+  const measured = measuredDrift({ label, before: best.value, now: bestNow }, metric);
+  return [...(await driftSinceBaseline(experimentDir, root)), ...measured];
 }
 
 /** What changed in the machine since the baseline was locked (nothing when no snapshot was kept). */

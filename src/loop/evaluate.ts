@@ -18,7 +18,7 @@ import {
 import { benchFailedReason } from "./bench-failed.js";
 import { buildAndTest, testFailedReason } from "./commands.js";
 import { commitDecided, commitMessage } from "./commit.js";
-import { driftSinceBaseline } from "./drift.js";
+import { iterationDrift } from "./drift.js";
 import {
   changedSinceCheck,
   checkEdits,
@@ -147,7 +147,7 @@ export async function evaluateCandidate(
   faultPoint("after-decide", candidate.iteration);
   env.checkpoint();
 
-  await writeArtifacts(env, candidate, record, source);
+  await writeArtifacts(env, candidate, record, source, state.best);
   env.onStep("committing");
   const commits = await commitDecided({
     root: env.root,
@@ -294,8 +294,15 @@ async function writeArtifacts(
   candidate: Candidate,
   record: IterationRecord,
   source: EditSource,
+  bestBefore: LoopState["best"],
 ): Promise<void> {
-  record.environmentDrift = await driftSinceBaseline(env.dir, env.root);
+  record.environmentDrift = await iterationDrift(
+    env.dir,
+    env.root,
+    env.experiment.metric,
+    bestBefore,
+    record.bestValue,
+  );
   const reflexion = await source.reflect(
     outcomeOf(record, await codeDiff(candidate.path, env.relativeDir)),
   );

@@ -7,13 +7,14 @@ import { deriveState } from "../experiment/state.js";
 import { writeRedacted } from "../redact.js";
 import { git } from "../workspace/git.js";
 import { progressChart } from "./report/chart.js";
+import { readPlanTexts, withoutCarriedOut } from "./report/directions.js";
 import { renderReportHtml } from "./report/html.js";
 import { readReflexions } from "./report/reflexions.js";
 import { type Headline, remeasure } from "./report/remeasure.js";
 import { renderFinalReport } from "./report/render.js";
 
 export { parseReflexion } from "./report/reflexions.js";
-export { formatDuration } from "./report/render.js";
+export { formatDuration } from "./report/time-account.js";
 export type { Headline };
 
 export interface FinalReportInput {
@@ -70,7 +71,10 @@ export async function writeFinalReport(input: FinalReportInput): Promise<FinalRe
         input.root,
       )
     : "";
-  const reflexions = await readReflexions(input.dir, state.finished);
+  const reflexions = withoutCarriedOut(
+    await readReflexions(input.dir, state.finished),
+    await readPlanTexts(input.dir, state.finished),
+  );
   const markdown = renderFinalReport({
     ...input,
     state,

@@ -10,6 +10,7 @@ import {
   type InterleavedEvent,
   type InterleavedResult,
 } from "../measure/interleaved.js";
+import { roundProgress } from "../measure/round-progress.js";
 import { median } from "../measure/stats/robust.js";
 import type { IterationRecord } from "./artifacts.js";
 import { runCheckCommand } from "./commands.js";
@@ -89,6 +90,8 @@ async function compareWithBest(
   record: IterationRecord,
   runs: EvaluationRuns,
 ): Promise<InterleavedResult> {
+  const rounds = env.experiment.measurement.maxRounds;
+  const progress = roundProgress(rounds, (text) => env.onStep("measuring", text));
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
   const settings = {
@@ -127,9 +130,7 @@ async function compareWithBest(
       settings,
       seed: record.seed,
       afterRun: (arm, what) => runs.watch.afterRun(arm, `benchmark run (${what})`),
-      onEvent: (event: InterleavedEvent) => {
-        if (event.kind === "round") env.onStep("measuring", `round ${event.round}/${m.maxRounds}`);
-      },
+      onEvent: (event: InterleavedEvent) => progress(event),
     },
   );
   const name = experiment.metric.name;

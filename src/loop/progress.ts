@@ -1,3 +1,5 @@
+import { isRound, worthALine } from "../measure/round-progress.js";
+
 /** Where the progress goes: a terminal (isTTY) gets a live line, anything else plain lines. */
 export interface ProgressStream {
   write(chunk: string): unknown;
@@ -55,7 +57,8 @@ function ciIsSet(env: NodeJS.ProcessEnv): boolean {
  * The running loop's progress: `iteration 3/10 · measuring · round 12/40 · 02:31 elapsed · best
  * 182.4 ms (-12.3%)`. On a terminal it is one line rewritten in place (carriage return, clear to
  * the end of the line, cut to the terminal's width so it never wraps); otherwise — a pipe, a log
- * file, CI — a plain line is written only when the iteration or the step changes.
+ * file, CI — a plain line is written when the iteration or the step changes, and at a
+ * comparison's looks and every fifth round.
  */
 export function createProgress(options: ProgressOptions): Progress {
   const { stream, total, startedAt } = options;
@@ -65,6 +68,7 @@ export function createProgress(options: ProgressOptions): Progress {
   let shown = false;
   let finished = false;
   let lastKey: string | null = null;
+  let lastMilestone: string | null = null;
 
   const render = (state: ProgressState): string =>
     [
@@ -99,9 +103,15 @@ export function createProgress(options: ProgressOptions): Progress {
         draw();
         return;
       }
+      // A comparison's milestones (its looks, every fifth round) are lines too: never silent.
       const key = `${state.iteration}\u0000${state.step}`;
-      if (key === lastKey) return;
+      const milestone =
+        state.detail !== undefined && isRound(state.detail) && worthALine(state.detail)
+          ? `${key}\u0000${state.detail}`
+          : null;
+      if (key === lastKey && (milestone === null || milestone === lastMilestone)) return;
       lastKey = key;
+      lastMilestone = milestone;
       stream.write(`${render(state)}\n`);
     },
     line(text) {

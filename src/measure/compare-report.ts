@@ -2,6 +2,7 @@ import { type BehaviourCheck, checkBehaviour } from "./behaviour-check.js";
 import type { RevisionsResult } from "./compare-revisions.js";
 import type { CounterDecision } from "./counters.js";
 import type { DecisionSettings, Verdict } from "./decision.js";
+import { type MemoryCheck, memoryChange, memoryCheck, memoryCheckLabel } from "./memory-check.js";
 import { formatDifference } from "./output-invariants.js";
 import { median } from "./stats/robust.js";
 
@@ -34,6 +35,8 @@ export interface CompareReport {
   }[];
   memory: {
     verdict: Verdict;
+    /** The veto's conclusion: what the memory row says (its verdict is kept for JSON readers). */
+    check: MemoryCheck;
     improvement: number;
     ci: [number, number];
     medianAKb: number;
@@ -94,6 +97,7 @@ export function compareReport(
     memory: memory
       ? {
           verdict: memory.verdict,
+          check: memoryCheck(memory, settings.memoryTolerance),
           improvement: memory.estimate,
           ci: [memory.low, memory.high],
           medianAKb: median(result.rounds.map((r) => r.a.peakRssKb as number)),
@@ -167,9 +171,9 @@ export function formatCompareReport(report: CompareReport): string {
       "lower",
       `${(m.medianAKb / 1024).toFixed(1)} MiB`,
       `${(m.medianBKb / 1024).toFixed(1)} MiB`,
-      signedPercent(m.improvement),
-      range(m.ci),
-      `${m.verdict} (tolerance ${(100 * m.tolerance).toFixed(0)}%)`,
+      memoryChange(m.improvement),
+      `[${memoryChange(m.ci[0])}, ${memoryChange(m.ci[1])}]`,
+      memoryCheckLabel(m.check, m.tolerance),
     ]);
   }
   const widths = header.map((h, i) =>

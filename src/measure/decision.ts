@@ -61,7 +61,10 @@ export interface ScenarioDecision {
 
 export interface Decision {
   verdict: Verdict;
-  /** The geometric mean over scenarios, per round. */
+  /**
+   * The geometric mean over scenarios, per round, in the scenarios' unit (the share saved when all
+   * are lower-is-better, else the relative gain).
+   */
   overall: FractionInterval;
   noiseFloor: number;
   delta: number;
@@ -97,13 +100,8 @@ export function decide(
   counters: readonly CounterSeries[] = [],
 ): Decision {
   if (scenarios.length === 0) throw new Error("decide needs at least one scenario");
-  const gains = scenarios.map((s) => s.a.map((a, i) => logGain(a, s.b[i] as number, s.better)));
-  const rounds = gains[0]?.length ?? 0;
-  const overallGains = Array.from({ length: rounds }, (_, i) => {
-    let sum = 0;
-    for (const g of gains) sum += g[i] as number;
-    return sum / gains.length;
-  });
+  const gains = scenarioGains(scenarios);
+  const overallGains = overallGainsPerRound(gains);
   const memoryGains = memory
     ? memory.a.map((a, i) => logGain(a, memory.b[i] as number, "lower"))
     : null;
@@ -116,7 +114,7 @@ export function decide(
     ...(memoryGains ? [boundaries.overall] : []),
   ];
   const intervals = locationIntervals(series, critical, settings.bootstrapResamples, rng);
-  const overallBetter: Better = several ? "higher" : (scenarios[0] as PairedSeries).better;
+  const overallBetter = overallDirection(scenarios);
   const overallFloor = noiseFloor(
     armScores(scenarios, "a"),
     armScores(scenarios, "b"),
@@ -180,6 +178,29 @@ export function decide(
     vetoes,
     settled,
   };
+}
+
+/** Per scenario, per round, the log gain of B over A (> 0: B is better). */
+export function scenarioGains(scenarios: readonly PairedSeries[]): number[][] {
+  return scenarios.map((s) => s.a.map((a, i) => logGain(a, s.b[i] as number, s.better)));
+}
+
+/** Per round, the overall score's log gain: the mean over scenarios (a geometric mean of ratios). */
+export function overallGainsPerRound(gains: readonly (readonly number[])[]): number[] {
+  const rounds = gains[0]?.length ?? 0;
+  return Array.from({ length: rounds }, (_, i) => {
+    let sum = 0;
+    for (const g of gains) sum += g[i] as number;
+    return sum / gains.length;
+  });
+}
+
+/**
+ * The overall is in its scenarios' unit: for times the share saved, 1 − geomean(B/A), so it lies
+ * between the smallest and the largest scenario improvement; mixed directions give the gain.
+ */
+export function overallDirection(scenarios: readonly { better: Better }[]): Better {
+  return scenarios.every((s) => s.better === "lower") ? "lower" : "higher";
 }
 
 export function classify(improvement: FractionInterval, delta: number): Verdict {

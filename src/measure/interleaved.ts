@@ -4,6 +4,7 @@ import type { CounterSeries } from "./counters.js";
 import { type Decision, type DecisionSettings, decide, type PairedSeries } from "./decision.js";
 import type { Better } from "./metrics/types.js";
 import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
+import { currentEstimate } from "./round-progress.js";
 import {
   lookBoundaries,
   lookSchedule,
@@ -44,6 +45,8 @@ export interface InterleavedOptions {
 export type InterleavedEvent =
   | { kind: "warmup"; arm: "A" | "B" }
   | { kind: "round"; round: number; order: "AB" | "BA" }
+  /** After round `round`: the overall improvement so far, a point estimate (see round-progress.ts). */
+  | { kind: "round-done"; round: number; estimate: number }
   | { kind: "look"; rounds: number; decision: Decision };
 
 export interface RoundRecord {
@@ -133,6 +136,10 @@ export async function compareInterleaved(
           ? [firstObservation, secondObservation]
           : [secondObservation, firstObservation];
       rounds.push({ round: round + 1, order, a: ao, b: bo });
+      if (options.onEvent) {
+        const estimate = currentEstimate(pairedSeries(scenarios, rounds));
+        options.onEvent({ kind: "round-done", round: round + 1, estimate });
+      }
     },
     decideAt: (_count, boundaries) =>
       decide(

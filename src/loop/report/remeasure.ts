@@ -4,6 +4,9 @@ import type { Experiment } from "../../experiment/schema.js";
 import type { LoopState } from "../../experiment/state.js";
 import { compareRevisions } from "../../measure/compare-revisions.js";
 import { DEFAULT_DECISION, type Verdict } from "../../measure/decision.js";
+import { type MemoryCheck, memoryCheck } from "../../measure/memory-check.js";
+import type { Better } from "../../measure/metrics/types.js";
+import { roundProgress } from "../../measure/round-progress.js";
 import { seedFromText } from "../../measure/stats/prng.js";
 import { median } from "../../measure/stats/robust.js";
 import type { FinalReportInput } from "../final-report.js";
@@ -19,6 +22,32 @@ export interface Headline {
   seed: number;
   baselineCommit: string;
   bestCommit: string;
+  /** Every scenario the benchmark prints, re-measured like the primary one. */
+  scenarios: RemeasuredScenario[];
+  /** Peak memory, when the OS reported it for every sample; else why not in `memoryNote`. */
+  memory: RemeasuredMemory | null;
+  memoryNote: string;
+  vetoes: string[];
+}
+
+export interface RemeasuredScenario {
+  name: string;
+  better: Better;
+  baselineValue: number;
+  bestValue: number;
+  improvement: number;
+  ci: [number, number];
+  verdict: Verdict;
+}
+
+export interface RemeasuredMemory {
+  baselineKb: number;
+  bestKb: number;
+  /** The share of peak memory saved (negative: it grew). */
+  saved: number;
+  ci: [number, number];
+  check: MemoryCheck;
+  tolerance: number;
 }
 
 /**
@@ -41,6 +70,7 @@ export async function remeasure(
   const seed = seedFromText(`${experiment.id}/final-report`);
   const onStep = input.onStep;
   onStep?.(`re-measuring the baseline against the best (${maxRounds} rounds)`);
+  const rounds = roundProgress(maxRounds, (text) => onStep?.(`re-measure: ${text}`));
   const result = await compareRevisions(baselineCommit, state.best.commit, {
     cwd: input.root,
     build: experiment.commands.build,
@@ -58,9 +88,10 @@ export async function remeasure(
       command: experiment.commands.bench,
       timeoutMs: m.timeoutSeconds * 1000,
       format: m.format,
-      metrics: [experiment.metric.name],
+      // Every scenario, as each iteration's comparison measured them: the goal may be about all.
+      metrics: [],
     },
-    direction: experiment.metric.direction,
+    directions: { [experiment.metric.name]: experiment.metric.direction },
     // Every round is run: the headline is a fixed-length measurement, one look at the end.
     schedule: { minRounds: maxRounds, lookEvery: 5, maxRounds },
     settings: {
@@ -72,20 +103,48 @@ export async function remeasure(
     seed,
     onEvent: (event) => {
       if (event.kind === "warmup") onStep?.(`re-measure: warm-up ${event.arm}`);
-      if (event.kind === "round") onStep?.(`re-measure: round ${event.round}/${maxRounds}`);
+      rounds(event);
     },
   });
   const name = experiment.metric.name;
-  const { overall, verdict } = result.decision;
+  const { overall, verdict, memory } = result.decision;
+  const medianOf = (arm: "a" | "b", metric: string) =>
+    median(result.rounds.map((r) => r[arm].metrics[metric] as number));
+  const memoryMedian = (arm: "a" | "b") =>
+    median(result.rounds.map((r) => r[arm].peakRssKb as number));
+  const tolerance = DEFAULT_DECISION.memoryTolerance;
   return {
     improvement: overall.estimate,
     ci: [overall.low, overall.high],
     verdict,
     rounds: result.rounds.length,
-    baselineValue: median(result.rounds.map((r) => r.a.metrics[name] as number)),
-    bestValue: median(result.rounds.map((r) => r.b.metrics[name] as number)),
+    baselineValue: medianOf("a", name),
+    bestValue: medianOf("b", name),
     seed,
     baselineCommit: result.a.commit,
     bestCommit: result.b.commit,
+    scenarios: result.decision.scenarios.map((sc) => ({
+      name: sc.name,
+      better: sc.better,
+      baselineValue: medianOf("a", sc.name),
+      bestValue: medianOf("b", sc.name),
+      improvement: sc.improvement.estimate,
+      ci: [sc.improvement.low, sc.improvement.high],
+      verdict: sc.verdict,
+    })),
+    memory: memory
+      ? {
+          baselineKb: memoryMedian("a"),
+          bestKb: memoryMedian("b"),
+          saved: memory.estimate,
+          ci: [memory.low, memory.high],
+          check: memoryCheck(memory, tolerance),
+          tolerance,
+        }
+      : null,
+    memoryNote: result.memoryGuarded
+      ? "peak RSS from the OS for every sample"
+      : `peak memory not guarded: ${result.resourceNote}`,
+    vetoes: result.decision.vetoes,
   };
 }

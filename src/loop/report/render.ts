@@ -1,13 +1,15 @@
-import type { LedgerEntry } from "../../experiment/events.js";
+import { chainIterations } from "../../experiment/chain.js";
 import { formatKnobValue, initialKnobValues } from "../../experiment/knobs.js";
 import { EXPERIMENTS_DIR } from "../../experiment/layout.js";
 import type { Experiment, KnobValue } from "../../experiment/schema.js";
 import type { FinishedIteration, LoopState } from "../../experiment/state.js";
 import { targetReached } from "../../experiment/target.js";
-import { fractionToGain, gainToFraction } from "../../measure/gain.js";
+import { formatMeasured } from "../../measure/format-number.js";
+import { memoryChange, memoryCheckLabel } from "../../measure/memory-check.js";
 import type { FinalReportInput } from "../final-report.js";
 import type { InsightKind, Reflexion } from "./reflexions.js";
 import type { Headline } from "./remeasure.js";
+import { timeSection } from "./time-account.js";
 
 export interface RenderInput extends FinalReportInput {
   state: LoopState;
@@ -21,10 +23,7 @@ const pct = (x: number | null, digits = 2): string =>
   x === null || !Number.isFinite(x) ? "—" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(digits)}%`;
 const interval = (ci: [number, number] | null): string =>
   ci ? `[${pct(ci[0])}, ${pct(ci[1])}]` : "";
-const num = (x: number | null): string => {
-  if (x === null || !Number.isFinite(x)) return "—";
-  return Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4);
-};
+const num = (x: number | null): string => (x === null ? "—" : formatMeasured(x));
 const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 const short = (commit: string): string => commit.slice(0, 10);
 
@@ -49,7 +48,7 @@ export function renderFinalReport(input: RenderInput): string {
     ...iterationsSection(experiment, state),
     ...insightsSection(input.reflexions),
     ...nextStepsSection(input),
-    ...timeSection(input),
+    ...timeSection(input.ledger, input.remeasureMs),
   ].join("\n");
 }
 
@@ -80,30 +79,10 @@ function goalSection({ experiment, state, headline }: RenderInput): string[] {
   return lines;
 }
 
-/** Kept iterations' gains added up on the log scale: what the loop believes it gained. */
-function perIterationGains(
-  experiment: Experiment,
-  state: LoopState,
-): {
-  sum: number;
-  compounded: number;
-  count: number;
-} {
-  const better = experiment.metric.direction;
-  const gains = state.finished
-    .filter((f) => f.decision === "keep" && f.improvement !== null)
-    .map((f) => f.improvement as number);
-  const sum = gains.reduce((a, b) => a + b, 0);
-  const compounded = gainToFraction(
-    gains.reduce((a, g) => a + fractionToGain(g, better), 0),
-    better,
-  );
-  return { sum, compounded, count: gains.length };
-}
-
 function headlineSection({ experiment, state, headline, remeasure }: RenderInput): string[] {
-  const gains = perIterationGains(experiment, state);
-  const gainLine = `The per-iteration gains of the ${gains.count} kept iteration${gains.count === 1 ? "" : "s"} (each against the best of its time) sum to **${pct(gains.sum)}** (compounded ${pct(gains.compounded)}).`;
+  const chain = chainIterations(state.finished, experiment.metric.direction);
+  const one = chain.kept === 1;
+  const gainLine = `The ${chain.kept} kept iteration${one ? ", measured against the best of its time, comes" : "s, each measured against the best of its time, compound"} to **${pct(chain.compounded)}** over the baseline (${one ? "its ratio" : "their ratios multiplied"}).`;
   const lines = ["## Headline", ""];
   if (state.best.iteration === null) {
     lines.push(
@@ -116,7 +95,7 @@ function headlineSection({ experiment, state, headline, remeasure }: RenderInput
     lines.push(
       `Not re-measured${remeasure === null ? " (the re-measure was skipped on request)" : ""}: there is no headline number. ${gainLine}`,
       "",
-      "Read that sum with caution: each kept gain was selected because its own comparison looked good, so it tends to overstate the real gain (the winner's curse). Run `auto-optimize report` without `--no-remeasure` for a fresh measurement.",
+      "Read that figure with caution: each kept gain was selected because its own comparison looked good, so it tends to overstate the real gain (the winner's curse). Run `auto-optimize report` without `--no-remeasure` for a fresh measurement.",
       "",
     );
     return lines;
@@ -124,6 +103,7 @@ function headlineSection({ experiment, state, headline, remeasure }: RenderInput
   lines.push(
     `**${pct(headline.improvement)}** ${interval(headline.ci)} — the baseline (commit ${short(headline.baselineCommit)}) against the best (commit ${short(headline.bestCommit)}, iteration ${state.best.iteration}), re-measured from scratch: ${headline.rounds} interleaved rounds in fresh worktrees, verdict **${headline.verdict}**, seed ${headline.seed}. Medians of \`${experiment.metric.name}\`: baseline ${num(headline.baselineValue)} → best ${num(headline.bestValue)}.`,
     "",
+    ...remeasuredChecks(headline),
     "This re-measured number is the headline because it corrects the winner's curse: every kept iteration was chosen because its own comparison looked good, so the gains recorded by those comparisons tend to overstate the real one. A fresh measurement of the final result, with more rounds and no selection, does not.",
     "",
     `For comparison: ${gainLine[0]?.toLowerCase()}${gainLine.slice(1)}`,
@@ -135,6 +115,32 @@ function headlineSection({ experiment, state, headline, remeasure }: RenderInput
       "",
     );
   return lines;
+}
+
+/** Every scenario and the peak-memory guard, from the same re-measure rounds as the headline. */
+function remeasuredChecks(headline: Headline): string[] {
+  const rows = headline.scenarios.map(
+    (sc) =>
+      `| ${cell(sc.name)} (${sc.better} is better) | ${num(sc.baselineValue)} | ${num(sc.bestValue)} | ${pct(sc.improvement)} ${interval(sc.ci)} | ${sc.verdict} |`,
+  );
+  const m = headline.memory;
+  if (m) {
+    const mib = (kb: number) => `${(kb / 1024).toFixed(1)} MiB`;
+    rows.push(
+      `| peak memory (guard) | ${mib(m.baselineKb)} | ${mib(m.bestKb)} | ${memoryChange(m.saved)} [${memoryChange(m.ci[0])}, ${memoryChange(m.ci[1])}] | ${memoryCheckLabel(m.check, m.tolerance)} |`,
+    );
+  }
+  return [
+    `Every scenario${m ? " and the peak-memory guard" : ""}, from the same rounds (medians):`,
+    "",
+    "| Re-measured | Baseline | Best | Improvement (interval) | Verdict |",
+    "|-------------|----------|------|------------------------|---------|",
+    ...rows,
+    "",
+    ...(m ? [] : [`${headline.memoryNote}.`, ""]),
+    ...headline.vetoes.map((v) => `- **Veto in the re-measure:** ${v}`),
+    ...(headline.vetoes.length ? [""] : []),
+  ];
 }
 
 function bestSection({ experiment, state, diff }: RenderInput): string[] {
@@ -194,12 +200,13 @@ function iterationsSection(experiment: Experiment, state: LoopState): string[] {
   const lines = ["## Iterations", ""];
   if (state.finished.length === 0) return [...lines, "No iteration was completed.", ""];
   lines.push(
-    "Each candidate was measured against the best of its time, in the same interleaved run.",
+    "Each candidate was measured against the best of its time, in the same interleaved run; its value is its median in that run (values of different rows come from different runs). The chained column carries its own ratio onto the kept iterations' before it.",
     "",
-    "| Iteration | Strategy | Decision | Value | Improvement vs best of its time (interval) | Reason |",
-    "|-----------|----------|----------|-------|--------------------------------------------|--------|",
+    "| Iteration | Strategy | Decision | Value | Improvement vs best of its time (interval) | vs baseline (chained) | Reason |",
+    "|-----------|----------|----------|-------|--------------------------------------------|-----------------------|--------|",
   );
-  for (const it of state.finished) {
+  const chain = chainIterations(state.finished, experiment.metric.direction);
+  for (const [i, it] of state.finished.entries()) {
     const hit =
       it.decision === "keep" && it.value !== null && targetReached(experiment, it.value)
         ? " 🎯"
@@ -207,7 +214,7 @@ function iterationsSection(experiment: Experiment, state: LoopState): string[] {
     const improvement =
       it.improvement === null ? "—" : `${pct(it.improvement)} ${interval(it.ci)}`.trim();
     lines.push(
-      `| ${it.folder ? `[${it.iteration}](iterations/${it.folder}/summary.md)` : it.iteration} | ${cell(it.strategy)} | ${DECISIONS[it.decision]}${hit} | ${num(it.value)} | ${improvement} | ${cell(it.reason || "—")} |`,
+      `| ${it.folder ? `[${it.iteration}](iterations/${it.folder}/summary.md)` : it.iteration} | ${cell(it.strategy)} | ${DECISIONS[it.decision]}${hit} | ${num(it.value)} | ${improvement} | ${pct(chain.links[i]?.vsBaseline ?? null, 1)} | ${cell(it.reason || "—")} |`,
     );
   }
   lines.push("");
@@ -301,90 +308,4 @@ function nextStepsSection({ experiment, state, reflexions }: RenderInput): strin
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** What each ledger event ends: the time since the previous event of the same iteration. */
-const STEP_OF: Partial<Record<LedgerEntry["type"], string>> = {
-  planned: "planning",
-  applied: "applying",
-  checked: "checking scope and protected files",
-  tested: "building and testing",
-  measured: "measuring",
-  decided: "deciding",
-  committed: "reflecting and committing",
-  "iteration-abandoned": "abandoned",
-};
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, "0")} min`;
-  if (m > 0) return `${m} min ${String(s).padStart(2, "0")} s`;
-  return `${s} s`;
-}
-
-function timeSection({ ledger, remeasureMs }: RenderInput): string[] {
-  const entries = ledger.entries;
-  const lines = ["## Time and cost", ""];
-  const time = (e: LedgerEntry) => Date.parse(e.at);
-  const first = entries[0];
-  const last = entries.at(-1);
-  if (first && last) {
-    lines.push(
-      `- **Elapsed:** ${formatDuration(time(last) - time(first))}, from ${first.at} (first ledger event) to ${last.at} (last).`,
-    );
-  }
-  const steps = new Map<string, number>();
-  let runTime = 0;
-  let runStart: number | null = null;
-  let previous: LedgerEntry | null = null;
-  for (const entry of entries) {
-    if (entry.type === "run-started") runStart = time(entry);
-    if (entry.type === "stopped" && runStart !== null) {
-      runTime += time(entry) - runStart;
-      runStart = null;
-    }
-    if (entry.type === "baseline-locked") {
-      const created = entries.find((e) => e.type === "experiment-created");
-      if (created) add(steps, "baseline", time(entry) - time(created));
-    }
-    const step = STEP_OF[entry.type];
-    if (
-      step &&
-      previous &&
-      "iteration" in previous &&
-      "iteration" in entry &&
-      previous.iteration === entry.iteration
-    )
-      add(steps, step, time(entry) - time(previous));
-    if (entry.type !== "cost") previous = entry;
-  }
-  if (runTime > 0) lines.push(`- **Running the loop:** ${formatDuration(runTime)}`);
-  if (remeasureMs !== null) lines.push(`- **Final re-measure:** ${formatDuration(remeasureMs)}`);
-  const costs = ledger.ofType("cost");
-  const usd = costs.reduce((a, c) => a + c.usd, 0);
-  const tokens = costs.reduce((a, c) => a + c.tokens, 0);
-  lines.push(
-    costs.length
-      ? `- **Cost:** $${usd.toFixed(2)} (${tokens.toLocaleString("en-US")} tokens, recorded over ${costs.length} iteration${costs.length === 1 ? "" : "s"})`
-      : "- **Cost:** $0.00 (no model cost was recorded)",
-    "",
-  );
-  if (steps.size > 0) {
-    lines.push(
-      "Time per step, summed over the iterations (between consecutive ledger events):",
-      "",
-      "| Step | Time |",
-      "|------|------|",
-      ...[...steps].map(([step, ms]) => `| ${step} | ${formatDuration(ms)} |`),
-      "",
-    );
-  }
-  return lines;
-}
-
-function add(map: Map<string, number>, key: string, ms: number): void {
-  if (Number.isFinite(ms) && ms >= 0) map.set(key, (map.get(key) ?? 0) + ms);
 }
