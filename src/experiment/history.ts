@@ -44,7 +44,7 @@ export async function verifyHistory(
     commits.map((c) => c.id),
     ledgerPath,
   );
-  // Read after git: a step running meanwhile only appends, so every commit's ledger is a prefix.
+  // Read after git: a step running meanwhile only appends, so the last commit's ledger is a prefix.
   const current = readFileSync(ledger.path, "utf8");
   const entries = parseLedgerText(current, ledger.path).entries;
   const known = knownCommits(entries);
@@ -58,22 +58,22 @@ export async function verifyHistory(
     }
   }
 
+  const committed = ledgers.at(-1) ?? "";
+  if (!current.startsWith(committed)) {
+    throw new UsageError(
+      "ledger-changed",
+      `${ledgerPath} does not begin with the lines the last commit recorded: recorded lines were changed or removed. The way back: git checkout HEAD -- ${ledgerPath} (the lines appended since the last commit are then lost).`,
+    );
+  }
   let lastKnown = base;
   let before = "";
-  let linesBefore = 0;
   for (const [index, commit] of commits.entries()) {
     const text = ledgers[index] ?? "";
     const refuse = (problem: string) => foreign(commit, problem, lastKnown, ledgerPath);
     if (commit.parents.length !== 1) refuse("is a merge; auto-optimize makes none");
-    if (!current.startsWith(text)) {
-      throw new UsageError(
-        "ledger-changed",
-        `${ledgerPath} does not begin with the lines commit ${commit.id.slice(0, 12)} (${commit.subject}) recorded: recorded lines were changed or removed since. The way back: git reset --hard ${lastKnown.slice(0, 12)} (the last commit whose ledger still matches) and check that ${ledgerPath} is as that commit has it.`,
-      );
-    }
-    if (text.length < before.length) refuse(`removes lines from ${ledgerPath}`);
-    const lines = lineCount(text);
-    const added = entries.slice(linesBefore, lines);
+    if (!text.startsWith(before)) refuse(`rewrites lines ${ledgerPath} had recorded`);
+    const atCommit = parseLedgerText(text, `${commit.id.slice(0, 12)}:${ledgerPath}`).entries;
+    const added = atCommit.slice(lineCount(before));
     const recordedTree = known.trees.get(commit.id);
     if (recordedTree !== undefined) {
       if (recordedTree !== null && recordedTree !== commit.tree) {
@@ -82,17 +82,16 @@ export async function verifyHistory(
         );
       }
     } else if (!(index === 0 && isPlanCommit(text))) {
-      const pending = pendingAttempt(entries, commit, lines);
-      if (!pending) {
-        if (added.length === 0) refuse("records no step in the ledger");
-        const allowed = allowedFiles(experimentPath, added, entries);
+      if (!pendingAttempt(entries, commit, atCommit.length)) {
+        const changes = commit.files.length > 0 ? `changes ${list(commit.files)} and ` : "";
+        if (added.length === 0) refuse(`${changes}records no step in the ledger`);
+        const allowed = allowedFiles(experimentPath, added, atCommit);
         const extra = commit.files.filter((f) => !allowed(f));
         if (extra.length > 0) refuse(`changes ${list(extra)}, which no step it records writes`);
       }
     }
     lastKnown = commit.id;
     before = text;
-    linesBefore = lines;
   }
 }
 

@@ -82,6 +82,6 @@ export function verifyChain(lines: readonly ChainedLine[], source: string): numb
 function broken(source: string, lineNumber: number, problem: string): UsageError {
   return new UsageError(
     "ledger-forged",
-    `${source} line ${lineNumber} ${problem}. The ledger is written by auto-optimize alone; nothing was measured or committed. The way back: compare it with git (git diff HEAD -- ${source}), restore the committed lines (git checkout HEAD -- ${source}) and remove every line auto-optimize did not write.`,
+    `${source} line ${lineNumber} ${problem}. The ledger is written by auto-optimize alone; nothing was measured or committed. The way back: see what changed with git diff HEAD -- ${source}, and remove the lines auto-optimize did not write (git checkout HEAD -- ${source} restores the committed lines, dropping any appended since).`,
   );
 }
