@@ -27,6 +27,8 @@ export type ErrorCode =
   | "bad-experiment"
   | "bad-ledger"
   | "ledger-changed"
+  | "ledger-forged"
+  | "foreign-commit"
   | "bad-iteration-record"
   | "bad-baseline-result"
   | "bad-run-marker"

@@ -202,7 +202,9 @@ describe("baseline", () => {
 
   it("refuses when a protected file changed since init", async () => {
     const repo = await experiment("cat value.txt");
-    repo.commit("edit the test", { "test/parse.test.js": "console.log('weakened');\n" });
+    // Amended into the plan commit: a commit of its own would be refused as made outside the tool.
+    repo.write({ "test/parse.test.js": "console.log('weakened');\n" });
+    repo.git("commit", "--quiet", "--amend", "--no-edit", "--all");
     const result = await runCli(["baseline", "--runs", "3"], repo.dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("protected file test/parse.test.js was modified");
@@ -225,7 +227,7 @@ describe("baseline", () => {
     expect(torn.stderr).toContain(`${PATH}/protected.json changed in the working tree`);
     // Damaged and committed: the committed copy is read, and its damage named.
     writeFileSync(file, '{"test/parse.test.js": "not a hash"}\n');
-    repo.git("commit", "--quiet", "--all", "-m", "damage protected.json");
+    repo.git("commit", "--quiet", "--amend", "--no-edit", "--all");
     const committed = await runCli(["baseline", "--runs", "3"], repo.dir);
     expect(committed.code).toBe(2);
     expect(committed.stderr).toContain(

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { UsageError } from "../src/errors.js";
 import type { LedgerEvent } from "../src/experiment/events.js";
 import { Ledger, parseLedgerText } from "../src/experiment/ledger.js";
+import { genesisHash, lineHash } from "../src/experiment/ledger-chain.js";
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,7 +66,9 @@ describe("ledger", () => {
     const path = join(dir, "ledger.jsonl");
     const ledger = Ledger.open(path);
     for (const event of EVENTS) ledger.append(event);
-    expect(Ledger.open(path).entries.map(({ seq: _s, at: _a, ...event }) => event)).toEqual(EVENTS);
+    expect(
+      Ledger.open(path).entries.map(({ seq: _s, at: _a, prev: _p, ...event }) => event),
+    ).toEqual(EVENTS);
   });
 
   it("refuses a damaged line before the last, naming the file and the line", () => {
@@ -107,5 +110,85 @@ describe("ledger", () => {
     expect(() => parseLedgerText(`{"type":"stopped","seq":1}\n${text}`, source)).toThrow(
       `${source} line 1 is not a ledger event: reason:`,
     );
+  });
+});
+
+describe("ledger chain", () => {
+  const chained = () => {
+    dir = mkdtempSync(join(tmpdir(), "ledger-test-"));
+    const path = join(dir, "ledger.jsonl");
+    const ledger = Ledger.open(path);
+    for (const event of EVENTS) ledger.append(event);
+    return { path, lines: readFileSync(path, "utf8").split("\n").slice(0, -1) };
+  };
+  const codeOf = (text: string) => {
+    try {
+      parseLedgerText(text, "ledger.jsonl");
+      return null;
+    } catch (error) {
+      return error as UsageError;
+    }
+  };
+
+  it("chains each event to the line before it, the first to its experiment's genesis", () => {
+    dir = mkdtempSync(join(tmpdir(), "ledger-test-"));
+    const path = join(dir, "ledger.jsonl");
+    const ledger = Ledger.open(path);
+    const created = { experiment: "exp-001-x", branch: "auto-optimize/exp-001-x", baseCommit: "b" };
+    ledger.append({ type: "experiment-created", ...created });
+    ledger.append({ type: "run-started", agent: "host" });
+    const lines = readFileSync(path, "utf8").split("\n");
+    const [first, second] = Ledger.open(path).entries;
+    expect(first?.prev).toBe(genesisHash({ type: "experiment-created", ...created }));
+    expect(first?.prev).not.toBe(
+      genesisHash({ type: "experiment-created", ...created, experiment: "exp-002-x" }),
+    );
+    expect(second?.prev).toBe(lineHash(lines[0] as string));
+  });
+
+  it("refuses an event appended by hand without the chain, naming its line", () => {
+    const { lines } = chained();
+    const forged = JSON.stringify({ type: "stopped", reason: "forged", seq: 5, at: "2025-01-01" });
+    const error = codeOf(`${[...lines, forged].join("\n")}\n`);
+    expect(error).toMatchObject({ code: "ledger-forged" });
+    expect(error?.message).toContain("ledger.jsonl line 5 has no 'prev' hash");
+    expect(error?.message).toContain("git checkout HEAD -- ledger.jsonl");
+  });
+
+  it("refuses an edited line, a removed line and a line whose prev was copied", () => {
+    const { lines } = chained();
+    const edited = [...lines];
+    edited[1] = (edited[1] as string).replace(
+      '"best":"0123456789abcdef"',
+      '"best":"feedfacefeedface"',
+    );
+    expect(codeOf(edited.join("\n"))?.message).toContain(
+      "line 3 does not follow line 2 (its 'prev' is not the hash of that line)",
+    );
+    const removed = [lines[0], lines[1], lines[3]].join("\n");
+    expect(codeOf(removed)?.message).toContain("line 3 carries seq 4 where 3 was due");
+    const last = JSON.parse(lines[3] as string);
+    const copied = JSON.stringify({ ...last, seq: 5, decision: "keep", reason: "forged" });
+    expect(codeOf([...lines, copied].join("\n"))?.message).toContain(
+      "line 5 does not follow line 4",
+    );
+  });
+
+  it("opens a ledger written before the chain, chains what follows, and refuses unchained lines after chained ones", () => {
+    const { path, lines } = chained();
+    const legacy = lines.map((line) => {
+      const { prev: _p, ...rest } = JSON.parse(line);
+      return JSON.stringify(rest);
+    });
+    writeFileSync(path, `${legacy.join("\n")}\n`);
+    const opened = Ledger.open(path);
+    expect(opened.legacyLines).toBe(4);
+    opened.append({ type: "stopped", reason: "upgraded" });
+    const again = Ledger.open(path);
+    expect(again.legacyLines).toBe(4);
+    expect(again.entries.at(-1)?.prev).toBe(lineHash(legacy[3] as string));
+    const text = readFileSync(path, "utf8");
+    const after = JSON.stringify({ type: "stopped", reason: "hand", seq: 6, at: "2025-01-01" });
+    expect(codeOf(`${text}${after}\n`)?.message).toContain("line 6 has no 'prev' hash");
   });
 });

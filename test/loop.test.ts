@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { Ledger } from "../src/experiment/ledger.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
@@ -216,15 +217,12 @@ describe("run: stop conditions", () => {
     expect(timed.stdout).toContain("stopped: time budget spent (0.0001 min)");
     expect(repo.decisions()).toEqual(["1:drop"]);
     // Cost is what model-driven agents record in the ledger; an earlier run spent $0.60.
-    const cost = {
+    Ledger.open(join(repo.experimentDir(), "ledger.jsonl")).append({
       type: "cost",
       iteration: 1,
       usd: 0.6,
       tokens: 1000,
-      seq: 99,
-      at: new Date().toISOString(),
-    };
-    appendFileSync(join(repo.experimentDir(), "ledger.jsonl"), `${JSON.stringify(cost)}\n`);
+    });
     const costly = await repo.run(["flat", "keep"], ["--max-cost", "0.5"]);
     expect(costly.code).toBe(0);
     expect(costly.stdout).toContain("stopped: cost budget spent ($0.60 of $0.5)");

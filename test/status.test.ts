@@ -23,6 +23,34 @@ function emptyLedger(): Ledger {
   return Ledger.open(join(folder, "ledger.jsonl"));
 }
 
+describe("status of a ledger begun before the hash chain", () => {
+  it("says how many first lines are unchained, and nothing for a chained ledger", () => {
+    repo = new TempRepo();
+    repo.commit("project", { "value.txt": "100\n" });
+    const experiment = fixtureExperiment(repo);
+    const chained = emptyLedger();
+    const created = {
+      type: "experiment-created",
+      experiment: NAME,
+      branch: experiment.branch,
+      baseCommit: experiment.baseCommit,
+    } as const;
+    chained.append(created);
+    expect(experimentStatus(NAME, experiment, chained).legacyLedgerLines).toBeUndefined();
+    expect(formatStatus(experimentStatus(NAME, experiment, chained))).not.toMatch(/^ledger/m);
+
+    const { prev: _prev, ...unchained } = chained.entries[0] as Record<string, unknown>;
+    writeFileSync(chained.path, `${JSON.stringify(unchained)}\n`);
+    const legacy = Ledger.open(chained.path);
+    legacy.append({ type: "run-started", agent: "host" });
+    const status = experimentStatus(NAME, experiment, Ledger.open(chained.path));
+    expect(status.legacyLedgerLines).toBe(1);
+    expect(formatStatus(status)).toMatch(
+      /^ledger +lines 1–1 predate the hash chain \(checked against git history only\); the chain starts at line 2$/m,
+    );
+  });
+});
+
 describe("status phases", () => {
   it("goes planned → baseline locked → running/interrupted → stopped → reported", () => {
     repo = new TempRepo();

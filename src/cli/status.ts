@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { AutoOptimizeError } from "../errors.js";
+import { verifyHistoryIfSettled } from "../experiment/history.js";
 import { listExperiments, type OpenedExperiment, openExperiment } from "../experiment/open.js";
 import { isRunning } from "../experiment/run-lock.js";
 import { experimentStatus, formatStatus } from "../loop/status.js";
@@ -41,6 +42,7 @@ export function registerStatus(program: Command): void {
     .action(async (flags: StatusFlags) => {
       const repository = await openRepository(process.cwd());
       const opened = await openForReading(repository.root, flags.experiment);
+      await verifyHistoryIfSettled(repository.root, repository.gitDir, opened);
       const status = experimentStatus(opened.name, opened.experiment, opened.ledger, {
         running: isRunning(repository.gitDir, opened.name),
       });

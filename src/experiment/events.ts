@@ -80,6 +80,8 @@ export const LedgerEventSchema = z.discriminatedUnion("type", [
     iteration,
     decision,
     commits: z.array(z.string()),
+    /** The tree of each commit, in the same order (absent in ledgers written before the chain). */
+    trees: z.array(z.string()).optional(),
     best: z.string(),
   }),
   z.object({ type: z.literal("iteration-abandoned"), iteration, reason: z.string() }),
@@ -95,9 +97,19 @@ export const LedgerEventSchema = z.discriminatedUnion("type", [
 ]);
 export type LedgerEvent = z.infer<typeof LedgerEventSchema>;
 
-/** An event as the ledger stores it: numbered from 1 and timestamped when appended. */
+/**
+ * An event as the ledger stores it: numbered from 1, timestamped and chained to the line before
+ * (`prev`, see ledger-chain.ts; absent only in ledgers written before the chain) when appended.
+ */
 export const LedgerEntrySchema = z.intersection(
   LedgerEventSchema,
-  z.object({ seq: z.number().int().positive(), at: z.string() }),
+  z.object({
+    seq: z.number().int().positive(),
+    at: z.string(),
+    prev: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+  }),
 );
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { git } from "../workspace/git.js";
+import { verifyHistory } from "./history.js";
 import { FILES } from "./layout.js";
 import type { Ledger } from "./ledger.js";
 
@@ -15,9 +16,10 @@ export async function changedDefinition(root: string, experimentPath: string): P
 
 /**
  * The experiment's definition and history are auto-optimize's to write: experiment.json and
- * protected.json as committed, and the ledger's committed lines unchanged (new lines may follow).
- * Checked before the baseline, the loop and every host step: nothing is measured or committed
- * over a changed definition.
+ * protected.json as committed, the ledger's committed lines unchanged (new lines may follow, chained),
+ * and the branch's history the one the ledger records (`verifyHistory`). Checked before the
+ * baseline, the loop, every host step, status and the report: nothing is measured or committed
+ * over a changed definition or a forged history.
  */
 export async function requireIntact(
   root: string,
@@ -40,4 +42,5 @@ export async function requireIntact(
       `${ledger} no longer starts with its committed lines: the ledger is append-only and written by auto-optimize alone. Restore it (git checkout HEAD -- ${ledger}); the steps since the last commit are then lost.`,
     );
   }
+  await verifyHistory(root, experimentPath, ledgerFile);
 }

@@ -11,12 +11,14 @@ import { UsageError } from "../errors.js";
 import { describeIssues } from "../parse-json.js";
 import { artifactRedactor } from "../redact.js";
 import { type LedgerEntry, LedgerEntrySchema, type LedgerEvent } from "./events.js";
+import { type ChainedLine, nextPrev, verifyChain } from "./ledger-chain.js";
 
 /**
  * The append-only event log of an experiment. Each append is one JSON line, flushed to disk
  * (fsync) before it returns, so after a crash the ledger holds every step that completed. A torn
  * last line (the crash hit mid-write) is dropped on open and cut off before the next append; one
- * that lost only its newline is whole, kept, and given its newline by the next append.
+ * that lost only its newline is whole, kept, and given its newline by the next append. Each event
+ * is chained to the line before it (ledger-chain.ts), and the chain is verified on open.
  */
 export class Ledger {
   private constructor(
@@ -25,15 +27,20 @@ export class Ledger {
     private validBytes: number,
     /** The last complete event lost only its newline in a crash: the next append restores it. */
     private missingNewline: boolean,
+    /** The last event's exact text: the next event's `prev` is its hash. */
+    private lastLine: string | null,
+    /** How many leading events were written before the chain existed (0 for a new ledger). */
+    readonly legacyLines: number,
   ) {}
 
   static open(path: string): Ledger {
-    if (!existsSync(path)) return new Ledger(path, [], 0, false);
+    if (!existsSync(path)) return new Ledger(path, [], 0, false, null, 0);
     const text = readFileSync(path, "utf8");
-    const { entries, validBytes } = parseLedgerText(text, path);
+    const { entries, validBytes, lines, legacyLines } = parseLedgerText(text, path);
     const total = Buffer.byteLength(text);
     const missingNewline = validBytes > 0 && validBytes === total && !text.endsWith("\n");
-    return new Ledger(path, entries, validBytes, missingNewline);
+    const lastLine = lines.at(-1)?.text ?? null;
+    return new Ledger(path, entries, validBytes, missingNewline, lastLine, legacyLines);
   }
 
   get entries(): readonly LedgerEntry[] {
@@ -46,9 +53,11 @@ export class Ledger {
       ...event,
       seq: this.loaded.length + 1,
       at: new Date().toISOString(),
+      prev: nextPrev(this.lastLine, event),
     } as LedgerEntry);
     if (existsSync(this.path)) truncateSync(this.path, this.validBytes);
-    const line = `${this.missingNewline ? "\n" : ""}${JSON.stringify(entry)}\n`;
+    const text = JSON.stringify(entry);
+    const line = `${this.missingNewline ? "\n" : ""}${text}\n`;
     const fd = openSync(this.path, "a");
     try {
       writeSync(fd, line);
@@ -58,6 +67,7 @@ export class Ledger {
     }
     this.validBytes += Buffer.byteLength(line);
     this.missingNewline = false;
+    this.lastLine = text;
     this.loaded.push(entry);
     return entry;
   }
@@ -78,15 +88,17 @@ export class Ledger {
 /**
  * The events of a ledger's text, each checked against its schema, and the bytes they take. Only the
  * text after the last newline may be unreadable: that is a write torn by a crash, and is dropped.
- * Any other bad line is corruption, reported with `source` (the file) and its line number.
+ * Any other bad line is corruption, reported with `source` (the file) and its line number, and so
+ * is a break in the chain (`verifyChain`).
  */
 export function parseLedgerText(
   text: string,
   source: string,
-): { entries: LedgerEntry[]; validBytes: number } {
+): { entries: LedgerEntry[]; validBytes: number; lines: ChainedLine[]; legacyLines: number } {
   const total = Buffer.byteLength(text);
   const lines = text.split("\n");
   const entries: LedgerEntry[] = [];
+  const chained: ChainedLine[] = [];
   let offset = 0;
   for (const [index, line] of lines.entries()) {
     // The text after the last newline has no newline of its own: never count one past the end,
@@ -109,9 +121,11 @@ export function parseLedgerText(
       throw corrupt(where, `is not a ledger event: ${describeIssues(parsed.error)}`, source);
     }
     entries.push(parsed.data);
+    chained.push({ entry: parsed.data, text: line, lineNumber: index + 1 });
     offset = end;
   }
-  return { entries, validBytes: offset };
+  const legacyLines = verifyChain(chained, source);
+  return { entries, validBytes: offset, lines: chained, legacyLines };
 }
 
 function corrupt(where: string, problem: string, source: string): UsageError {

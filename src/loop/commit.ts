@@ -4,6 +4,7 @@ import type { IterationDecision } from "../experiment/events.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import { redactText } from "../redact.js";
+import { treesOf } from "../workspace/commit-history.js";
 import { EXCLUDE_PATH } from "../workspace/exclude.js";
 import { git, gitWithInput } from "../workspace/git.js";
 import { faultPoint } from "./fault.js";
@@ -45,6 +46,7 @@ export async function commitDecided(
     iteration,
     decision,
     commits,
+    trees: await treesOf(request.root, commits),
     best: decision === "keep" ? (commits[0] as string) : request.bestBefore,
   });
   faultPoint("after-iteration", iteration);

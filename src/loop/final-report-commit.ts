@@ -1,3 +1,4 @@
+import { requireIntact } from "../experiment/intact.js";
 import type { OpenedExperiment } from "../experiment/open.js";
 import { acquireRunLock } from "../experiment/run-lock.js";
 import { git, openRepository } from "../workspace/git.js";
@@ -5,7 +6,8 @@ import { type FinalReportResult, writeFinalReport } from "./final-report.js";
 
 /**
  * Writes final-report.md and commits it with the experiment folder (`experiment(exp-NNN): final
- * report`), holding the experiment's run lock: the re-measure must not race a run or a step.
+ * report`), holding the experiment's run lock: the re-measure must not race a run or a step. The
+ * report is written only over an intact experiment whose history its ledger accounts for.
  */
 export async function commitFinalReport(input: {
   root: string;
@@ -16,6 +18,7 @@ export async function commitFinalReport(input: {
   const { root, opened } = input;
   const release = acquireRunLock((await openRepository(root)).gitDir, opened.name);
   try {
+    await requireIntact(root, opened.path, opened.ledger);
     return await writeAndCommit(input);
   } finally {
     release();

@@ -7,6 +7,7 @@ import { FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
+import { treesOf } from "../workspace/commit-history.js";
 import { changedFiles } from "../workspace/files.js";
 import { git } from "../workspace/git.js";
 import { revertCode } from "./commit.js";
@@ -69,6 +70,7 @@ export async function recoverUnfinished(
       iteration,
       decision: decided.decision,
       commits: ids,
+      trees: await treesOf(root, ids),
       best: decided.decision === "keep" ? attempt.id : unfinished.best,
     });
     return "finished";

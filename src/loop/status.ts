@@ -53,6 +53,11 @@ export interface ExperimentStatus {
   cost: { usd: number; tokens: number };
   /** Timestamp of the last ledger event. */
   lastEvent: string | null;
+  /**
+   * Only for a ledger begun before the hash chain: how many of its first lines are unchained
+   * (checked against git history only; the chain starts after them).
+   */
+  legacyLedgerLines?: number;
 }
 
 /** Everything `status` shows, from the ledger alone (plus whether a run is alive). */
@@ -114,6 +119,7 @@ export function experimentStatus(
       tokens: costs.reduce((a, c) => a + c.tokens, 0),
     },
     lastEvent: ledger.entries.at(-1)?.at ?? null,
+    ...(ledger.legacyLines > 0 && { legacyLedgerLines: ledger.legacyLines }),
   };
 }
 
@@ -198,6 +204,13 @@ export function formatStatus(status: ExperimentStatus): string {
       `$${status.cost.usd.toFixed(2)}${status.cost.tokens ? ` (${status.cost.tokens} tokens)` : ""}`,
     ],
   );
+  if (status.legacyLedgerLines) {
+    const n = status.legacyLedgerLines;
+    rows.push([
+      "ledger",
+      `lines 1–${n} predate the hash chain (checked against git history only); the chain starts at line ${n + 1}`,
+    ]);
+  }
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n");
 }

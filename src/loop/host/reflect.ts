@@ -1,13 +1,15 @@
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
-import { FILES } from "../../experiment/layout.js";
+import { EXPERIMENTS_DIR, FILES } from "../../experiment/layout.js";
 import { writeRedacted } from "../../redact.js";
+import { changedFiles } from "../../workspace/files.js";
 import { commitMessage } from "../commit.js";
 import { stopReason } from "../stop-reason.js";
 import { hostPosition, requireStep, stepCommand } from "./protocol.js";
 import {
   commitExperimentFolder,
   type HostOptions,
+  type HostSession,
   iterationPath,
   withHostSession,
 } from "./session.js";
@@ -36,7 +38,8 @@ const MIN_LENGTH = 20;
 
 /**
  * `step reflect`: records the host's reflexion of the iteration just evaluated (reflexion.md in
- * its folder, `reflected` in the ledger) and commits it; the next `step next` waits for it.
+ * its folder, `reflected` in the ledger) and commits it, and nothing else: any other change under
+ * experiments/ is refused. The next `step next` waits for it.
  */
 export async function stepReflect(options: ReflectOptions): Promise<ReflectResult> {
   return withHostSession(options, async (session) => {
@@ -53,10 +56,13 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
     }
     const { iteration } = position;
     const folder = position.folder as string;
+    const ledgerPath = `${opened.path}/${FILES.ledger}`;
+    const reflexionPath = `${opened.path}/${FILES.iterationsDir}/${folder}/reflexion.md`;
+    await requireOnlyOwnFiles(session, [ledgerPath, reflexionPath]);
     await writeRedacted(join(iterationPath(session, folder), "reflexion.md"), `${text}\n`);
     ledger.append({ type: "reflected", iteration });
     const subject = commitMessage(experiment, iteration, "reflexion");
-    const commit = await commitExperimentFolder(session, subject);
+    const commit = await commitExperimentFolder(session, subject, [ledgerPath, reflexionPath]);
     const stop = stopReason(experiment, position.state, {
       continueAfterTarget: options.continueAfterTarget,
     });
@@ -73,4 +79,22 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
       recovered: session.recovered,
     };
   });
+}
+
+/**
+ * The reflexion's commit holds the reflexion and the ledger's new lines (verified by the session:
+ * chained appends). Any other change under experiments/ — an earlier iteration's summary.md,
+ * result.json, the leaderboard — is not the host's to make, and is refused before anything is
+ * written.
+ */
+async function requireOnlyOwnFiles(session: HostSession, own: readonly string[]): Promise<void> {
+  const others = (await changedFiles(session.root)).filter(
+    (path) => path.startsWith(`${EXPERIMENTS_DIR}/`) && !own.includes(path),
+  );
+  if (others.length === 0) return;
+  const shown = others.slice(0, 10).join(" ");
+  throw new UsageError(
+    "experiment-changed",
+    `the experiment's files are auto-optimize's to write, but ${others.length === 1 ? "this one was" : `${others.length} were`} changed outside it: ${shown}${others.length > 10 ? " …" : ""}. Nothing was recorded or committed. Undo ${others.length === 1 ? "it" : "them"} (git checkout -- <file> for a changed file, rm for a new one, e.g. git checkout -- ${others[0]}), then send the reflexion again with ${stepCommand("reflect", session.via)}.`,
+  );
 }

@@ -87,16 +87,19 @@ export function iterationPath(session: HostSession, folder: string): string {
   return join(session.opened.dir, FILES.iterationsDir, folder);
 }
 
-/** Commits the experiment folder alone (ledger lines, a reflexion), if anything in it changed. */
+/**
+ * Commits the experiment folder alone (ledger lines), or only `files` in it (a reflexion and the
+ * ledger), if anything there changed.
+ */
 export async function commitExperimentFolder(
   session: HostSession,
   message: string,
+  files: readonly string[] = [session.opened.path],
 ): Promise<string | null> {
   const { root } = session;
-  const path = session.opened.path;
-  await git(["add", "-A", "--", path], root);
-  const staged = await git(["diff", "--cached", "--name-only", "--", path], root);
+  await git(["add", "-A", "--", ...files], root);
+  const staged = await git(["diff", "--cached", "--name-only", "--", ...files], root);
   if (!staged) return null;
-  await git(["commit", "--quiet", "-m", redactText(message), "--", path], root);
+  await git(["commit", "--quiet", "-m", redactText(message), "--", ...files], root);
   return git(["rev-parse", "HEAD"], root);
 }

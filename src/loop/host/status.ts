@@ -1,3 +1,4 @@
+import { verifyHistoryIfSettled } from "../../experiment/history.js";
 import { openExperiment } from "../../experiment/open.js";
 import { isRunning } from "../../experiment/run-lock.js";
 import { openRepository } from "../../workspace/git.js";
@@ -27,6 +28,7 @@ export async function hostStatus(options: {
 }): Promise<HostStatus> {
   const repository = await openRepository(options.cwd);
   const opened = await openExperiment(repository.root, options.experiment);
+  await verifyHistoryIfSettled(repository.root, repository.gitDir, opened);
   const { experiment, ledger } = opened;
   const status = experimentStatus(opened.name, experiment, ledger, {
     running: isRunning(repository.gitDir, opened.name),
