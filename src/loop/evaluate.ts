@@ -27,6 +27,7 @@ import {
   restoreExperimentFiles,
 } from "./edit-checks.js";
 import { faultPoint } from "./fault.js";
+import { freshCheckoutReason, testFreshCheckout } from "./fresh-checkout.js";
 import {
   firstRejection,
   type GuardContext,
@@ -36,6 +37,7 @@ import {
 } from "./guards.js";
 import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
 import { measureCandidate, readyBest } from "./measure-candidate.js";
+import { type Snapshot, snapshotCandidate, snapshotDiff, undoSnapshot } from "./snapshot.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 /**
@@ -106,8 +108,7 @@ export async function evaluateCandidate(
 ): Promise<Evaluation> {
   const attempts = await attemptEdits(env, state, candidate, source);
   if (attempts.kind === "retry") return attempts;
-  // The experiment's own files are auto-optimize's: whatever the candidate did to them is undone.
-  await restoreExperimentFiles(candidate.path, env.relativeDir, attempts.changed);
+  const { snapshot } = attempts;
   const record = newIterationRecord(env.experiment, {
     iteration: candidate.iteration,
     strategy: candidate.strategy,
@@ -118,9 +119,11 @@ export async function evaluateCandidate(
     violations: attempts.violations,
     testOutput: attempts.testOutput,
   });
-  let [decision, reason] = attempts.ended
-    ? [attempts.ended.decision, attempts.ended.reason]
-    : await decide(env, state, candidate, record, attempts);
+  if (snapshot) record.snapshot = snapshot.commit;
+  let [decision, reason] =
+    attempts.ended || !snapshot
+      ? [attempts.ended?.decision ?? "rejected", attempts.ended?.reason ?? ""]
+      : await decide(env, state, candidate, record, { ...attempts, snapshot });
   // Candidate code runs in the tests and the benchmark: a definition it rewrote in the main tree
   // is put back before anything is committed, and the candidate is rejected for it.
   const tampered = await changedDefinition(env.root, env.relativeDir);
@@ -138,11 +141,12 @@ export async function evaluateCandidate(
     decision,
     reason,
     ...(record.guard && { guard: record.guard }),
+    ...(snapshot && { snapshot: snapshot.commit }),
   });
   faultPoint("after-decide", candidate.iteration);
   env.checkpoint();
 
-  await writeArtifacts(env, candidate, record, source);
+  await writeArtifacts(env, candidate, record, source, snapshot);
   env.onStep("committing");
   const commits = await commitDecided({
     root: env.root,
@@ -154,6 +158,7 @@ export async function evaluateCandidate(
     ledger: env.ledger,
     bestBefore: state.best.commit,
     changedFiles: attempts.changed,
+    ...(snapshot && { snapshot: snapshot.commit }),
   });
   if (decision !== "keep") await restoreExclude(env, candidate.path, attempts.changed);
   return { kind: "decided", decision, record, commits };
@@ -163,11 +168,16 @@ interface Attempts extends EditCheck {
   kind: "attempted";
   knobs: Record<string, KnobValue>;
   testOutput: string | null;
+  /** The last attempt that passed its checks, as a commit (null: the checks rejected it). */
+  snapshot: Snapshot | null;
   /** Decided without measuring: `rejected` by the checks, `test-failed` after the last attempt. */
   ended: { decision: "rejected" | "test-failed"; reason: string } | null;
 }
 
-/** The edits, attempt after attempt, each checked, built and tested, until one passes or none is left. */
+/**
+ * The edits, attempt after attempt, each checked, snapshotted (`snapshotCandidate`), then built and
+ * tested in the snapshot's checkout, until one passes or none is left.
+ */
 async function attemptEdits(
   env: EvaluationEnv,
   state: LoopState,
@@ -176,9 +186,11 @@ async function attemptEdits(
 ): Promise<Attempts | Extract<Evaluation, { kind: "retry" }>> {
   const { experiment, ledger } = env;
   const { iteration } = candidate;
+  const best = state.best.commit;
   let feedback: string | null = null;
   let testOutput: string | null = null;
   let check: EditCheck = { changed: [], violations: [], prints: {} };
+  let snapshot: Snapshot | null = null;
   for (let attempt = candidate.firstAttempt; ; attempt++) {
     const applied = await source.edit(attempt, feedback);
     if (!applied) {
@@ -197,14 +209,18 @@ async function attemptEdits(
     ledger.append({ type: "checked", iteration, violations: check.violations });
     faultPoint("after-check", iteration);
     env.checkpoint();
-    const attempted = { kind: "attempted" as const, knobs, ...check, testOutput, ended: null };
+    // The experiment's own files are auto-optimize's: whatever the candidate did to them is undone.
+    await restoreExperimentFiles(candidate.path, env.relativeDir, check.changed);
     if (check.violations.length > 0) {
       const reason = check.violations.join("; ");
-      return { ...attempted, ended: { decision: "rejected", reason } };
+      const ended = { decision: "rejected" as const, reason };
+      return { kind: "attempted", knobs, ...check, testOutput, snapshot: null, ended };
     }
+    snapshot = await snapshotCandidate(env, candidate, best, check.changed, attempt);
+    const attempted = { kind: "attempted" as const, knobs, ...check, testOutput, snapshot };
     const result = await buildAndTest({
       experiment,
-      cwd: candidate.path,
+      cwd: snapshot.path,
       knobs,
       ledger,
       iteration,
@@ -212,32 +228,35 @@ async function attemptEdits(
       onStep: env.onStep,
     });
     env.checkpoint();
-    if (result.ok) return attempted;
+    if (result.ok) return { ...attempted, ended: null };
     testOutput = result.report;
     feedback = result.report;
     if (attempt > experiment.testRetries) {
       const reason = testFailedReason(attempt, result.report);
       return { ...attempted, testOutput, ended: { decision: "test-failed", reason } };
     }
+    if (snapshot.path === candidate.path) await undoSnapshot(snapshot, best);
   }
 }
 
 /**
- * The decision on a candidate whose tests pass: rejected when it changes code the benchmark never
- * runs (if the experiment asks) or a guard finds it computes something else or games the metric;
- * bench-failed when its benchmark gives no usable run; else kept when the interleaved comparison
- * says improved, dropped otherwise.
+ * The decision on a candidate whose tests pass, made on its snapshot: rejected when it changes code
+ * the benchmark never runs (if the experiment asks) or a guard finds it computes something else or
+ * games the metric; bench-failed when its benchmark gives no usable run; rejected when what was
+ * measured is no longer what was checked, or when its commit alone fails the tests on a fresh
+ * checkout; else kept when the interleaved comparison says improved, dropped otherwise.
  */
 async function decide(
   env: EvaluationEnv,
   state: LoopState,
   candidate: Candidate,
   record: IterationRecord,
-  checked: EditCheck,
+  checked: EditCheck & { snapshot: Snapshot },
 ): Promise<[IterationDecision, string]> {
   const { experiment } = env;
+  const { snapshot } = checked;
   if (env.profile?.snapshot) {
-    const diff = await codeDiff(candidate.path, env.relativeDir);
+    const diff = await snapshotDiff(snapshot);
     const unsampled = flagUnsampled(experiment, record, diff, env.profile.snapshot);
     if (unsampled) return ["rejected", unsampled];
   }
@@ -245,14 +264,14 @@ async function decide(
     experiment,
     ledger: env.ledger,
     worktrees: env.worktrees,
-    candidatePath: candidate.path,
+    candidatePath: snapshot.path,
     onStep: env.onStep,
   };
   const guarded: GuardContext = {
     experiment,
     dir: env.dir,
     best: { path: env.worktrees.bestPath, knobs: state.best.knobs },
-    candidate: { path: candidate.path, knobs: record.knobs },
+    candidate: { path: snapshot.path, knobs: record.knobs },
     record,
     onStep: env.onStep,
   };
@@ -268,7 +287,17 @@ async function decide(
   if (since.length > 0) return ["rejected", since.join("; ")];
   const after = await firstRejection(MEASURED_GUARDS, guarded, measured);
   if (after) return rejectedBy(record, after);
-  return [record.verdict === "improved" ? "keep" : "drop", record.reason];
+  if (record.verdict !== "improved") return ["drop", record.reason];
+  const fresh = await testFreshCheckout({
+    root: env.root,
+    experiment,
+    commit: snapshot.commit,
+    knobs: record.knobs,
+    onStep: env.onStep,
+  });
+  env.checkpoint();
+  if (!fresh.ok) return ["rejected", freshCheckoutReason(snapshot.commit, fresh.report)];
+  return ["keep", record.reason];
 }
 
 /** summary.md, result.json, result.txt, the reflexion when the source writes it now, the leaderboard. */
@@ -277,11 +306,13 @@ async function writeArtifacts(
   candidate: Candidate,
   record: IterationRecord,
   source: EditSource,
+  snapshot: Snapshot | null,
 ): Promise<void> {
   record.environmentDrift = await driftSinceBaseline(env.dir, env.root);
-  const reflexion = await source.reflect(
-    outcomeOf(record, await codeDiff(candidate.path, env.relativeDir)),
-  );
+  const diff = snapshot
+    ? await snapshotDiff(snapshot)
+    : await codeDiff(candidate.path, env.relativeDir);
+  const reflexion = await source.reflect(outcomeOf(record, diff));
   const cost = source.cost?.();
   if (cost) record.cost = cost;
   env.onStep("writing the artifacts");
