@@ -120,10 +120,9 @@ export async function evaluateCandidate(
     testOutput: attempts.testOutput,
   });
   if (snapshot) record.snapshot = snapshot.commit;
-  let [decision, reason] =
-    attempts.ended || !snapshot
-      ? [attempts.ended?.decision ?? "rejected", attempts.ended?.reason ?? ""]
-      : await decide(env, state, candidate, record, { ...attempts, snapshot });
+  let [decision, reason] = attempts.ended
+    ? [attempts.ended.decision, attempts.ended.reason]
+    : await decide(env, state, candidate, record, attempts);
   // Candidate code runs in the tests and the benchmark: a definition it rewrote in the main tree
   // is put back before anything is committed, and the candidate is rejected for it.
   const tampered = await changedDefinition(env.root, env.relativeDir);
@@ -164,15 +163,20 @@ export async function evaluateCandidate(
   return { kind: "decided", decision, record, commits };
 }
 
-interface Attempts extends EditCheck {
+type Attempts = EditCheck & {
   kind: "attempted";
   knobs: Record<string, KnobValue>;
   testOutput: string | null;
-  /** The last attempt that passed its checks, as a commit (null: the checks rejected it). */
-  snapshot: Snapshot | null;
-  /** Decided without measuring: `rejected` by the checks, `test-failed` after the last attempt. */
-  ended: { decision: "rejected" | "test-failed"; reason: string } | null;
-}
+} & (
+    | /** Its tests pass: decided on its snapshot. */
+    { ended: null; snapshot: Snapshot }
+    | {
+        /** Decided without measuring: `rejected` by the checks, `test-failed` after the last attempt. */
+        ended: { decision: "rejected" | "test-failed"; reason: string };
+        /** The last attempt as a commit (null: the checks rejected it before any snapshot). */
+        snapshot: Snapshot | null;
+      }
+  );
 
 /**
  * The edits, attempt after attempt, each checked, snapshotted (`snapshotCandidate`), then built and
@@ -217,7 +221,7 @@ async function attemptEdits(
       return { kind: "attempted", knobs, ...check, testOutput, snapshot: null, ended };
     }
     snapshot = await snapshotCandidate(env, candidate, best, check.changed, attempt);
-    const attempted = { kind: "attempted" as const, knobs, ...check, testOutput, snapshot };
+    const attempted = { kind: "attempted" as const, knobs, ...check, testOutput };
     const result = await buildAndTest({
       experiment,
       cwd: snapshot.path,
@@ -228,12 +232,13 @@ async function attemptEdits(
       onStep: env.onStep,
     });
     env.checkpoint();
-    if (result.ok) return { ...attempted, ended: null };
+    if (result.ok) return { ...attempted, snapshot, ended: null };
     testOutput = result.report;
     feedback = result.report;
     if (attempt > experiment.testRetries) {
       const reason = testFailedReason(attempt, result.report);
-      return { ...attempted, testOutput, ended: { decision: "test-failed", reason } };
+      const ended = { decision: "test-failed" as const, reason };
+      return { ...attempted, testOutput, snapshot, ended };
     }
     if (snapshot.path === candidate.path) await undoSnapshot(snapshot, best);
   }
