@@ -74,6 +74,8 @@ export const LedgerEventSchema = z.discriminatedUnion("type", [
     reason: z.string(),
     /** The check besides speed that rejected the candidate, when one did. */
     guard: z.enum(GUARDS).optional(),
+    /** The candidate's snapshot commit that was tested and measured (none: the checks rejected it). */
+    snapshot: z.string().optional(),
   }),
   z.object({
     type: z.literal("committed"),

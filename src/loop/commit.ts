@@ -1,5 +1,3 @@
-import { lstat } from "node:fs/promises";
-import { join } from "node:path";
 import type { IterationDecision } from "../experiment/events.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
@@ -7,6 +5,7 @@ import { redactText } from "../redact.js";
 import { treesOf } from "../workspace/commit-history.js";
 import { EXCLUDE_PATH } from "../workspace/exclude.js";
 import { git, gitWithInput } from "../workspace/git.js";
+import { stageAll } from "../workspace/snapshot.js";
 import { faultPoint } from "./fault.js";
 
 export interface CommitRequest {
@@ -23,6 +22,11 @@ export interface CommitRequest {
    * `.gitignore`), so the attempt commit records all of the candidate and its revert removes it.
    */
   changedFiles?: readonly string[];
+  /**
+   * The candidate's snapshot commit (snapshot.ts), when it was made: the code committed is exactly
+   * its change from the best, whatever the checkouts hold now.
+   */
+  snapshot?: string;
 }
 
 /** `experiment(exp-001/iter-003): <the strategy's first line>` */
@@ -54,26 +58,25 @@ export async function commitDecided(
 }
 
 /**
- * Records an iteration in the experiment branch: the candidate's code change (copied from the
- * candidate worktree as a binary patch, or already in place when the candidate is the main
- * working tree, as in host mode) together with the iteration's artifacts in one commit.
- * Anything but a keep is then reverted in a second commit that undoes the code and keeps the
- * artifacts, so history holds every attempt.
+ * Records an iteration in the experiment branch: the candidate's code change together with the
+ * iteration's artifacts in one commit. The change is the snapshot's (its binary patch from the
+ * best), or — for a candidate the checks rejected before any snapshot — what its checkout holds:
+ * copied from the candidate worktree, or already in place when the candidate is the main working
+ * tree (host mode). Anything but a keep is then reverted in a second commit that undoes the code
+ * and keeps the artifacts, so history holds every attempt.
  */
 export async function commitIteration(request: CommitRequest): Promise<string[]> {
-  const { root, candidate } = request;
-  await git(["add", "-A"], candidate);
-  // The exclude file is no file of the tree; a deleted file is staged by `add -A` already.
-  const ignored = [];
-  for (const path of request.changedFiles ?? []) {
-    if (path !== EXCLUDE_PATH && (await lstat(join(candidate, path)).catch(() => null)))
-      ignored.push(path);
-  }
-  if (ignored.length > 0)
-    await git(["--literal-pathspecs", "add", "-f", "--", ...ignored], candidate);
-  if (candidate !== root) {
+  const { root, candidate, snapshot } = request;
+  // The exclude file is no file of the tree.
+  const changed = (request.changedFiles ?? []).filter((path) => path !== EXCLUDE_PATH);
+  if (candidate === root) {
+    await stageAll(root, changed);
+    if (snapshot) await stageSnapshot(root, snapshot, request.experimentPath);
+  } else {
     // Bytes, not text: a patch of a file in another encoding must reach `git apply` unchanged.
-    const patch = await gitWithInput(["diff", "--cached", "--binary", "HEAD"], candidate, "");
+    const patch = snapshot
+      ? await gitWithInput(["diff", "--binary", `${snapshot}^`, snapshot], root, "")
+      : await stagedPatch(candidate, changed);
     if (patch.length > 0) await gitWithInput(["apply", "--index", "--binary", "-"], root, patch);
   }
   await git(["add", "-A", "--", request.experimentPath], root);
@@ -87,6 +90,27 @@ export async function commitIteration(request: CommitRequest): Promise<string[]>
   faultPoint("after-attempt-commit", request.iteration);
   if (request.decision === "keep" || code === "") return [attempt];
   return [attempt, await revertCode(root, attempt, request.experimentPath, message)];
+}
+
+/** Everything `checkout` changed against its HEAD, staged, as a binary patch. */
+async function stagedPatch(checkout: string, changed: readonly string[]): Promise<Buffer> {
+  await stageAll(checkout, changed);
+  return gitWithInput(["diff", "--cached", "--binary", "HEAD"], checkout, "");
+}
+
+/**
+ * Host mode: the main tree's code, staged, made the snapshot's where it differs since (in the
+ * index and the files alike), so the commit carries what was measured.
+ */
+async function stageSnapshot(
+  root: string,
+  snapshot: string,
+  experimentPath: string,
+): Promise<void> {
+  const since = ["diff", "--cached", "--binary", snapshot, "--", ".", `:!${experimentPath}`];
+  const drift = await gitWithInput(since, root, "");
+  if (drift.length > 0)
+    await gitWithInput(["apply", "-R", "--index", "--binary", "-"], root, drift);
 }
 
 /** A commit that undoes `attempt`'s code while keeping its artifacts. */

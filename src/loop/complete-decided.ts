@@ -45,9 +45,12 @@ export async function completeDecided(input: DecidedIteration): Promise<string[]
   const planned = lastOf(events, "planned");
   const decided = lastOf(events, "decided");
   if (!planned || !decided) return null;
-  // The loop's candidate worktree must still hold the edits on the best; a host's are in the root.
+  // The change is the snapshot's when one was made; else (rejected by the checks) the loop's
+  // candidate worktree must still hold the edits on the best, and a host's are in the root.
   const worktree = input.candidatePath !== input.root;
-  if (worktree && !(await checkedOutAt(input.candidatePath, unfinished.best))) return null;
+  if (decided.snapshot) {
+    if (!(await commitExists(input.root, decided.snapshot))) return null;
+  } else if (worktree && !(await checkedOutAt(input.candidatePath, unfinished.best))) return null;
 
   const { root, relativeDir, experiment, ledger } = input;
   const dir = join(root, relativeDir);
@@ -84,7 +87,15 @@ export async function completeDecided(input: DecidedIteration): Promise<string[]
     iteration: record.iteration,
     ledger,
     bestBefore: unfinished.best,
+    ...(decided.snapshot && { snapshot: decided.snapshot }),
   });
+}
+
+async function commitExists(root: string, commit: string): Promise<boolean> {
+  return git(["cat-file", "-e", `${commit}^{commit}`], root).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The candidate's checkout still stands where the iteration started (its edits on top). */
@@ -133,6 +144,7 @@ function fromLedger(input: DecidedIteration, events: LedgerEntry[]): IterationRe
   });
   record.decision = decided.decision;
   if (decided.guard) record.guard = decided.guard;
+  if (decided.snapshot) record.snapshot = decided.snapshot;
   const measured = lastOf(events, "measured");
   if (measured) {
     record.value = measured.value;

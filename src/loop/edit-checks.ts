@@ -7,6 +7,7 @@ import { changedPrints } from "../workspace/fingerprint.js";
 import { git } from "../workspace/git.js";
 import { checkCandidate } from "./checks.js";
 import type { Candidate, EvaluationEnv } from "./evaluate.js";
+import type { Snapshot } from "./snapshot.js";
 
 /** The evaluation's checks of what the candidate changed, and the undoing of what it may not keep. */
 
@@ -19,26 +20,45 @@ export interface EditCheck {
 }
 
 /**
- * The checks again once measured: what was measured must be what was checked. A protected file or
- * a changed file swapped after the tests and put back after measuring would pass the first check,
- * so any violation now, and any changed file added, gone or different since, rejects the candidate.
+ * The checks again once measured: what was measured must be what was checked. The snapshot's
+ * checkout must still hold the snapshot — a protected file or a changed file swapped after the
+ * tests and put back after measuring would pass the first check —, and in host mode the main
+ * working tree must still hold what was snapshotted; any violation now, and any file added, gone
+ * or different since, rejects the candidate.
  */
 export async function changedSinceCheck(
   env: EvaluationEnv,
   candidate: Candidate,
-  checked: EditCheck,
+  checked: EditCheck & { snapshot: Snapshot },
 ): Promise<string[]> {
   env.onStep("checking protected files and scope again");
-  const now = await checkEdits(env, candidate);
-  // The experiment's own files were put back after the first check (restoreExperimentFiles).
-  const code = (prints: Record<string, string>) =>
-    Object.fromEntries(
-      Object.entries(prints).filter(([p]) => !p.startsWith(`${env.relativeDir}/`)),
+  const locked = await committedProtected(env.root, env.relativeDir);
+  const exclude = await env.worktrees.excludeAtStart();
+  const { snapshot } = checked;
+  const measured = await checkCandidate(snapshot.path, env.experiment, locked, exclude);
+  // The exclude file is shared by every worktree: it is compared with its print at the check.
+  const excludeSwapped = checked.prints[EXCLUDE_PATH] !== measured.prints[EXCLUDE_PATH];
+  const swapped = [
+    ...measured.changed.filter((path) => path !== EXCLUDE_PATH),
+    ...(excludeSwapped ? [EXCLUDE_PATH] : []),
+  ].map((path) => `${path} changed between the check and the end of the measurement`);
+  const problems = [...measured.violations, ...swapped];
+  if (candidate.path !== snapshot.path) {
+    const live = await checkEdits(env, candidate);
+    // The experiment's own files were put back after the first check (restoreExperimentFiles).
+    const code = (prints: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(prints).filter(
+          ([p]) => !p.startsWith(`${env.relativeDir}/`) && p !== EXCLUDE_PATH,
+        ),
+      );
+    const moved = changedPrints(code(checked.prints), code(live.prints)).map(
+      (path) =>
+        `${path} changed in the working tree after the check (what was measured is the snapshot taken then)`,
     );
-  const swapped = changedPrints(code(checked.prints), code(now.prints)).map(
-    (path) => `${path} changed between the check and the end of the measurement`,
-  );
-  return [...now.violations, ...swapped];
+    problems.push(...live.violations, ...moved);
+  }
+  return [...new Set(problems)];
 }
 
 /**

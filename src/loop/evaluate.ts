@@ -29,6 +29,7 @@ import {
 } from "./edit-checks.js";
 import { type EvaluationRuns, openEvaluationRuns } from "./evaluation-runs.js";
 import { faultPoint } from "./fault.js";
+import { freshCheckoutReason, testFreshCheckout } from "./fresh-checkout.js";
 import {
   firstRejection,
   type GuardContext,
@@ -39,6 +40,7 @@ import {
 import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
 import { measureCandidate } from "./measure-candidate.js";
 import { CandidateWroteOutside } from "./run-watch.js";
+import { type Snapshot, snapshotCandidate, snapshotDiff, undoSnapshot } from "./snapshot.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 /**
@@ -110,8 +112,7 @@ export async function evaluateCandidate(
   const runs = await openEvaluationRuns(env, state, candidate);
   const attempts = await attemptEdits(env, state, candidate, source, runs);
   if (attempts.kind === "retry") return attempts;
-  // The experiment's own files are auto-optimize's: whatever the candidate did to them is undone.
-  await restoreExperimentFiles(candidate.path, env.relativeDir, attempts.changed);
+  const { snapshot } = attempts;
   const record = newIterationRecord(env.experiment, {
     iteration: candidate.iteration,
     strategy: candidate.strategy,
@@ -122,6 +123,7 @@ export async function evaluateCandidate(
     violations: attempts.violations,
     testOutput: attempts.testOutput,
   });
+  if (snapshot) record.snapshot = snapshot.commit;
   if (attempts.ended?.guard) record.guard = attempts.ended.guard;
   let [decision, reason] = attempts.ended
     ? [attempts.ended.decision, attempts.ended.reason]
@@ -143,11 +145,12 @@ export async function evaluateCandidate(
     decision,
     reason,
     ...(record.guard && { guard: record.guard }),
+    ...(snapshot && { snapshot: snapshot.commit }),
   });
   faultPoint("after-decide", candidate.iteration);
   env.checkpoint();
 
-  await writeArtifacts(env, candidate, record, source, state.best);
+  await writeArtifacts(env, candidate, record, source, snapshot, state.best);
   env.onStep("committing");
   const commits = await commitDecided({
     root: env.root,
@@ -159,23 +162,34 @@ export async function evaluateCandidate(
     ledger: env.ledger,
     bestBefore: state.best.commit,
     changedFiles: attempts.changed,
+    ...(snapshot && { snapshot: snapshot.commit }),
   });
   if (decision !== "keep") await restoreExclude(env, candidate.path, attempts.changed);
   return { kind: "decided", decision, record, commits };
 }
 
-interface Attempts extends EditCheck {
+type Attempts = EditCheck & {
   kind: "attempted";
   knobs: Record<string, KnobValue>;
   testOutput: string | null;
-  /**
-   * Decided without measuring: `rejected` by the checks (or by the guard whose kind is given),
-   * `test-failed` after the last attempt.
-   */
-  ended: { decision: "rejected" | "test-failed"; reason: string; guard?: GuardKind } | null;
-}
+} & (
+    | /** Its tests pass: decided on its snapshot. */
+    { ended: null; snapshot: Snapshot }
+    | {
+        /**
+         * Decided without measuring: `rejected` by the checks (or by the guard whose kind is
+         * given), `test-failed` after the last attempt.
+         */
+        ended: { decision: "rejected" | "test-failed"; reason: string; guard?: GuardKind };
+        /** The last attempt as a commit (null: the checks rejected it before any snapshot). */
+        snapshot: Snapshot | null;
+      }
+  );
 
-/** The edits, attempt after attempt, each checked, built and tested, until one passes or none is left. */
+/**
+ * The edits, attempt after attempt, each checked, snapshotted (`snapshotCandidate`), then built and
+ * tested in the snapshot's checkout, until one passes or none is left.
+ */
 async function attemptEdits(
   env: EvaluationEnv,
   state: LoopState,
@@ -185,9 +199,11 @@ async function attemptEdits(
 ): Promise<Attempts | Extract<Evaluation, { kind: "retry" }>> {
   const { experiment, ledger } = env;
   const { iteration } = candidate;
+  const best = state.best.commit;
   let feedback: string | null = null;
   let testOutput: string | null = null;
   let check: EditCheck = { changed: [], violations: [], prints: {} };
+  let snapshot: Snapshot | null = null;
   for (let attempt = candidate.firstAttempt; ; attempt++) {
     const applied = await source.edit(attempt, feedback);
     if (!applied) {
@@ -206,14 +222,18 @@ async function attemptEdits(
     ledger.append({ type: "checked", iteration, violations: check.violations });
     faultPoint("after-check", iteration);
     env.checkpoint();
-    const attempted = { kind: "attempted" as const, knobs, ...check, testOutput, ended: null };
+    // The experiment's own files are auto-optimize's: whatever the candidate did to them is undone.
+    await restoreExperimentFiles(candidate.path, env.relativeDir, check.changed);
     if (check.violations.length > 0) {
       const reason = check.violations.join("; ");
-      return { ...attempted, ended: { decision: "rejected", reason } };
+      const ended = { decision: "rejected" as const, reason };
+      return { kind: "attempted", knobs, ...check, testOutput, snapshot: null, ended };
     }
+    snapshot = await snapshotCandidate(env, candidate, best, check.changed, attempt);
+    const attempted = { kind: "attempted" as const, knobs, ...check, testOutput };
     const result = await buildAndTest({
       experiment,
-      cwd: candidate.path,
+      cwd: snapshot.path,
       knobs,
       ledger,
       iteration,
@@ -222,37 +242,41 @@ async function attemptEdits(
       runs,
     });
     env.checkpoint();
-    if (result.ok) return attempted;
+    if (result.ok) return { ...attempted, snapshot, ended: null };
     if (result.wroteOutside) {
       const ended = { decision: "rejected" as const, reason: result.report };
-      return { ...attempted, ended: { ...ended, guard: "wrote-outside-run" } };
+      return { ...attempted, snapshot, ended: { ...ended, guard: "wrote-outside-run" as const } };
     }
     testOutput = result.report;
     feedback = result.report;
     if (attempt > experiment.testRetries) {
       const reason = testFailedReason(attempt, result.report);
-      return { ...attempted, testOutput, ended: { decision: "test-failed", reason } };
+      const ended = { decision: "test-failed" as const, reason };
+      return { ...attempted, testOutput, snapshot, ended };
     }
+    if (snapshot.path === candidate.path) await undoSnapshot(snapshot, best);
   }
 }
 
 /**
- * The decision on a candidate whose tests pass: rejected when it changes code the benchmark never
- * runs (if the experiment asks) or a guard finds it computes something else or games the metric;
- * bench-failed when its benchmark gives no usable run; else kept when the interleaved comparison
- * says improved, dropped otherwise.
+ * The decision on a candidate whose tests pass, made on its snapshot: rejected when it changes code
+ * the benchmark never runs (if the experiment asks) or a guard finds it computes something else or
+ * games the metric; bench-failed when its benchmark gives no usable run; rejected when what was
+ * measured is no longer what was checked, or when its commit alone fails the tests on a fresh
+ * checkout; else kept when the interleaved comparison says improved, dropped otherwise.
  */
 async function decide(
   env: EvaluationEnv,
   state: LoopState,
   candidate: Candidate,
   record: IterationRecord,
-  checked: EditCheck,
+  checked: EditCheck & { snapshot: Snapshot },
   runs: EvaluationRuns,
 ): Promise<[IterationDecision, string]> {
   const { experiment } = env;
+  const { snapshot } = checked;
   if (env.profile?.snapshot) {
-    const diff = await codeDiff(candidate.path, env.relativeDir);
+    const diff = await snapshotDiff(snapshot);
     const unsampled = flagUnsampled(experiment, record, diff, env.profile.snapshot);
     if (unsampled) return ["rejected", unsampled];
   }
@@ -260,14 +284,14 @@ async function decide(
     experiment,
     ledger: env.ledger,
     worktrees: env.worktrees,
-    candidatePath: candidate.path,
+    candidatePath: snapshot.path,
     onStep: env.onStep,
   };
   const guarded: GuardContext = {
     experiment,
     dir: env.dir,
     best: { path: env.worktrees.bestPath, knobs: state.best.knobs },
-    candidate: { path: candidate.path, knobs: record.knobs },
+    candidate: { path: snapshot.path, knobs: record.knobs },
     record,
     onStep: env.onStep,
     runs,
@@ -285,7 +309,17 @@ async function decide(
   if (since.length > 0) return ["rejected", since.join("; ")];
   const after = await firstRejection(MEASURED_GUARDS, guarded, measured);
   if (after) return rejectedBy(record, after);
-  return [record.verdict === "improved" ? "keep" : "drop", record.reason];
+  if (record.verdict !== "improved") return ["drop", record.reason];
+  const fresh = await testFreshCheckout({
+    root: env.root,
+    experiment,
+    commit: snapshot.commit,
+    knobs: record.knobs,
+    onStep: env.onStep,
+  });
+  env.checkpoint();
+  if (!fresh.ok) return ["rejected", freshCheckoutReason(snapshot.commit, fresh.report)];
+  return ["keep", record.reason];
 }
 
 /** summary.md, result.json, result.txt, the reflexion when the source writes it now, the leaderboard. */
@@ -294,6 +328,7 @@ async function writeArtifacts(
   candidate: Candidate,
   record: IterationRecord,
   source: EditSource,
+  snapshot: Snapshot | null,
   bestBefore: LoopState["best"],
 ): Promise<void> {
   record.environmentDrift = await iterationDrift(
@@ -303,9 +338,10 @@ async function writeArtifacts(
     bestBefore,
     record.bestValue,
   );
-  const reflexion = await source.reflect(
-    outcomeOf(record, await codeDiff(candidate.path, env.relativeDir)),
-  );
+  const diff = snapshot
+    ? await snapshotDiff(snapshot)
+    : await codeDiff(candidate.path, env.relativeDir);
+  const reflexion = await source.reflect(outcomeOf(record, diff));
   const cost = source.cost?.();
   if (cost) record.cost = cost;
   env.onStep("writing the artifacts");

@@ -15,9 +15,9 @@ export interface EvaluationRuns {
 
 /**
  * Readies the best (checked out and built) and starts watching the checkouts: the best's
- * worktree, the candidate's checkout (its reference is taken after each of its builds) and, when
- * the candidate runs elsewhere, the main working tree, where only auto-optimize's own appends to
- * the ledger and the open iteration's folder may change while runs go on.
+ * worktree, the candidate's (its reference is taken after each of its builds) and the main
+ * working tree, where only auto-optimize's own appends to the ledger and the open iteration's
+ * folder may change while runs go on.
  */
 export async function openEvaluationRuns(
   env: EvaluationEnv,
@@ -38,31 +38,30 @@ export async function openEvaluationRuns(
   const ours = (path: string) =>
     path === `${env.relativeDir}/${FILES.ledger}` ||
     path.startsWith(`${env.relativeDir}/${FILES.iterationsDir}/${candidate.folder}/`);
-  const inMainTree = candidate.path === root;
+  // The candidate runs in its snapshot's checkout (the candidate worktree) in both modes; the main
+  // tree holds the host's edits in host mode, and is never where a run happens.
   const trees: WatchedTree[] = [
     { label: "the best's worktree", path: worktrees.bestPath, side: "A", removable: true },
     {
-      label: inMainTree ? "the main working tree" : "the candidate's worktree",
-      path: candidate.path,
+      label: "the candidate's worktree",
+      path: worktrees.candidatePath,
       side: "B",
-      removable: !inMainTree,
-      ...(inMainTree && { ours }),
+      removable: true,
     },
-  ];
-  if (!inMainTree)
-    trees.push({
+    {
       label: "the main working tree",
       path: root,
       side: null,
       removable: (path) => path.startsWith(`${env.relativeDir}/`),
       ours,
-    });
+    },
+  ];
   const watch = new RunWatch(trees);
   await watch.reference("A");
   await watch.reference(null);
   return {
     watch,
     best: await runIsolationFor(experiment, worktrees.bestPath),
-    candidate: await runIsolationFor(experiment, candidate.path),
+    candidate: await runIsolationFor(experiment, worktrees.candidatePath),
   };
 }

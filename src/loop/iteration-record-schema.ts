@@ -41,6 +41,8 @@ export const IterationRecordSchema = z.object({
   unsampledFunctions: z.array(z.string()).optional(),
   /** The check besides speed that rejected the candidate, when one did (its reason is `reason`). */
   guard: z.enum(GUARDS).optional(),
+  /** The commit of the candidate that was built, tested and measured (none when the checks rejected it). */
+  snapshot: z.string().optional(),
   /** What the agent's model calls cost during this iteration (agents that pay for a model). */
   cost: AgentUsageSchema.optional(),
 });
