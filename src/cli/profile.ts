@@ -59,6 +59,7 @@ export function registerProfile(program: Command): void {
             selfPct: h.selfPct,
             totalPct: h.totalPct,
             samples: h.samples,
+            lines: h.lines ?? [],
           })),
           notes: hotspots.notes,
         };

@@ -7,6 +7,7 @@ import { profileNative } from "./adapters/native.js";
 import { profileNode } from "./adapters/node.js";
 import { profilePython } from "./adapters/python.js";
 import { detectLanguage } from "./detect.js";
+import { addLineSources } from "./line-sources.js";
 import { type SpeedscopeFile, toSpeedscope } from "./speedscope.js";
 import { summarize } from "./summarize.js";
 import type { AdapterResult, Hotspots, Language, ProfileRequest } from "./types.js";
@@ -36,8 +37,10 @@ export async function profileCommand(options: ProfileOptions): Promise<ProfileOu
   try {
     const request: ProfileRequest = { ...options, language, workDir };
     const result = await runAdapter(language, request);
+    const hotspots = summarize(language, result);
+    await addLineSources(hotspots.hotspots.slice(0, 40), options.cwd);
     return {
-      hotspots: summarize(language, result),
+      hotspots,
       speedscope: toSpeedscope(
         result.data,
         `${options.command} (${result.profiler})`,
