@@ -1,3 +1,4 @@
+import { bareName } from "./changed-functions.js";
 import type {
   AdapterResult,
   Frame,
@@ -21,10 +22,17 @@ const LINES_PER_FUNCTION = 5;
  * A sampling profiler's percentages are shares of the samples (so a row's percentage and its
  * sample count always agree); a tracing profiler's are shares of its measured time.
  */
-export function summarize(language: Language, result: AdapterResult): Hotspots {
-  const { data, isGc } = result;
-  const rows = data.kind === "stacks" ? fromStacks(data, isGc) : fromFlat(data, isGc);
+export function summarize(language: Language, result: AdapterResult, focus?: string): Hotspots {
+  const { isGc } = result;
   const notes = [...result.notes];
+  const focused = focus ? focusOn(result.data, focus) : null;
+  if (focus && !focused) {
+    notes.push(
+      `--focus ${focus}: no sample ran a function of that name, so the percentages are of all samples`,
+    );
+  }
+  const data = focused?.data ?? result.data;
+  const rows = data.kind === "stacks" ? fromStacks(data, isGc) : fromFlat(data, isGc);
   if (rows.samples > 0 && rows.samples < 50 && data.kind === "stacks") {
     notes.push(
       `only ${rows.samples} samples: percentages are rough; a longer run gives a steadier picture`,
@@ -35,10 +43,30 @@ export function summarize(language: Language, result: AdapterResult): Hotspots {
     profiler: result.profiler,
     samples: rows.samples,
     ...(result.intervalUs !== undefined && { intervalUs: result.intervalUs }),
+    ...(focused && { focus: { name: focused.name, pctOfAll: focused.pctOfAll } }),
+    inlinedShown: result.inlinedShown ?? true,
     hotspots: rows.hotspots,
     ...(rows.gcPct !== undefined && { gcPct: rows.gcPct }),
     notes,
   };
+}
+
+/**
+ * Only the samples that ran inside `name` (a frame of that name, or of that bare name, on the
+ * stack): the profile of one region, setup left out. Null when none did, or the profile has no
+ * stacks (a tracing profiler's totals cannot be split by caller).
+ */
+function focusOn(
+  data: ProfileData,
+  name: string,
+): { data: ProfileData; name: string; pctOfAll: number } | null {
+  if (data.kind !== "stacks") return null;
+  const matches = data.frames.map((f) => f.name === name || bareName(f.name) === name);
+  const stacks = data.stacks.filter((s) => s.stack.some((i) => matches[i]));
+  const all = data.stacks.reduce((a, s) => a + s.samples, 0);
+  const kept = stacks.reduce((a, s) => a + s.samples, 0);
+  if (kept === 0) return null;
+  return { data: { ...data, stacks }, name, pctOfAll: round((100 * kept) / all) };
 }
 
 interface Totals {

@@ -46,6 +46,11 @@ export interface Hotspots {
   hotspots: Hotspot[];
   /** Share of the time in garbage collection, when the profiler tells. */
   gcPct?: number;
+  /**
+   * Whether code a compiler inlined still shows under its own function's name, so that a function
+   * without samples did not run. False for perf without debug information and for callgrind.
+   */
+  inlinedShown?: boolean;
   /** What the reader should know: a fallback taken, frames without symbols, a low sample count. */
   notes: string[];
 }
@@ -102,6 +107,8 @@ export interface AdapterResult {
   runMs?: number;
   /** Time between two samples, when the profiler samples at a set rate. */
   intervalUs?: number;
+  /** False when inlined code is counted for its caller only (see `Hotspots.inlinedShown`). */
+  inlinedShown?: boolean;
 }
 
 export interface ProfileRequest {

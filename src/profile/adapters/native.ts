@@ -164,7 +164,8 @@ async function withPerf(
     profiler: "perf",
     data: expanded,
     runMs: run.wallMs,
-    intervalUs: 1e6 / frequency,
+    intervalUs: Math.round(1e6 / frequency),
+    inlinedShown: chains.size > 0,
     notes: [
       `perf record -e ${event} at ${frequency} Hz${cycles ? "" : " (no hardware cycle counter here: software clock)"}`,
       ...(chains.size > 0
@@ -301,6 +302,7 @@ async function withCallgrind(
     profiler: "callgrind",
     data,
     runMs: run.wallMs,
+    inlinedShown: false,
     notes: [
       "callgrind counts instructions executed (not time) and runs the program 20–100× slower",
     ],

@@ -46,6 +46,8 @@ if _ao_dir:
         import signal as _ao_signal
         _ao_counts = {}
         def _ao_sample(signum, frame):
+            if frame is not None and frame.f_code is _ao_sample.__code__:
+                return
             line = frame.f_lineno if frame is not None else 0
             codes = []
             while frame is not None:
