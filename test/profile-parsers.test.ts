@@ -95,6 +95,7 @@ describe("profile parsers on captured outputs", () => {
     const profile = top("jvm", { profiler: "jfr", data });
     expect(profile.hotspots[0]?.name).toBe("Hot.hotMethod");
     expect(profile.hotspots[0]?.file).toBe("Hot.java");
+    expect(profile.hotspots[0]?.lines?.[0]?.line).toBe(5); // the loop of hotMethod
     expect(profile.hotspots.find((h) => h.name === "Hot.main")?.totalPct).toBeGreaterThan(90);
   });
 
@@ -103,6 +104,8 @@ describe("profile parsers on captured outputs", () => {
     const profile = top("go", { profiler: "pprof", data });
     expect(profile.hotspots[0]?.name).toBe("example.com/gohot.HotFunc");
     expect(profile.hotspots[0]?.file).toMatch(/hot\.go$/);
+    // Line 8 is the body of HotFunc's loop in examples/profile-targets/go/hot.go.
+    expect(profile.hotspots[0]?.lines?.[0]?.line).toBe(8);
     const bench = profile.hotspots.find((h) => h.name === "example.com/gohot.BenchmarkWork");
     expect(bench?.totalPct).toBeGreaterThan(90);
   });
