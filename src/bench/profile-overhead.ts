@@ -44,6 +44,13 @@ const cases: Case[] = [
     command: "node hot.js 40",
   },
   {
+    name: "node short (V8 sampler, profiled again finer)",
+    language: "node",
+    folder: "node",
+    needs: ["node"],
+    command: "node hot.js 5",
+  },
+  {
     name: "python (built-in sampler)",
     language: "python",
     folder: "python",
@@ -65,6 +72,14 @@ const cases: Case[] = [
     needs: ["gcc", "perf"],
     build: ["gcc", ["-O2", "-g", "-o", "hot", "hot.c"]],
     command: "./hot 30",
+  },
+  {
+    name: "native C short (perf, profiled again finer)",
+    language: "native",
+    folder: "c",
+    needs: ["gcc", "perf"],
+    build: ["gcc", ["-O2", "-g", "-o", "hot", "hot.c"]],
+    command: "./hot 3",
   },
   {
     name: "native C (callgrind, perf hidden)",

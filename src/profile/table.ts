@@ -17,13 +17,15 @@ const GROUP_TITLES: Record<FileGroup, string> = {
  */
 export function formatHotspots(profile: Hotspots, top = 20): string {
   const grouped = profile.hotspots.some((h) => h.group !== undefined);
-  const groups: { title: string | null; rows: Hotspot[] }[] = grouped
+  // The scope's group gets `top` rows; the others, which the planner cannot change, a quarter.
+  const groups: { title: string | null; rows: Hotspot[]; limit: number }[] = grouped
     ? (["scope", "benchmark", "other"] as const).map((group) => ({
         title: GROUP_TITLES[group],
         rows: profile.hotspots.filter((h) => (h.group ?? "other") === group),
+        limit: group === "scope" ? top : Math.max(3, Math.ceil(top / 4)),
       }))
-    : [{ title: null, rows: profile.hotspots }];
-  const shownRows = groups.flatMap((g) => g.rows.slice(0, top));
+    : [{ title: null, rows: profile.hotspots, limit: top }];
+  const shownRows = groups.flatMap((g) => g.rows.slice(0, g.limit));
   const header = ["self %", "total %", "samples", "function", "where"];
   const cellsOf = (h: Hotspot) => [
     h.selfPct.toFixed(1),
@@ -56,8 +58,10 @@ export function formatHotspots(profile: Hotspots, top = 20): string {
       const self = group.rows.reduce((a, h) => a + h.selfPct, 0);
       out.push(`— ${group.title}: ${self.toFixed(1)}% self`);
     }
-    out.push(...group.rows.slice(0, top).map((h) => line(cellsOf(h))));
-    if (group.rows.length > top) out.push(`… ${group.rows.length - top} more functions`);
+    out.push(...group.rows.slice(0, group.limit).map((h) => line(cellsOf(h))));
+    if (group.rows.length > group.limit) {
+      out.push(`… ${group.rows.length - group.limit} more functions`);
+    }
   }
   const files = byFile(profile.hotspots);
   if (files.length > 1) {
