@@ -215,8 +215,9 @@ describe("the table a planner reads", () => {
 
   it("a short run is profiled again at the interval that gives about 2,000 samples", () => {
     expect(finerInterval("v8-cpu-profiler", 1000, 200)).toBe(100);
-    expect(finerInterval("v8-cpu-profiler", 1000, 10)).toBe(50); // the floor
-    expect(finerInterval("perf", 1001, 500)).toBe(250);
+    expect(finerInterval("v8-cpu-profiler", 1000, 10)).toBe(100); // the floor
+    expect(finerInterval("perf", 1001, 1000)).toBe(500);
+    expect(finerInterval("perf", 1001, 100)).toBe(250); // the floor
     expect(finerInterval("perf", 1001, TARGET_SAMPLES)).toBeNull();
     expect(finerInterval("python-sampler", 5000, 100)).toBeNull(); // SIGPROF cannot go faster
     expect(finerInterval("cProfile", undefined, 10)).toBeNull();
