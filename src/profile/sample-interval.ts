@@ -6,11 +6,11 @@ export const TARGET_SAMPLES = 2000;
  * costs more than a few percent (measured in docs/profiling.md) or the profiler cannot go.
  */
 export const MIN_INTERVAL_US: Record<string, number> = {
-  // V8: 100 µs costs ~5 points of CPU more than 1 ms, 50 µs ~35 (docs/profiling.md).
+  // V8, CPU over an unprofiled run: 1 ms +13–16%, 100 µs +21–39%, 50 µs +46–53% (docs/profiling.md).
   "v8-cpu-profiler": 100,
   // SIGPROF fires at most once per scheduler tick (about 3–4 ms here): 5 ms is near the floor.
   "python-sampler": 4000,
-  // perf -g: ~40 µs of CPU per sample here, so 4 kHz (+9 points over 999 Hz), not 10 kHz (+33).
+  // perf -g: 999 Hz +33–37%, 4 kHz +42–48%, 10 kHz +66–77% (~40 µs of CPU per sample here).
   perf: 250,
   jfr: 1000,
 };
