@@ -28,7 +28,9 @@ export function summarize(language: Language, result: AdapterResult, focus?: str
   const focused = focus ? focusOn(result.data, focus) : null;
   if (focus && !focused) {
     notes.push(
-      `--focus ${focus}: no sample ran a function of that name, so the percentages are of all samples`,
+      result.data.kind === "flat"
+        ? `focus ${focus}: ${result.profiler} records no call stacks, so the percentages are of the whole run`
+        : `focus ${focus}: no sample ran a function of that name, so the percentages are of all samples`,
     );
   }
   const data = focused?.data ?? result.data;
