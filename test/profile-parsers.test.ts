@@ -33,7 +33,7 @@ function top(language: Language, result: Omit<AdapterResult, "notes">) {
 }
 
 describe("profile parsers on captured outputs", () => {
-  it("V8 .cpuprofile: time-weighted self time, pseudo-frames dropped, GC on its own line", () => {
+  it("V8 .cpuprofile: self time in samples, pseudo-frames dropped, GC on its own line", () => {
     const data = parseCpuProfiles([JSON.parse(fixture("node.cpuprofile")) as CpuProfile]);
     const profile = top("node", { profiler: "v8", data, isGc: (f) => f.name === GC_NAME });
     expect(profile.hotspots[0]?.name).toBe("hotFn");
@@ -45,7 +45,7 @@ describe("profile parsers on captured outputs", () => {
     expect(names).not.toContain("(root)");
     expect(names).toContain(GC_NAME);
     expect(profile.gcPct).toBeGreaterThan(0);
-    // Weights are the time deltas, not sample counts: they add up to the profiled time.
+    // Weights are the time deltas (for speedscope): they add up to the profiled time.
     const total = data.stacks.reduce((a, s) => a + s.weight, 0);
     expect(total).toBeGreaterThan(50_000);
   });
@@ -95,6 +95,7 @@ describe("profile parsers on captured outputs", () => {
     const profile = top("jvm", { profiler: "jfr", data });
     expect(profile.hotspots[0]?.name).toBe("Hot.hotMethod");
     expect(profile.hotspots[0]?.file).toBe("Hot.java");
+    expect(profile.hotspots[0]?.lines?.[0]?.line).toBe(5); // the loop of hotMethod
     expect(profile.hotspots.find((h) => h.name === "Hot.main")?.totalPct).toBeGreaterThan(90);
   });
 
@@ -103,6 +104,8 @@ describe("profile parsers on captured outputs", () => {
     const profile = top("go", { profiler: "pprof", data });
     expect(profile.hotspots[0]?.name).toBe("example.com/gohot.HotFunc");
     expect(profile.hotspots[0]?.file).toMatch(/hot\.go$/);
+    // Line 8 is the body of HotFunc's loop in examples/profile-targets/go/hot.go.
+    expect(profile.hotspots[0]?.lines?.[0]?.line).toBe(8);
     const bench = profile.hotspots.find((h) => h.name === "example.com/gohot.BenchmarkWork");
     expect(bench?.totalPct).toBeGreaterThan(90);
   });
@@ -277,13 +280,13 @@ describe("changed functions without samples", () => {
 
   it("finds the function of each changed line, in several languages, new ones marked", () => {
     expect(changedFunctions(diff)).toEqual([
-      { file: "src/a.ts", name: "hotFn", added: false },
-      { file: "src/a.ts", name: "coldArrow", added: false },
-      { file: "src/a.ts", name: "brandNew", added: true },
-      { file: "lib/m.py", name: "parse", added: false },
-      { file: "hot.c", name: "hot_loop", added: false },
-      { file: "x.go", name: "Scan", added: false },
-      { file: "Hot.java", name: "coldMethod", added: false },
+      { file: "src/a.ts", name: "hotFn", added: false, deleted: false },
+      { file: "src/a.ts", name: "coldArrow", added: false, deleted: false },
+      { file: "src/a.ts", name: "brandNew", added: true, deleted: false },
+      { file: "lib/m.py", name: "parse", added: false, deleted: false },
+      { file: "hot.c", name: "hot_loop", added: false, deleted: false },
+      { file: "x.go", name: "Scan", added: false, deleted: false },
+      { file: "Hot.java", name: "coldMethod", added: false, deleted: false },
     ]);
   });
 

@@ -15,7 +15,18 @@ interface ProfileJson {
     line: number | null;
     selfPct: number;
     totalPct: number;
+    samples: number;
+    lines: { line: number; selfPct: number; source?: string }[];
   }[];
+  notes: string[];
+}
+
+/** The hottest line of the planted function: the line numbers of its loop, in the example. */
+function expectTopLineIn(json: ProfileJson, name: string, loop: number[]): void {
+  const planted = json.hotspots.find((h) => h.name === name);
+  expect(planted?.lines.length, JSON.stringify(planted)).toBeGreaterThan(0);
+  expect(loop).toContain(planted?.lines[0]?.line);
+  expect(planted?.lines[0]?.source).toBeTruthy();
 }
 
 async function profile(args: string[], cwd: string): Promise<ProfileJson> {
@@ -34,6 +45,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
     expect(json).toMatchObject({ language: "node", profiler: "v8-cpu-profiler" });
     expect(json.hotspots[0]).toMatchObject({ name: "hotFn", file: "hot.js", line: 2 });
     expect(json.hotspots[0]?.selfPct).toBeGreaterThan(50);
+    expectTopLineIn(json, "hotFn", [4]);
     const file = JSON.parse(readFileSync(speedscope, "utf8"));
     expect(file.$schema).toBe("https://www.speedscope.app/file-format-schema.json");
     expect(file.profiles[0].samples.length).toBeGreaterThan(0);
@@ -51,6 +63,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
     build(process.execPath, [tsc, "-p", "tsconfig.json"], dir);
     const json = await profile(["--", "node", "dist/hot.js", "10"], dir);
     expect(json.hotspots[0]).toMatchObject({ name: "hotTs", file: "hot.ts", line: 3 });
+    expectTopLineIn(json, "hotTs", [5]);
   });
 
   it.skipIf(!has("python3"))("Python: hot (skipped without python3)", async () => {
@@ -58,6 +71,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
     const json = await profile(["--", "python3", "hot.py", "3"], dir);
     expect(json).toMatchObject({ language: "python", profiler: "python-sampler" });
     expect(json.hotspots[0]).toMatchObject({ name: "hot", file: "hot.py", line: 5 });
+    expectTopLineIn(json, "hot", [7, 8]);
   });
 
   it.skipIf(!has("python3"))(
@@ -93,6 +107,44 @@ describe("profile ranks the planted hot function first (built binary)", () => {
       const json = await profile(["--", "./hot", "10"], dir);
       expect(json.language).toBe("native");
       expect(json.hotspots[0]).toMatchObject({ name: "hot_loop", file: "hot.c", line: 5 });
+      expectTopLineIn(json, "hot_loop", [7]);
+    },
+  );
+
+  it.skipIf(!has("gcc") || !perfWorks() || !has("addr2line"))(
+    "C: a function the compiler inlined is a frame of its own, with its lines (skipped without gcc, perf or addr2line)",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "profile-inlined-"));
+      writeFileSync(
+        join(dir, "inl.c"),
+        [
+          "#include <stdio.h>",
+          "#include <stdlib.h>",
+          "static inline unsigned mix(unsigned h, unsigned i) {",
+          "  for (int k = 0; k < 64; k++) h = h * 33 + (i ^ k);",
+          "  return h;",
+          "}",
+          "__attribute__((noinline)) unsigned work(int n) {",
+          "  unsigned t = 0;",
+          "  for (int i = 0; i < n; i++) t += mix(t, i);",
+          "  return t;",
+          "}",
+          "int main(int argc, char **argv) {",
+          '  printf("%u\\n", work(argc > 1 ? atoi(argv[1]) : 3000000));',
+          "  return 0;",
+          "}",
+          "",
+        ].join("\n"),
+      );
+      build("gcc", ["-O2", "-g", "-o", "inl", "inl.c"], dir);
+      const json = await profile(["--", "./inl"], dir);
+      const mix = json.hotspots.find((h) => h.name === "mix");
+      expect(mix, JSON.stringify(json.hotspots.slice(0, 5))).toMatchObject({ file: "inl.c" });
+      expect(mix?.samples).toBeGreaterThan(0);
+      expectTopLineIn(json, "mix", [4]);
+      // A 0.3 s run gives ~300 samples at 999 Hz: it is profiled again, at up to 4 kHz.
+      expect(json.notes.join("\n")).toMatch(/profiled twice/);
+      expect(json.samples).toBeGreaterThan(500);
     },
   );
 
@@ -107,6 +159,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
         file: "hot.cpp",
         line: 7,
       });
+      expectTopLineIn(json, "planted::hot_loop", [9]);
     },
   );
 
@@ -117,6 +170,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
       build("rustc", ["-O", "-g", "-o", "hot", "hot.rs"], dir);
       const json = await profile(["--", "./hot", "10"], dir);
       expect(json.hotspots[0]).toMatchObject({ name: "hot::hot_loop", file: "hot.rs", line: 3 });
+      expectTopLineIn(json, "hot::hot_loop", [5, 6]);
     },
   );
 
@@ -148,6 +202,7 @@ describe("profile ranks the planted hot function first (built binary)", () => {
       const json = await profile(["--", "java", "-cp", "classes", "Hot", "10"], dir);
       expect(json).toMatchObject({ language: "jvm", profiler: "jfr" });
       expect(json.hotspots[0]?.name).toBe("Hot.hotMethod");
+      expectTopLineIn(json, "Hot.hotMethod", [5]);
     },
   );
 

@@ -44,6 +44,13 @@ const cases: Case[] = [
     command: "node hot.js 40",
   },
   {
+    name: "node short (V8 sampler, profiled again finer)",
+    language: "node",
+    folder: "node",
+    needs: ["node"],
+    command: "node hot.js 5",
+  },
+  {
     name: "python (built-in sampler)",
     language: "python",
     folder: "python",
@@ -65,6 +72,14 @@ const cases: Case[] = [
     needs: ["gcc", "perf"],
     build: ["gcc", ["-O2", "-g", "-o", "hot", "hot.c"]],
     command: "./hot 30",
+  },
+  {
+    name: "native C short (perf, profiled again finer)",
+    language: "native",
+    folder: "c",
+    needs: ["gcc", "perf"],
+    build: ["gcc", ["-O2", "-g", "-o", "hot", "hot.c"]],
+    command: "./hot 3",
   },
   {
     name: "native C (callgrind, perf hidden)",
@@ -129,7 +144,7 @@ for (const c of cases) {
   if (only && !only.some((o) => c.name.startsWith(o))) continue;
   const missing = c.needs.filter((n) => !has(n));
   if (missing.length > 0) {
-    rows.push(`| ${c.name} | skipped: ${missing.join(", ")} not installed | | | | | |`);
+    rows.push(`| ${c.name} | skipped: ${missing.join(", ")} not installed | | | | | | |`);
     continue;
   }
   const dir = mkdtempSync(join(tmpdir(), "profile-overhead-"));
@@ -142,6 +157,8 @@ for (const c of cases) {
   const total: number[] = [];
   const plainCpu: number[] = [];
   const totalCpu: number[] = [];
+  const samples: number[] = [];
+  let interval = "";
   let profiler = "";
   const saved = process.env.PATH;
   for (let r = 0; r < rounds; r++) {
@@ -166,6 +183,9 @@ for (const c of cases) {
             env: c.env,
           });
           profiler = outcome.hotspots.profiler;
+          samples.push(outcome.hotspots.samples);
+          const us = outcome.hotspots.intervalUs;
+          interval = us === undefined ? "" : us >= 1000 ? `${us / 1000} ms` : `${us} µs`;
           run.push(outcome.runMs ?? Number.NaN);
         } finally {
           process.env.PATH = saved;
@@ -182,11 +202,12 @@ for (const c of cases) {
   const cpuRatio = median(totalCpu.map((x, i) => x / (plainCpu[i] as number)));
   const pct = (x: number) => `${x >= 1 ? "+" : ""}${((x - 1) * 100).toFixed(1)}%`;
   rows.push(
-    `| ${c.name} | ${profiler} | ${median(plain).toFixed(0)} ms | ${pct(runRatio)} | ${pct(totalRatio)} | ${median(plainCpu).toFixed(0)} ms | ${pct(cpuRatio)} |`,
+    `| ${c.name} | ${profiler} | ${median(samples).toFixed(0)}${interval ? ` every ${interval}` : ""} | ${median(plain).toFixed(0)} ms | ${pct(runRatio)} | ${pct(totalRatio)} | ${median(plainCpu).toFixed(0)} ms | ${pct(cpuRatio)} |`,
   );
   results.push({
     name: c.name,
     profiler,
+    samples,
     plainMs: plain,
     runMs: run,
     totalMs: total,
@@ -199,8 +220,8 @@ process.stdout.write(
   [
     `${rounds} interleaved rounds per program, medians of the per-round ratios (load average ${loadavg()[0]?.toFixed(1)} at the end, ${cpus().length} CPUs)`,
     "",
-    "| program | profiler | wall, unprofiled | wall, profiled run | wall, whole `profile` | CPU, unprofiled | CPU, whole `profile` |",
-    "|---|---|---|---|---|---|---|",
+    "| program | profiler | samples (median), interval | wall, unprofiled | wall, profiled run | wall, whole `profile` | CPU, unprofiled | CPU, whole `profile` |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
   ].join("\n"),

@@ -13,6 +13,7 @@ interface ProfileFlags {
   language?: string;
   speedscope?: string;
   timeout: string;
+  focus?: string;
 }
 
 export function registerProfile(program: Command): void {
@@ -22,10 +23,17 @@ export function registerProfile(program: Command): void {
       "Run a command once under the sampling profiler for its language (Node.js, Python, native, JVM, go test) and print its hot spots, sorted by self time.",
     )
     .argument("<command...>", "the command, after --: `profile -- node bench.js`")
-    .option("--json", "print { language, profiler, samples, hotspots } as JSON")
+    .option(
+      "--json",
+      "print { language, profiler, samples, intervalUs, hotspots: [{ …, lines: [{ line, selfPct, source }] }] } as JSON",
+    )
     .option("--top <n>", "how many functions to show", "20")
     .option("--language <name>", "node | python | native | jvm | go (default: detected)")
     .option("--speedscope <file>", "also write the profile in speedscope's format")
+    .option(
+      "--focus <function>",
+      "percentages as shares of the samples inside this function (the measured region, setup left out)",
+    )
     .option("--timeout <seconds>", "time limit of the profiled run", "600")
     .action(async (args: string[], flags: ProfileFlags) => {
       const command = commandFromArgs(args);
@@ -41,6 +49,7 @@ export function registerProfile(program: Command): void {
         cwd: process.cwd(),
         timeoutMs: parseSeconds("--timeout", flags.timeout) * 1000,
         language: flags.language ? parseLanguage(flags.language) : undefined,
+        focus: flags.focus,
       });
       if (flags.speedscope) {
         await writeFile(flags.speedscope, `${JSON.stringify(outcome.speedscope)}\n`);
@@ -51,6 +60,8 @@ export function registerProfile(program: Command): void {
           language: hotspots.language,
           profiler: hotspots.profiler,
           samples: hotspots.samples,
+          ...(hotspots.intervalUs !== undefined && { intervalUs: hotspots.intervalUs }),
+          ...(hotspots.focus && { focus: hotspots.focus }),
           ...(hotspots.gcPct !== undefined && { gcPct: hotspots.gcPct }),
           hotspots: hotspots.hotspots.slice(0, top).map((h) => ({
             name: h.name,
@@ -59,6 +70,7 @@ export function registerProfile(program: Command): void {
             selfPct: h.selfPct,
             totalPct: h.totalPct,
             samples: h.samples,
+            lines: h.lines ?? [],
           })),
           notes: hotspots.notes,
         };

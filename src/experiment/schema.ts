@@ -116,10 +116,15 @@ export const Experiment = z.object({
   testRetries: z.number().int().min(0).default(2),
   /**
    * Profiling of the best before each iteration (on unless `enabled` is false); `rejectUnsampled`
-   * rejects an edit whose changed functions have no samples (the benchmark does not run them).
+   * rejects an edit whose changed functions have no samples (the benchmark does not run them);
+   * `focus` names the function whose samples the percentages are shares of (the measured region).
    */
   profiling: z
-    .object({ enabled: z.boolean().optional(), rejectUnsampled: z.boolean().optional() })
+    .object({
+      enabled: z.boolean().optional(),
+      rejectUnsampled: z.boolean().optional(),
+      focus: z.string().min(1).optional(),
+    })
     .optional(),
   /**
    * Patterns (regular expressions) of the benchmark's output that vary between runs of the same

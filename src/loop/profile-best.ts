@@ -44,5 +44,7 @@ export async function profileCurrentBest(
     timeoutMs,
     disasm: state.sinceLastKeep >= 2,
     log,
+    groups: { scope: experiment.scope, protect: experiment.protect },
+    focus: experiment.profiling?.focus,
   });
 }

@@ -10,14 +10,21 @@ const HotspotSchema = z.object({
   selfPct: z.number(),
   totalPct: z.number(),
   samples: z.number(),
+  lines: z
+    .array(z.object({ line: z.number(), selfPct: z.number(), source: z.string().optional() }))
+    .optional(),
+  group: z.enum(["scope", "benchmark", "other"]).optional(),
 }) satisfies z.ZodType<Hotspot>;
 
 const HotspotsSchema = z.object({
   language: z.enum(LANGUAGES),
   profiler: z.string(),
   samples: z.number(),
+  intervalUs: z.number().optional(),
+  focus: z.object({ name: z.string(), pctOfAll: z.number() }).optional(),
   hotspots: z.array(HotspotSchema),
   gcPct: z.number().optional(),
+  inlinedShown: z.boolean().optional(),
   notes: z.array(z.string()),
 }) satisfies z.ZodType<Hotspots>;
 

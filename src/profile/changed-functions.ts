@@ -4,6 +4,8 @@ export interface ChangedFunction {
   name: string;
   /** Defined only on added lines: it did not exist before the change. */
   added: boolean;
+  /** Defined only on removed lines: the change deletes it. */
+  deleted: boolean;
 }
 
 const SOURCE =
@@ -75,7 +77,7 @@ export function changedFunctions(diff: string): ChangedFunction[] {
   const touch = (name: string) => {
     if (!file) return;
     const key = `${file}\u0000${name}`;
-    if (!found.has(key)) found.set(key, { file, name, added: false });
+    if (!found.has(key)) found.set(key, { file, name, added: false, deleted: false });
   };
   for (const line of diff.split("\n")) {
     if (line.startsWith("diff --git ")) {
@@ -111,6 +113,7 @@ export function changedFunctions(diff: string): ChangedFunction[] {
   for (const [key, changed] of found) {
     const seen = definedBy.get(key);
     changed.added = seen?.plus === true && !seen.minus;
+    changed.deleted = seen?.minus === true && !seen.plus;
   }
   return [...found.values()];
 }

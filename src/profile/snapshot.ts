@@ -5,6 +5,7 @@ import { writeRedacted } from "../redact.js";
 import type { BestProfile } from "./best-profile.js";
 import { bareName, type ChangedFunction, changedFunctions } from "./changed-functions.js";
 import { disassemble, formatDisassembly } from "./disasm/index.js";
+import { type FileGroups, groupHotspots } from "./file-groups.js";
 import { profileCommand } from "./profile.js";
 import { GC_NAME } from "./summarize.js";
 import { formatHotspots } from "./table.js";
@@ -27,6 +28,10 @@ export interface SnapshotInput {
   timeoutMs: number;
   /** Where the reason goes when no profile could be made (default: stderr). */
   log?: (message: string) => void;
+  /** The scope's and the protected files: the table shows them apart, the scope's first. */
+  groups?: FileGroups;
+  /** Percentages as shares of the samples inside this function (`profiling.focus`). */
+  focus?: string;
 }
 
 export interface ProfileSnapshot {
@@ -48,7 +53,11 @@ export async function profileSnapshot(input: SnapshotInput): Promise<ProfileSnap
       cwd: input.cwd,
       env: input.env,
       timeoutMs: input.timeoutMs,
+      focus: input.focus,
     });
+    if (input.groups) {
+      outcome.hotspots.hotspots = groupHotspots(outcome.hotspots.hotspots, input.groups);
+    }
     const table = formatHotspots(outcome.hotspots, input.top ?? 20);
     await writeRedacted(join(input.outDir, SNAPSHOT_FILES.table), table);
     await writeRedacted(
@@ -78,7 +87,9 @@ export async function copySnapshot(from: string, to: string): Promise<void> {
 /**
  * Functions a unified diff changes that have no samples in the profile: "the benchmark does not
  * run this code". Functions the diff adds are left out (the profile, made before the change,
- * cannot know them). Each is given as `file: name`.
+ * cannot know them), and so are those it deletes (gone, whether they ran or not). A function the
+ * compiler inlined counts as run when the profiler shows inlined code under its own name (V8,
+ * Python, the JVM, Go, perf with debug information). Each is given as `file: name`.
  */
 export function functionsWithoutSamples(
   diff: string,
@@ -89,7 +100,7 @@ export function functionsWithoutSamples(
     profile.hotspots.filter((h) => h.totalPct > 0 || h.samples > 0).map((h) => bareName(h.name)),
   );
   return changedFunctions(diff)
-    .filter((f: ChangedFunction) => !f.added && !sampled.has(f.name))
+    .filter((f: ChangedFunction) => !f.added && !f.deleted && !sampled.has(f.name))
     .map((f) => `${f.file}: ${f.name}`);
 }
 

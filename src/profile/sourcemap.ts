@@ -4,35 +4,47 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parseJson } from "../parse-json.js";
-import type { Frame } from "./types.js";
+import type { Frame, StackSample } from "./types.js";
 
 const MAPPING_URL = /\/\/[#@] sourceMappingURL=(\S+)\s*$/;
 
 /**
  * Follows source maps back to the original sources (TypeScript, bundles): a frame in a .js file
- * with a `sourceMappingURL` (a .map file or an inline data URL) gets the original file and line.
+ * with a `sourceMappingURL` (a .map file or an inline data URL) gets the original file and line,
+ * and so do the lines its samples were executing (`stacks`' leaf lines).
  * Files are shown relative to `cwd` when inside it. Frames without a usable map are kept as they
  * are; `malformed` says which maps could not be read as source maps, and why.
  */
 export async function applySourceMaps(
   frames: Frame[],
   cwd: string,
+  stacks: StackSample[] = [],
 ): Promise<{ mapped: number; malformed: string[] }> {
   const maps = new Map<string, Promise<LoadedMap>>();
   const malformed: string[] = [];
+  const mapOf = async (frame: Frame | undefined): Promise<SourceMap | null> => {
+    const path = toPath(frame?.file ?? null);
+    if (!path || !/\.[cm]?js$/.test(path) || frame?.line === null) return null;
+    let map = maps.get(path);
+    if (!map) {
+      map = loadMap(path);
+      maps.set(path, map);
+      const { problem } = await map;
+      if (problem) malformed.push(problem);
+    }
+    return (await map).map;
+  };
+  for (const sample of stacks) {
+    if (!sample.leafLines) continue;
+    const map = await mapOf(frames[sample.stack[sample.stack.length - 1] as number]);
+    if (map) sample.leafLines = mappedLines(map, sample.leafLines);
+  }
   let mapped = 0;
   for (const frame of frames) {
     const path = toPath(frame.file);
-    if (path && /\.[cm]?js$/.test(path) && frame.line !== null) {
-      let map = maps.get(path);
-      if (!map) {
-        map = loadMap(path);
-        maps.set(path, map);
-        const { problem } = await map;
-        if (problem) malformed.push(problem);
-      }
-      const sourceMap = (await map).map;
-      const entry = sourceMap?.findEntry(frame.line - 1, (frame.col ?? 1) - 1) as
+    const sourceMap = await mapOf(frame);
+    if (path && sourceMap && frame.line !== null) {
+      const entry = sourceMap.findEntry(frame.line - 1, (frame.col ?? 1) - 1) as
         | { originalSource?: string; originalLine?: number; name?: string }
         | undefined;
       if (entry?.originalSource !== undefined && entry.originalLine !== undefined) {
@@ -47,6 +59,20 @@ export async function applySourceMaps(
     frame.file = display(frame.file, cwd);
   }
   return { mapped, malformed };
+}
+
+/** Generated lines → original lines, each through the last mapping on it (the line's own code). */
+function mappedLines(map: SourceMap, lines: Map<number, number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [line, count] of lines) {
+    const entry = map.findEntry(line - 1, 1e6) as
+      | { generatedLine?: number; originalLine?: number }
+      | undefined;
+    if (entry?.generatedLine !== line - 1 || entry.originalLine === undefined) continue;
+    const original = entry.originalLine + 1;
+    out.set(original, (out.get(original) ?? 0) + count);
+  }
+  return out;
 }
 
 function toPath(file: string | null): string | null {

@@ -4,6 +4,15 @@ export const LANGUAGES = ["node", "python", "native", "jvm", "go"] as const;
 /** What runs: Node.js, Python, a native binary (C, C++, Rust, Go binaries), the JVM, `go test`. */
 export type Language = (typeof LANGUAGES)[number];
 
+/** A source line inside a hot function: the line its samples were executing. */
+export interface HotLine {
+  line: number;
+  /** Share of all kept samples (0–100). */
+  selfPct: number;
+  /** The line's text, when the file could be read. */
+  source?: string;
+}
+
 /** One function of the profile. Percentages are of all kept samples (0–100). */
 export interface Hotspot {
   name: string;
@@ -15,17 +24,33 @@ export interface Hotspot {
   totalPct: number;
   /** Samples with the function on top (for tracing profilers: its calls). */
   samples: number;
+  /** Its hottest lines, hottest first, when the profiler tells which line a sample executed. */
+  lines?: HotLine[];
+  /** Which files it is in, for the reader: the scope's, the benchmark's own, or elsewhere. */
+  group?: FileGroup;
 }
+
+/** The scope's files (optimizable), the benchmark's own (protected), or neither. */
+export type FileGroup = "scope" | "benchmark" | "other";
 
 export interface Hotspots {
   language: Language;
   profiler: string;
   /** Samples kept (pseudo-frames such as idle removed); for tracing profilers, calls recorded. */
   samples: number;
+  /** Time between two samples, when the profiler samples at a set rate. */
+  intervalUs?: number;
+  /** The function the percentages are shares of (`--focus`), and its share of all samples. */
+  focus?: { name: string; pctOfAll: number };
   /** Sorted by self time, highest first. */
   hotspots: Hotspot[];
   /** Share of the time in garbage collection, when the profiler tells. */
   gcPct?: number;
+  /**
+   * Whether code a compiler inlined still shows under its own function's name, so that a function
+   * without samples did not run. False for perf without debug information and for callgrind.
+   */
+  inlinedShown?: boolean;
   /** What the reader should know: a fallback taken, frames without symbols, a low sample count. */
   notes: string[];
 }
@@ -47,7 +72,16 @@ export interface StackData {
   kind: "stacks";
   unit: WeightUnit;
   frames: Frame[];
-  stacks: { stack: number[]; weight: number; samples: number }[];
+  stacks: StackSample[];
+}
+
+/** Samples that share one stack. */
+export interface StackSample {
+  stack: number[];
+  weight: number;
+  samples: number;
+  /** Samples per source line the leaf was executing (a subset of `samples`), when known. */
+  leafLines?: Map<number, number>;
 }
 
 /** Per-function totals from a tracing profiler (cProfile, callgrind) or a flat report (pprof -top). */
@@ -71,6 +105,10 @@ export interface AdapterResult {
   notes: string[];
   /** Wall time of the profiled run itself, without reading the profile afterwards. */
   runMs?: number;
+  /** Time between two samples, when the profiler samples at a set rate. */
+  intervalUs?: number;
+  /** False when inlined code is counted for its caller only (see `Hotspots.inlinedShown`). */
+  inlinedShown?: boolean;
 }
 
 export interface ProfileRequest {
@@ -83,6 +121,8 @@ export interface ProfileRequest {
   language?: Language;
   /** Where the profilers write their files (created by the caller, removed after). */
   workDir: string;
+  /** Time between samples asked for (adapters with a settable rate); the default when absent. */
+  intervalUs?: number;
 }
 
 /** No profiler applies or none could run: says what was tried and what to install. */

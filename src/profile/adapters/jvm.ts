@@ -16,14 +16,16 @@ import { type AdapterResult, ProfileError, type ProfileRequest } from "../types.
 export const JVM_SAMPLING_PERIOD_MS = 10;
 
 /** JFR settings with execution samples only: the stock "profile" settings record far more. */
-export const JFR_SETTINGS = `<?xml version="1.0" encoding="UTF-8"?>
+export function jfrSettings(periodMs: number): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
 <configuration version="2.0" label="auto-optimize" description="execution samples only">
   <event name="jdk.ExecutionSample">
     <setting name="enabled">true</setting>
-    <setting name="period">${JVM_SAMPLING_PERIOD_MS} ms</setting>
+    <setting name="period">${periodMs} ms</setting>
   </event>
 </configuration>
 `;
+}
 
 /**
  * JVM (java, mvn, gradle, sbt…): async-profiler when present (ASYNC_PROFILER_LIB, ASYNC_PROFILER_HOME
@@ -100,7 +102,10 @@ async function withJfr(req: ProfileRequest, tried: string[]): Promise<AdapterRes
   const outDir = join(req.workDir, "jfr");
   await mkdir(outDir, { recursive: true });
   const settings = join(req.workDir, "auto-optimize.jfc");
-  await writeFile(settings, JFR_SETTINGS);
+  const periodMs = req.intervalUs
+    ? Math.max(1, Math.round(req.intervalUs / 1000))
+    : JVM_SAMPLING_PERIOD_MS;
+  await writeFile(settings, jfrSettings(periodMs));
   const option = `-XX:StartFlightRecording=filename=${outDir}/,settings=${settings} -Xlog:jfr+startup=warning`;
   const run = await runTool("/bin/sh", ["-c", req.command], {
     cwd: req.cwd,
@@ -123,7 +128,7 @@ async function withJfr(req: ProfileRequest, tried: string[]): Promise<AdapterRes
       tried,
     );
   }
-  const merged = parseJfrJson({}, JVM_SAMPLING_PERIOD_MS);
+  const merged = parseJfrJson({}, periodMs);
   for (const file of files) {
     const json = join(req.workDir, `${file}.json`);
     const print = await runTool(
@@ -146,7 +151,7 @@ async function withJfr(req: ProfileRequest, tried: string[]): Promise<AdapterRes
     }
     const parsed = parseJfrJson(
       parseProfilerJson(await readFile(json, "utf8"), JfrJsonSchema, json, tried),
-      JVM_SAMPLING_PERIOD_MS,
+      periodMs,
     );
     mergeInto(merged, parsed);
   }
@@ -154,8 +159,9 @@ async function withJfr(req: ProfileRequest, tried: string[]): Promise<AdapterRes
     profiler: "jfr",
     data: merged,
     runMs: run.wallMs,
+    intervalUs: periodMs * 1000,
     notes: [
-      `JFR execution samples every ${JVM_SAMPLING_PERIOD_MS} ms (Java code only: time in native code and the JVM itself is not sampled)`,
+      `JFR execution samples every ${periodMs} ms (Java code only: time in native code and the JVM itself is not sampled)`,
     ],
   };
 }

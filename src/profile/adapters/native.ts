@@ -1,7 +1,15 @@
 import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { expandInlined, frameAddress } from "../inline-frames.js";
+import { type InlineLocation, parseAddr2line } from "../parsers/addr2line.js";
 import { parseCallgrind } from "../parsers/callgrind.js";
-import { type PerfFrame, parseNmLines, parsePerfScript } from "../parsers/perf-script.js";
+import { offsetToAddress, parseLoadSegments } from "../parsers/elf-segments.js";
+import {
+  type PerfFrame,
+  type PerfStacks,
+  parseNmLines,
+  parsePerfScript,
+} from "../parsers/perf-script.js";
 import { display } from "../sourcemap.js";
 import { describeFailure, requireProfiledSuccess, runTool, type ToolRun, which } from "../tools.js";
 import { type AdapterResult, ProfileError, type ProfileRequest, type StackData } from "../types.js";
@@ -87,6 +95,8 @@ export async function perfRecord(
     cwd: string;
     env?: Record<string, string>;
     timeoutMs: number;
+    /** Samples per second (default PERF_FREQUENCY). */
+    frequency?: number;
   },
 ): Promise<ToolRun> {
   return runTool(
@@ -97,7 +107,7 @@ export async function perfRecord(
       "-e",
       recording.event,
       "-F",
-      String(PERF_FREQUENCY),
+      String(recording.frequency ?? PERF_FREQUENCY),
       ...(recording.callGraph ? ["-g"] : []),
       "-o",
       recording.data,
@@ -117,7 +127,9 @@ async function withPerf(
   const data = join(req.workDir, "perf.data");
   const cycles = await hardwareCycles(perf);
   const event = cycles ? "cycles" : "cpu-clock";
+  const frequency = req.intervalUs ? Math.round(1e6 / req.intervalUs) : PERF_FREQUENCY;
   const run = await perfRecord(perf, {
+    frequency,
     event,
     callGraph: true,
     data,
@@ -145,14 +157,86 @@ async function withPerf(
   if (!script.ok) return { failed: `perf script ${describeFailure(script, 300_000)}` };
   const parsed = parsePerfScript(script.stdout, cycles ? "none" : "nanoseconds");
   await addSourceLines(parsed, req.cwd);
+  const chains = await inlineChains(parsed, req.cwd);
+  const expanded = expandInlined(parsed, (dso, ip) => chains.get(dso)?.get(ip));
+  const inlined = expanded.frames.filter((f: PerfFrame) => f.inlined).length;
   return {
     profiler: "perf",
-    data: parsed,
+    data: expanded,
     runMs: run.wallMs,
+    intervalUs: Math.round(1e6 / frequency),
+    inlinedShown: chains.size > 0,
     notes: [
-      `perf record -e ${event} at ${PERF_FREQUENCY} Hz${cycles ? "" : " (no hardware cycle counter here: software clock)"}`,
+      `perf record -e ${event} at ${frequency} Hz${cycles ? "" : " (no hardware cycle counter here: software clock)"}`,
+      ...(chains.size > 0
+        ? [
+            `source lines from the debug information (addr2line)${inlined > 0 ? `; ${inlined} inlined function${inlined === 1 ? "" : "s"} shown apart from ${inlined === 1 ? "its caller" : "their callers"}` : ""}`,
+          ]
+        : []),
     ],
   };
+}
+
+/** Binaries whose addresses are looked up: the program's own, not the system's libraries. */
+function ownBinary(dso: string): boolean {
+  return dso.startsWith("/") && !/^\/(usr\/)?(lib|lib32|lib64|libexec)\//.test(dso);
+}
+
+/** Most addresses looked up per binary (the most sampled first). */
+const MAX_ADDRESSES = 20_000;
+
+/**
+ * Every sampled address of the program's own binaries through `addr2line -i`: the line it is on
+ * and the functions inlined there, by the offset perf printed. Binaries without debug information
+ * give nothing.
+ */
+async function inlineChains(
+  data: PerfStacks,
+  cwd: string,
+): Promise<Map<string, Map<number, InlineLocation[]>>> {
+  const out = new Map<string, Map<number, InlineLocation[]>>();
+  const addr2line = await which("addr2line");
+  if (!addr2line) return out;
+  const byDso = new Map<string, Map<number, number>>();
+  for (const sample of data.located) {
+    sample.stack.forEach((frame, i) => {
+      const dso = data.frames[frame]?.dso ?? "";
+      if (!ownBinary(dso)) return;
+      const addresses = byDso.get(dso) ?? new Map<number, number>();
+      const address = frameAddress(sample.ips, i);
+      addresses.set(address, (addresses.get(address) ?? 0) + sample.samples);
+      byDso.set(dso, addresses);
+    });
+  }
+  const readelf = await which("readelf");
+  for (const [dso, counts] of byDso) {
+    const headers = readelf
+      ? await runTool(readelf, ["-lW", dso], { cwd, timeoutMs: 20_000 })
+      : null;
+    const segments = headers?.ok ? parseLoadSegments(headers.stdout) : [];
+    const offsets = [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, MAX_ADDRESSES)
+      .map(([offset]) => offset);
+    const addresses = offsets.map((o) => `0x${offsetToAddress(segments, o).toString(16)}`);
+    const run = await runTool(addr2line, ["-a", "-f", "-i", "-C", "-e", dso, ...addresses], {
+      cwd,
+      timeoutMs: 120_000,
+    });
+    if (!run.ok) continue;
+    const byAddress = parseAddr2line(run.stdout);
+    const chains = new Map<number, InlineLocation[]>();
+    for (const offset of offsets) {
+      const chain = byAddress.get(offsetToAddress(segments, offset));
+      if (!chain) continue;
+      for (const location of chain) location.file = display(location.file, cwd);
+      chains.set(offset, chain);
+    }
+    if ([...chains.values()].some((chain) => chain.some((l) => l.line !== null))) {
+      out.set(dso, chains);
+    }
+  }
+  return out;
 }
 
 /** Source file and line of the hottest functions, from each binary's debug information. */
@@ -218,6 +302,7 @@ async function withCallgrind(
     profiler: "callgrind",
     data,
     runMs: run.wallMs,
+    inlinedShown: false,
     notes: [
       "callgrind counts instructions executed (not time) and runs the program 20–100× slower",
     ],

@@ -43,6 +43,11 @@ if (dir) {
       if (!map) continue;
       const entry = map.findEntry(cf.lineNumber, cf.columnNumber);
       if (entry && entry.originalSource) {
+        for (const tick of node.positionTicks || []) {
+          // The last mapping on the tick's line: the line's own code, not the line before.
+          const at = map.findEntry(tick.line - 1, 1e6);
+          tick.line = at && at.generatedLine === tick.line - 1 && at.originalSource === entry.originalSource ? at.originalLine + 1 : 0;
+        }
         cf.url = entry.originalSource;
         cf.lineNumber = entry.originalLine;
         cf.columnNumber = entry.originalColumn;
@@ -64,10 +69,8 @@ if (dir) {
 `;
 
 /** Node.js: V8's sampling profiler in every node process the command starts, profiles merged. */
-export async function profileNode(
-  req: ProfileRequest,
-  intervalUs = NODE_SAMPLING_INTERVAL_US,
-): Promise<AdapterResult> {
+export async function profileNode(req: ProfileRequest): Promise<AdapterResult> {
+  const intervalUs = req.intervalUs ?? NODE_SAMPLING_INTERVAL_US;
   const preload = join(req.workDir, "auto-optimize-cpu-prof.cjs");
   const outDir = join(req.workDir, "cpuprofiles");
   await writeFile(preload, NODE_PRELOAD);
@@ -98,7 +101,7 @@ export async function profileNode(
     }),
   );
   const data = parseCpuProfiles(profiles);
-  const { mapped, malformed } = await applySourceMaps(data.frames, req.cwd);
+  const { mapped, malformed } = await applySourceMaps(data.frames, req.cwd, data.stacks);
   const notes = [
     `${files.length} Node.js process${files.length === 1 ? "" : "es"} profiled, sampling every ${intervalUs} µs`,
     ...(mapped > 0 ? [`${mapped} frames mapped back through source maps`] : []),
@@ -108,6 +111,7 @@ export async function profileNode(
     profiler: "v8-cpu-profiler",
     data,
     runMs: run.wallMs,
+    intervalUs,
     isGc: (frame) => frame.name === GC_NAME,
     notes,
   };

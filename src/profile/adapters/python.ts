@@ -25,8 +25,9 @@ const MIN_SAMPLES = 20;
 /**
  * Put first on PYTHONPATH, so every Python process of the command (pytest, a script run by make,
  * multiprocessing children that exit normally) profiles itself and writes its profile at exit.
- * "sample" mode: SIGPROF every few milliseconds of CPU time, the main thread's stack counted
- * (standard library only; costs well under 1%). "cprofile" mode: cProfile, which traces every call.
+ * "sample" mode: SIGPROF every few milliseconds of CPU time, the main thread's stack counted with
+ * the line its innermost frame was executing (written as a last pseudo-frame `@line`; standard
+ * library only; costs well under 1%). "cprofile" mode: cProfile, which traces every call.
  */
 export const PYTHON_SITECUSTOMIZE = `import os as _ao_os
 _ao_dir = _ao_os.environ.get("AUTO_OPTIMIZE_PYPROF_DIR")
@@ -45,11 +46,14 @@ if _ao_dir:
         import signal as _ao_signal
         _ao_counts = {}
         def _ao_sample(signum, frame):
+            if frame is not None and frame.f_code is _ao_sample.__code__:
+                return
+            line = frame.f_lineno if frame is not None else 0
             codes = []
             while frame is not None:
                 codes.append(frame.f_code)
                 frame = frame.f_back
-            key = tuple(codes)
+            key = (tuple(codes), line or 0)
             _ao_counts[key] = _ao_counts.get(key, 0) + 1
         def _ao_name(code):
             return "%s (%s:%d)" % (getattr(code, "co_qualname", code.co_name), code.co_filename, code.co_firstlineno)
@@ -57,8 +61,8 @@ if _ao_dir:
             _ao_signal.setitimer(_ao_signal.ITIMER_PROF, 0, 0)
             _ao_os.makedirs(_ao_dir, exist_ok=True)
             with open(_ao_os.path.join(_ao_dir, "py.%d.collapsed" % _ao_os.getpid()), "w") as out:
-                for codes, count in _ao_counts.items():
-                    out.write(";".join(_ao_name(c) for c in reversed(codes)) + " %d\\n" % count)
+                for (codes, line), count in _ao_counts.items():
+                    out.write(";".join(_ao_name(c) for c in reversed(codes)) + ";@%d %d\\n" % (line, count))
         try:
             _ao_interval = float(_ao_os.environ.get("AUTO_OPTIMIZE_PYPROF_INTERVAL") or ${PYTHON_SAMPLING_INTERVAL_S})
             _ao_signal.signal(_ao_signal.SIGPROF, _ao_sample)
@@ -95,9 +99,10 @@ export async function profilePython(req: ProfileRequest): Promise<AdapterResult>
         profiler: "python-sampler",
         data: sampled.data,
         runMs: sampled.runMs,
+        intervalUs: sampled.intervalUs,
         notes: [
           ...notes,
-          `${sampled.processes} Python process${sampled.processes === 1 ? "" : "es"} sampled every ${PYTHON_SAMPLING_INTERVAL_S * 1000} ms of CPU time (main threads)`,
+          `${sampled.processes} Python process${sampled.processes === 1 ? "" : "es"} sampled every ${sampled.intervalUs / 1000} ms of CPU time (main threads)`,
         ],
       };
     }
@@ -152,7 +157,7 @@ async function withPySpy(
 }
 
 type Recorded =
-  | { kind: "stacks"; data: StackData; processes: number; runMs: number }
+  | { kind: "stacks"; data: StackData; processes: number; runMs: number; intervalUs: number }
   | { kind: "flat"; data: FlatData; processes: number; runMs: number };
 
 async function withSitecustomize(
@@ -165,6 +170,7 @@ async function withSitecustomize(
   await mkdir(site, { recursive: true });
   await writeFile(join(site, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
   const inherited = req.env?.PYTHONPATH ?? process.env.PYTHONPATH;
+  const intervalUs = req.intervalUs ?? PYTHON_SAMPLING_INTERVAL_S * 1e6;
   const run = await runTool("/bin/sh", ["-c", req.command], {
     cwd: req.cwd,
     env: {
@@ -172,6 +178,7 @@ async function withSitecustomize(
       PYTHONPATH: inherited ? `${site}${delimiter}${inherited}` : site,
       AUTO_OPTIMIZE_PYPROF_DIR: outDir,
       AUTO_OPTIMIZE_PYPROF_MODE: mode,
+      AUTO_OPTIMIZE_PYPROF_INTERVAL: String(intervalUs / 1e6),
     },
     timeoutMs: req.timeoutMs,
   });
@@ -193,7 +200,7 @@ async function withSitecustomize(
     const texts = await Promise.all(files.map((f) => readFile(f, "utf8")));
     const data = parseCollapsed(texts.join("\n"), "none");
     for (const frame of data.frames) frame.file = display(frame.file, req.cwd);
-    return { kind: "stacks", data, processes: files.length, runMs: run.wallMs };
+    return { kind: "stacks", data, processes: files.length, runMs: run.wallMs, intervalUs };
   }
   const python = (await which("python3")) ?? (await which("python"));
   if (!python) throw new ProfileError("no-python", "python3 is needed to read cProfile's output");

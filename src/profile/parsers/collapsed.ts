@@ -1,10 +1,12 @@
 import type { Frame, StackData } from "../types.js";
+import { StackCollector } from "./stack-collector.js";
 
 /**
  * Collapsed stacks ("root;caller;leaf 42" per line), the format of py-spy's raw output,
  * async-profiler's `collapsed` and Brendan Gregg's stackcollapse scripts. A frame written
  * `name (file:line)` (py-spy) or `name_[j]` (async-profiler's annotations) is split into its parts.
- * `dropFrame` removes frames such as py-spy's "process 123:…" roots.
+ * `dropFrame` removes frames such as py-spy's "process 123:…" roots. A last frame `@42` is not a
+ * frame but the line the leaf was executing (the built-in Python sampler writes it).
  */
 export function parseCollapsed(
   text: string,
@@ -13,7 +15,7 @@ export function parseCollapsed(
 ): StackData {
   const frames: Frame[] = [];
   const frameIndex = new Map<string, number>();
-  const byStack = new Map<string, { stack: number[]; weight: number; samples: number }>();
+  const collector = new StackCollector();
   for (const raw of text.split("\n")) {
     const line = raw.trimEnd();
     const space = line.lastIndexOf(" ");
@@ -21,7 +23,10 @@ export function parseCollapsed(
     const count = Number(line.slice(space + 1));
     if (!Number.isFinite(count) || count <= 0) continue;
     const stack: number[] = [];
-    for (const part of line.slice(0, space).split(";")) {
+    const parts = line.slice(0, space).split(";");
+    const leafLine = LEAF_LINE.exec(parts[parts.length - 1] ?? "");
+    if (leafLine) parts.pop();
+    for (const part of parts) {
       if (!part || dropFrame(part)) continue;
       let index = frameIndex.get(part);
       if (index === undefined) {
@@ -32,17 +37,12 @@ export function parseCollapsed(
       stack.push(index);
     }
     if (stack.length === 0) continue;
-    const key = stack.join(",");
-    const entry = byStack.get(key);
-    if (entry) {
-      entry.weight += count;
-      entry.samples += count;
-    } else {
-      byStack.set(key, { stack, weight: count, samples: count });
-    }
+    collector.add(stack, count, count, leafLine ? Number(leafLine[1]) : null);
   }
-  return { kind: "stacks", unit, frames, stacks: [...byStack.values()] };
+  return { kind: "stacks", unit, frames, stacks: collector.stacks() };
 }
+
+const LEAF_LINE = /^@(\d+)$/;
 
 const WITH_LOCATION = /^(.*) \(([^()]*?):(\d+)\)$/;
 const ANNOTATION = /_\[[jikl0]\]$/;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Frame, StackData } from "../types.js";
+import { addLine, StackCollector } from "./stack-collector.js";
 
 /** The part of V8's .cpuprofile (Chrome DevTools' format) that is read; --cpu-prof writes it. */
 export const CpuProfileSchema = z.object({
@@ -13,6 +14,8 @@ export const CpuProfileSchema = z.object({
         columnNumber: z.number(),
       }),
       children: z.array(z.number()).optional(),
+      /** Samples per 1-based source line of the node's script, with the node on top. */
+      positionTicks: z.array(z.object({ line: z.number(), ticks: z.number() })).optional(),
     }),
   ),
   startTime: z.number(),
@@ -29,12 +32,13 @@ const STRIPPED = new Set(["(root)"]);
 /**
  * Merges V8 CPU profiles (one per process) into stack samples weighted by time: a sample lasts
  * until the next one (the time deltas), the last until the profile's end. Frames are keyed by
- * function, script and position so the same function in two processes is one frame.
+ * function, script and position so the same function in two processes is one frame. A node's
+ * `positionTicks` become the lines its leaf samples were executing.
  */
 export function parseCpuProfiles(profiles: CpuProfile[]): StackData {
   const frames: Frame[] = [];
   const frameIndex = new Map<string, number>();
-  const byStack = new Map<string, { stack: number[]; weight: number; samples: number }>();
+  const collector = new StackCollector();
   for (const profile of profiles) {
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
     const parent = new Map<number, number>();
@@ -83,15 +87,14 @@ export function parseCpuProfiles(profiles: CpuProfile[]): StackData {
       if (!stack || stack.length === 0) return;
       const next = i + 1 < times.length ? (times[i + 1] as number) : profile.endTime;
       const weight = Math.max(0, next - (times[i] as number));
-      const key = stack.join(",");
-      const entry = byStack.get(key);
-      if (entry) {
-        entry.weight += weight;
-        entry.samples += 1;
-      } else {
-        byStack.set(key, { stack, weight, samples: 1 });
-      }
+      collector.add(stack, weight, 1);
     });
+    for (const node of profile.nodes) {
+      const stack = node.positionTicks?.length ? resolve(node.id) : null;
+      if (!stack || stack.length === 0) continue;
+      const entry = collector.add(stack, 0, 0);
+      for (const tick of node.positionTicks ?? []) addLine(entry, tick.line, tick.ticks);
+    }
   }
-  return { kind: "stacks", unit: "microseconds", frames, stacks: [...byStack.values()] };
+  return { kind: "stacks", unit: "microseconds", frames, stacks: collector.stacks() };
 }

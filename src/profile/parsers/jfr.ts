@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Frame, StackData } from "../types.js";
+import { StackCollector } from "./stack-collector.js";
 
 const JfrFrameSchema = z.object({
   method: z
@@ -36,12 +37,13 @@ export type JfrJson = z.infer<typeof JfrJsonSchema>;
 /**
  * Java Flight Recorder's execution samples as stacks (JFR lists frames leaf first). A method is
  * named `package.Class.method`; its file is guessed from the class (`package/Class.java`) since JFR
- * does not record source files, and its line is the first line a sample saw it at.
+ * does not record source files, and its line is the first line a sample saw it at. Each sample's
+ * leaf line is counted (the lines inside hot methods).
  */
 export function parseJfrJson(json: JfrJson, periodMs: number): StackData {
   const frames: Frame[] = [];
   const frameIndex = new Map<string, number>();
-  const byStack = new Map<string, { stack: number[]; weight: number; samples: number }>();
+  const collector = new StackCollector();
   for (const event of json.recording?.events ?? []) {
     if (event.type !== "jdk.ExecutionSample") continue;
     const trace = event.values?.stackTrace?.frames ?? [];
@@ -64,14 +66,8 @@ export function parseJfrJson(json: JfrJson, periodMs: number): StackData {
       stack.push(index);
     }
     if (stack.length === 0) continue;
-    const key = stack.join(",");
-    const entry = byStack.get(key);
-    if (entry) {
-      entry.weight += periodMs;
-      entry.samples += 1;
-    } else {
-      byStack.set(key, { stack, weight: periodMs, samples: 1 });
-    }
+    const leafLine = trace[0]?.lineNumber;
+    collector.add(stack, periodMs, 1, leafLine);
   }
-  return { kind: "stacks", unit: "milliseconds", frames, stacks: [...byStack.values()] };
+  return { kind: "stacks", unit: "milliseconds", frames, stacks: collector.stacks() };
 }

@@ -1,39 +1,54 @@
 import type { Frame, StackData } from "../types.js";
+import { StackCollector } from "./stack-collector.js";
 
 /** A frame of `perf script`: the function and the binary (dso) it lives in. */
 export interface PerfFrame extends Frame {
   dso: string;
+  /** Put back from the debug information: the compiler inlined it into its caller. */
+  inlined?: boolean;
 }
+
+/** Samples with one stack at the same addresses: `ips[i]` is where frame `stack[i]` was. */
+export interface LocatedStack {
+  stack: number[];
+  /** perf's address of each frame (offsets within its binary for shared objects and PIEs). */
+  ips: number[];
+  weight: number;
+  samples: number;
+}
+
+export type PerfStacks = StackData & { frames: PerfFrame[]; located: LocatedStack[] };
 
 /**
  * `perf script -F comm,pid,period,ip,sym,symoff,dso` with call graphs: a header line per sample
  * ("comm pid period"), then one indented line per frame, leaf first ("ip sym+0x1f (dso)"), then a
  * blank line. Weights are the sample periods (nanoseconds for cpu-clock, events for cycles).
- * Frames without a symbol are named after their binary: "[unknown] (libfoo.so)".
+ * Frames without a symbol are named after their binary: "[unknown] (libfoo.so)". `located` keeps
+ * the addresses too, for source lines and inlined functions (`expandInlined`).
  */
-export function parsePerfScript(
-  text: string,
-  unit: StackData["unit"],
-): StackData & {
-  frames: PerfFrame[];
-} {
+export function parsePerfScript(text: string, unit: StackData["unit"]): PerfStacks {
   const frames: PerfFrame[] = [];
   const frameIndex = new Map<string, number>();
-  const byStack = new Map<string, { stack: number[]; weight: number; samples: number }>();
+  const collector = new StackCollector();
+  const located = new Map<string, LocatedStack>();
   let period = 1;
   let leafFirst: number[] = [];
+  let ipsLeafFirst: number[] = [];
   const flush = () => {
     if (leafFirst.length === 0) return;
     const stack = leafFirst.reverse();
-    const key = stack.join(",");
-    const entry = byStack.get(key);
+    const ips = ipsLeafFirst.reverse();
+    collector.add(stack, period, 1);
+    const key = `${stack.join(",")}@${ips.join(",")}`;
+    const entry = located.get(key);
     if (entry) {
       entry.weight += period;
       entry.samples += 1;
     } else {
-      byStack.set(key, { stack, weight: period, samples: 1 });
+      located.set(key, { stack, ips, weight: period, samples: 1 });
     }
     leafFirst = [];
+    ipsLeafFirst = [];
   };
   for (const line of text.split("\n")) {
     if (line.trim() === "") {
@@ -47,10 +62,10 @@ export function parsePerfScript(
       period = Number.isFinite(last) && last > 0 ? last : 1;
       continue;
     }
-    const match = /^\s*[0-9a-f]+\s+(.*?)\s+\((.*)\)\s*$/.exec(line);
+    const match = /^\s*([0-9a-f]+)\s+(.*?)\s+\((.*)\)\s*$/.exec(line);
     if (!match) continue;
-    const sym = (match[1] as string).replace(/\+0x[0-9a-f]+$/, "");
-    const dso = match[2] as string;
+    const sym = (match[2] as string).replace(/\+0x[0-9a-f]+$/, "");
+    const dso = match[3] as string;
     const name = sym === "[unknown]" ? `[unknown] (${basename(dso)})` : sym;
     const key = `${name}\u0000${dso}`;
     let index = frameIndex.get(key);
@@ -60,9 +75,16 @@ export function parsePerfScript(
       frameIndex.set(key, index);
     }
     leafFirst.push(index);
+    ipsLeafFirst.push(Number.parseInt(match[1] as string, 16));
   }
   flush();
-  return { kind: "stacks", unit, frames, stacks: [...byStack.values()] };
+  return {
+    kind: "stacks",
+    unit,
+    frames,
+    stacks: collector.stacks(),
+    located: [...located.values()],
+  };
 }
 
 function basename(path: string): string {

@@ -1,10 +1,12 @@
 import type { Frame, StackData } from "../types.js";
+import { StackCollector } from "./stack-collector.js";
 
 /**
  * `go tool pprof -raw` of a CPU profile: "Samples:" lines "count value: loc loc …" (leaf first),
  * then "Locations" with each location's functions, the innermost inlined one first:
  *   "    8: 0x4f5015 M=1 pkg.HotFunc /src/hot.go:8 s=0" and continuation lines for its inline
- * callers. Weights are the second sample value (CPU nanoseconds).
+ * callers. Weights are the second sample value (CPU nanoseconds). The leaf location's line is the
+ * line the sample executed.
  */
 export function parsePprofRaw(text: string): StackData {
   const lines = text.split("\n");
@@ -40,7 +42,7 @@ export function parsePprofRaw(text: string): StackData {
   }
   const frames: Frame[] = [];
   const frameIndex = new Map<string, number>();
-  const byStack = new Map<string, { stack: number[]; weight: number; samples: number }>();
+  const collector = new StackCollector();
   for (const sample of samples) {
     const leafFirst: number[] = [];
     for (const id of sample.locations) {
@@ -55,17 +57,10 @@ export function parsePprofRaw(text: string): StackData {
       }
     }
     if (leafFirst.length === 0) continue;
-    const stack = leafFirst.reverse();
-    const key = stack.join(",");
-    const entry = byStack.get(key);
-    if (entry) {
-      entry.weight += sample.value;
-      entry.samples += sample.count;
-    } else {
-      byStack.set(key, { stack, weight: sample.value, samples: sample.count });
-    }
+    const leafLine = locations.get(sample.locations[0] as number)?.[0]?.line;
+    collector.add(leafFirst.reverse(), sample.value, sample.count, leafLine);
   }
-  return { kind: "stacks", unit: "nanoseconds", frames, stacks: [...byStack.values()] };
+  return { kind: "stacks", unit: "nanoseconds", frames, stacks: collector.stacks() };
 }
 
 function parseFunction(text: string): { name: string; file: string; line: number } | null {

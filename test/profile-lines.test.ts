@@ -1,0 +1,302 @@
+import { describe, expect, it } from "vitest";
+import { Experiment } from "../src/experiment/schema.js";
+import { flagUnsampled, newIterationRecord } from "../src/loop/iteration-record.js";
+import { changedFunctions } from "../src/profile/changed-functions.js";
+import { groupHotspots } from "../src/profile/file-groups.js";
+import { expandInlined } from "../src/profile/inline-frames.js";
+import { parseAddr2line } from "../src/profile/parsers/addr2line.js";
+import { parseCollapsed } from "../src/profile/parsers/collapsed.js";
+import { type CpuProfile, parseCpuProfiles } from "../src/profile/parsers/cpuprofile.js";
+import { offsetToAddress, parseLoadSegments } from "../src/profile/parsers/elf-segments.js";
+import { parsePerfScript } from "../src/profile/parsers/perf-script.js";
+import { finerInterval, TARGET_SAMPLES } from "../src/profile/sample-interval.js";
+import { functionsWithoutSamples } from "../src/profile/snapshot.js";
+import { summarize } from "../src/profile/summarize.js";
+import { formatHotspots } from "../src/profile/table.js";
+import type { Hotspot, Hotspots, StackData } from "../src/profile/types.js";
+
+const node = (
+  id: number,
+  functionName: string,
+  children: number[],
+  positionTicks?: { line: number; ticks: number }[],
+) => ({
+  id,
+  callFrame: { functionName, url: "file:///w/bench.js", lineNumber: id, columnNumber: 0 },
+  children,
+  ...(positionTicks && { positionTicks }),
+});
+
+describe("hot lines inside hot functions", () => {
+  it("V8: a node's positionTicks are the lines of its samples, shares of all samples", () => {
+    const profile: CpuProfile = {
+      nodes: [
+        node(1, "(root)", [2]),
+        node(2, "main", [3], [{ line: 9, ticks: 1 }]),
+        node(
+          3,
+          "hot",
+          [],
+          [
+            { line: 4, ticks: 6 },
+            { line: 5, ticks: 2 },
+          ],
+        ),
+      ],
+      startTime: 0,
+      endTime: 9000,
+      samples: [3, 3, 3, 3, 3, 3, 3, 3, 2],
+      timeDeltas: [0, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
+    };
+    const hotspots = summarize("node", {
+      profiler: "v8",
+      data: parseCpuProfiles([profile]),
+      notes: [],
+    });
+    const hot = hotspots.hotspots[0];
+    expect(hot?.name).toBe("hot");
+    expect(hot?.lines).toEqual([
+      { line: 4, selfPct: 66.67 },
+      { line: 5, selfPct: 22.22 },
+    ]);
+  });
+
+  it("the Python sampler: the last pseudo-frame @N is the leaf's line, not a frame", () => {
+    const data = parseCollapsed(
+      [
+        "main (b.py:1);hot (b.py:5);@8 30",
+        "main (b.py:1);hot (b.py:5);@9 10",
+        "main (b.py:1);@2 0",
+      ].join("\n"),
+    );
+    expect(data.frames.map((f) => f.name)).toEqual(["main", "hot"]);
+    const [hot] = summarize("python", { profiler: "python-sampler", data, notes: [] }).hotspots;
+    expect(hot?.lines).toEqual([
+      { line: 8, selfPct: 75 },
+      { line: 9, selfPct: 25 },
+    ]);
+  });
+
+  it("perf: addr2line's inline chain makes an inlined function a frame with its own lines", () => {
+    const script = [
+      "bench 1 1000",
+      "\t    1209 work+0x69 (/w/bench)",
+      "\t    1300 main+0x10 (/w/bench)",
+      "",
+      "bench 1 1000",
+      "\t    1209 work+0x69 (/w/bench)",
+      "\t    1300 main+0x10 (/w/bench)",
+      "",
+      "bench 1 1000",
+      "\t    121a work+0x7a (/w/bench)",
+      "\t    1300 main+0x10 (/w/bench)",
+      "",
+    ].join("\n");
+    const chains = parseAddr2line(
+      [
+        "0x0000000000001209",
+        "hash_str",
+        "/w/bench.c:6",
+        "work",
+        "/w/bench.c:15 (discriminator 2)",
+        "0x000000000000121a",
+        "work",
+        "/w/bench.c:13",
+        "0x00000000000012ff",
+        "main",
+        "??:0",
+      ].join("\n"),
+    );
+    expect(chains.get(0x1209)?.map((l) => l.name)).toEqual(["hash_str", "work"]);
+    expect(chains.get(0x1209)?.[1]?.line).toBe(15);
+    expect(chains.get(0x12ff)?.[0]).toEqual({ name: "main", file: null, line: null });
+    const expanded = expandInlined(parsePerfScript(script, "nanoseconds"), (_dso, ip) =>
+      chains.get(ip),
+    );
+    const hotspots = summarize("native", { profiler: "perf", data: expanded, notes: [] }).hotspots;
+    const byName = new Map(hotspots.map((h) => [h.name, h]));
+    expect(byName.get("hash_str")).toMatchObject({ samples: 2, file: "/w/bench.c" });
+    expect(byName.get("hash_str")?.lines).toEqual([{ line: 6, selfPct: 66.67 }]);
+    expect(byName.get("work")).toMatchObject({ samples: 1, totalPct: 100 });
+    expect(byName.get("work")?.lines).toEqual([{ line: 13, selfPct: 33.33 }]);
+  });
+
+  it("ELF segments: perf's file offsets become the addresses addr2line reads", () => {
+    const segments = parseLoadSegments(
+      [
+        "  LOAD           0x000000 0x0000000000000000 0x0000000000000000 0x014278 0x014278 R   0x1000",
+        "  LOAD           0x014280 0x0000000000015280 0x0000000000015280 0x0423e0 0x0423e0 R E 0x1000",
+      ].join("\n"),
+    );
+    expect(offsetToAddress(segments, 0x147ef)).toBe(0x157ef);
+    expect(offsetToAddress(segments, 0x100)).toBe(0x100);
+  });
+});
+
+const hotspot = (name: string, file: string | null, selfPct: number, samples: number): Hotspot => ({
+  name,
+  file,
+  line: 1,
+  selfPct,
+  totalPct: selfPct,
+  samples,
+});
+
+describe("the table a planner reads", () => {
+  it("percentages follow the sample counts, even when one sample lasted long", () => {
+    // One sample of `setup` lasted 50 ms (a pause); `hot` has more samples of 1 ms each.
+    const data: StackData = {
+      kind: "stacks",
+      unit: "microseconds",
+      frames: [
+        { name: "setup", file: "a.js", line: 1 },
+        { name: "hot", file: "a.js", line: 5 },
+      ],
+      stacks: [
+        { stack: [0], weight: 50_000, samples: 1 },
+        { stack: [1], weight: 16_000, samples: 16 },
+      ],
+    };
+    const rows = summarize("node", { profiler: "v8", data, notes: [] }).hotspots;
+    expect(rows.map((r) => [r.name, r.samples, r.selfPct])).toEqual([
+      ["hot", 16, 94.12],
+      ["setup", 1, 5.88],
+    ]);
+  });
+
+  it("says the sample count and interval, groups the scope's files first, shows hot lines with their source", () => {
+    const hotspots = groupHotspots(
+      [
+        { ...hotspot("makeData", "bench/gen.js", 40, 800), lines: [{ line: 3, selfPct: 39 }] },
+        {
+          ...hotspot("parse", "src/parse.js", 35, 700),
+          lines: [{ line: 12, selfPct: 30, source: "while ((m = re.exec(s))) out.add(m[0]);" }],
+        },
+        hotspot("GC", null, 25, 500),
+      ],
+      { scope: ["src/**"], protect: ["bench/**"] },
+    );
+    const profile: Hotspots = {
+      language: "node",
+      profiler: "v8-cpu-profiler",
+      samples: 2000,
+      intervalUs: 250,
+      hotspots,
+      notes: [],
+    };
+    const text = formatHotspots(profile);
+    expect(text.split("\n")[0]).toBe("node profile by v8-cpu-profiler: 2000 samples every 250 µs");
+    const scope = text.indexOf("— in the scope");
+    const bench = text.indexOf("— in the benchmark's own files");
+    expect(scope).toBeGreaterThan(0);
+    expect(bench).toBeGreaterThan(scope);
+    expect(text.indexOf("parse ")).toBeLessThan(bench);
+    expect(text.indexOf("makeData")).toBeGreaterThan(bench);
+    const lines = text.slice(text.indexOf("hot lines"));
+    expect(lines).toMatch(
+      /parse \(src\/parse\.js:1\)\n\s+30\.0%\s+src\/parse\.js:12\s+while \(\(m = re\.exec/,
+    );
+    expect(lines.indexOf("parse")).toBeLessThan(lines.indexOf("makeData"));
+  });
+
+  it("--focus: percentages are shares of the samples inside the named function", () => {
+    const data = parseCollapsed(
+      ["main;setup 60", "main;measure;hot 30", "main;measure 10"].join("\n"),
+    );
+    const profile = summarize("python", { profiler: "python-sampler", data, notes: [] }, "measure");
+    expect(profile.focus).toEqual({ name: "measure", pctOfAll: 40 });
+    expect(profile.samples).toBe(40);
+    expect(profile.hotspots[0]).toMatchObject({ name: "hot", selfPct: 75 });
+    expect(profile.hotspots.map((h) => h.name)).not.toContain("setup");
+    const missing = summarize("python", { profiler: "python-sampler", data, notes: [] }, "nope");
+    expect(missing.samples).toBe(100);
+    expect(missing.notes.join()).toMatch(/no sample ran a function of that name/);
+  });
+
+  it("a short run is profiled again at the interval that gives about 2,000 samples", () => {
+    expect(finerInterval("v8-cpu-profiler", 1000, 200)).toBe(100);
+    expect(finerInterval("v8-cpu-profiler", 1000, 10)).toBe(100); // the floor
+    expect(finerInterval("perf", 1001, 1000)).toBe(500);
+    expect(finerInterval("perf", 1001, 100)).toBe(250); // the floor
+    expect(finerInterval("perf", 1001, TARGET_SAMPLES)).toBeNull();
+    expect(finerInterval("python-sampler", 5000, 100)).toBeNull(); // SIGPROF cannot go faster
+    expect(finerInterval("cProfile", undefined, 10)).toBeNull();
+  });
+});
+
+describe("does the benchmark run the changed code? inlined and deleted functions", () => {
+  const diff = [
+    "diff --git a/t.c b/t.c",
+    "--- a/t.c",
+    "+++ b/t.c",
+    "@@ -1,12 +1,6 @@",
+    "-static unsigned next_prime(unsigned n) {",
+    "-  while (!is_prime(n)) n++;",
+    "-  return n;",
+    "-}",
+    " static unsigned hash_str(const char *s) {",
+    "-  unsigned h = 0;",
+    "+  unsigned h = 5381;",
+    "   return h;",
+    " }",
+    " static void cold(void) {",
+    '-  puts("a");',
+    '+  puts("b");',
+    " }",
+  ].join("\n");
+  const profiled = {
+    hotspots: [hotspot("hash_str", "t.c", 30, 10), hotspot("work", "t.c", 70, 20)],
+  };
+
+  it("a deleted function is not 'unsampled'; an inlined one with samples ran", () => {
+    expect(changedFunctions(diff).find((f) => f.name === "next_prime")).toMatchObject({
+      deleted: true,
+      added: false,
+    });
+    expect(functionsWithoutSamples(diff, profiled)).toEqual(["t.c: cold"]);
+  });
+
+  it("where the profile cannot see inlined code it warns and never rejects", () => {
+    const experiment = Experiment.parse({
+      schemaVersion: 1,
+      id: "exp-001",
+      slug: "x",
+      createdAt: "2026-12-01T00:00:00Z",
+      branch: "auto-optimize/exp-001-x",
+      baseCommit: "0".repeat(40),
+      goal: "faster",
+      scope: ["*.c"],
+      protect: [],
+      metric: { name: "ms", direction: "lower" },
+      target: 1,
+      threshold: 0.02,
+      iterations: 3,
+      commands: { test: "true", bench: "true" },
+      profiling: { rejectUnsampled: true },
+    });
+    const record = () =>
+      newIterationRecord(experiment, {
+        iteration: 1,
+        strategy: "s",
+        reason: "r",
+        baselineValue: null,
+        knobs: {},
+        changedFiles: ["t.c"],
+        violations: [],
+        testOutput: null,
+      });
+    const sure = record();
+    expect(flagUnsampled(experiment, sure, diff, profiled)).toMatch(
+      /does not run the changed code.*t\.c: cold/,
+    );
+    const unsure = record();
+    const reason = flagUnsampled(experiment, unsure, diff, {
+      ...profiled,
+      profile: { inlinedShown: false },
+    });
+    expect(reason).toBeNull();
+    expect(unsure.unsampledFunctions?.[0]).toMatch(
+      /^t\.c: cold \(perhaps inlined.*never a rejection\)$/,
+    );
+  });
+});
