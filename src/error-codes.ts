@@ -29,6 +29,7 @@ export type ErrorCode =
   | "ledger-changed"
   | "bad-iteration-record"
   | "bad-baseline-result"
+  | "bad-refused-baseline"
   | "bad-run-marker"
   | "bad-staged-profile"
   | "already-running"
