@@ -1,6 +1,6 @@
 import { type BehaviourCheck, checkBehaviour } from "./behaviour-check.js";
 import type { RevisionsResult } from "./compare-revisions.js";
-import type { DecisionSettings, Verdict } from "./decision.js";
+import type { DecisionSettings, StopRule, Verdict } from "./decision.js";
 import { formatDifference } from "./output-invariants.js";
 import { median } from "./stats/robust.js";
 
@@ -10,6 +10,8 @@ export interface CompareReport {
   ci: [number, number];
   rounds: number;
   looks: number;
+  /** Which rule ended the comparison: a verdict, no change, no way to clear δ, rounds or time. */
+  stoppedFor: StopRule;
   seed: number;
   noiseFloor: number;
   delta: number;
@@ -44,6 +46,15 @@ export interface CompareReport {
   samples: RevisionsResult["rounds"];
 }
 
+const STOPPED_FOR: Record<StopRule, string> = {
+  efficacy: "a verdict",
+  equivalence: "no change within ±δ",
+  futility: "futility: the improvement cannot clear δ",
+  precision: "precision",
+  "max-rounds": "the maximum rounds",
+  time: "time: --max-minutes ran out",
+};
+
 export function compareReport(
   result: RevisionsResult,
   settings: DecisionSettings,
@@ -66,6 +77,7 @@ export function compareReport(
     ci: [decision.overall.low, decision.overall.high],
     rounds: result.rounds.length,
     looks: result.looks,
+    stoppedFor: result.stoppedFor,
     seed,
     noiseFloor: decision.noiseFloor,
     delta: decision.delta,
@@ -164,7 +176,7 @@ export function formatCompareReport(report: CompareReport): string {
   const lines = [
     `A: ${report.a.revision} (${report.a.commit.slice(0, 10)})   B: ${report.b.revision} (${report.b.commit.slice(0, 10)})`,
     `bench: ${report.bench}`,
-    `${report.rounds} interleaved rounds (${report.looks} look${report.looks === 1 ? "" : "s"}), seed ${report.seed}`,
+    `${report.rounds} interleaved rounds (${report.looks} look${report.looks === 1 ? "" : "s"}, stopped for ${STOPPED_FOR[report.stoppedFor]}), seed ${report.seed}`,
     "",
     line(header),
     ...rows.map(line),
