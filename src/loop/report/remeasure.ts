@@ -2,7 +2,9 @@ import { initialKnobValues, knobRunTarget } from "../../experiment/knobs.js";
 import type { Experiment } from "../../experiment/schema.js";
 import type { LoopState } from "../../experiment/state.js";
 import { compareRevisions } from "../../measure/compare-revisions.js";
-import { DEFAULT_DECISION, type Verdict } from "../../measure/decision.js";
+import { DEFAULT_DECISION, type StopRule, type Verdict } from "../../measure/decision.js";
+import { preciseEnough } from "../../measure/precision.js";
+import { DEFAULT_SCHEDULE } from "../../measure/sequential.js";
 import { seedFromText } from "../../measure/stats/prng.js";
 import { median } from "../../measure/stats/robust.js";
 import type { FinalReportInput } from "../final-report.js";
@@ -13,6 +15,8 @@ export interface Headline {
   ci: [number, number];
   verdict: Verdict;
   rounds: number;
+  /** `precision` when the interval became narrow enough to quote, else `max-rounds`. */
+  stoppedFor: StopRule;
   baselineValue: number;
   bestValue: number;
   seed: number;
@@ -21,14 +25,18 @@ export interface Headline {
 }
 
 /**
- * The re-measure's rounds when no one says otherwise: twice what one iteration may take, because
- * the report's headline number rests on this one comparison.
+ * The re-measure's rounds at most when no one says otherwise: twice what one iteration may take,
+ * because the report's headline number rests on this one comparison.
  */
 export function defaultRemeasureRounds(experiment: Experiment): number {
   return 2 * experiment.measurement.maxRounds;
 }
 
-/** Baseline commit (initial knobs) against the best commit (its knobs), in fresh worktrees. */
+/**
+ * Baseline commit (initial knobs) against the best commit (its knobs), in fresh worktrees. It
+ * stops at the first look whose interval is precise enough to quote (`preciseEnough`): a 2×
+ * speedup in a few rounds, a 3% gain after the rounds it needs, `maxRounds` at most.
+ */
 export async function remeasure(
   input: FinalReportInput,
   state: LoopState,
@@ -39,7 +47,9 @@ export async function remeasure(
   const baselineCommit = (state.baseline as { commit: string }).commit;
   const seed = seedFromText(`${experiment.id}/final-report`);
   const onStep = input.onStep;
-  onStep?.(`re-measuring the baseline against the best (${maxRounds} rounds)`);
+  onStep?.(
+    `re-measuring the baseline against the best (until its interval is within ±max(0.5 points, 5% of the gain), ${maxRounds} rounds at most)`,
+  );
   const result = await compareRevisions(baselineCommit, state.best.commit, {
     cwd: input.root,
     build: experiment.commands.build,
@@ -56,8 +66,13 @@ export async function remeasure(
       metrics: [experiment.metric.name],
     },
     direction: experiment.metric.direction,
-    // Every round is run: the headline is a fixed-length measurement, one look at the end.
-    schedule: { minRounds: maxRounds, lookEvery: 5, maxRounds },
+    schedule: {
+      ...DEFAULT_SCHEDULE,
+      minRounds: Math.min(DEFAULT_SCHEDULE.minRounds, maxRounds),
+      maxRounds,
+    },
+    // The headline needs a precise number, not a verdict: precision alone stops it.
+    settle: (decision) => (preciseEnough(decision.overall) ? "precision" : null),
     settings: {
       ...DEFAULT_DECISION,
       alpha: m.alpha,
@@ -77,6 +92,7 @@ export async function remeasure(
     ci: [overall.low, overall.high],
     verdict,
     rounds: result.rounds.length,
+    stoppedFor: result.stoppedFor,
     baselineValue: median(result.rounds.map((r) => r.a.metrics[name] as number)),
     bestValue: median(result.rounds.map((r) => r.b.metrics[name] as number)),
     seed,
