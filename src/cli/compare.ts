@@ -126,7 +126,8 @@ export function registerCompare(program: Command): void {
 
 function progress(event: InterleavedEvent): void {
   if (event.kind === "warmup") process.stderr.write(`warm-up ${event.arm}\n`);
-  if (event.kind === "estimate") process.stderr.write(`expect ${formatEstimate(event.estimate)}\n`);
+  if (event.kind === "estimate")
+    process.stderr.write(`expected duration: ${formatEstimate(event.estimate)}\n`);
   if (event.kind === "look") {
     const { overall, verdict } = event.decision;
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
