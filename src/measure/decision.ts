@@ -2,7 +2,7 @@ import { fractionToGain, gainToFraction, logGain } from "./gain.js";
 import type { Better } from "./metrics/types.js";
 import { criticalValue, type Interval, locationIntervals } from "./stats/interval.js";
 import type { Rng } from "./stats/prng.js";
-import { mad, robustCv } from "./stats/robust.js";
+import { robustCv } from "./stats/robust.js";
 
 export const VERDICTS = ["improved", "regressed", "no-change", "inconclusive"] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -27,10 +27,10 @@ export interface DecisionSettings {
    */
   futilityZ: number;
   /**
-   * δ is the min-effect alone, or lifted to the noise floor of single runs on noisy machines, or
-   * to the noise floor of the paired rounds (what pairing leaves of the noise).
+   * δ is the min-effect alone, or lifted to the noise floor on noisy machines (the default: δ
+   * alone lets false keeps pass 1% at CV 10%, docs/decision-quality.md).
    */
-  deltaRule: "min-effect" | "noise-floor" | "paired-floor";
+  deltaRule: "min-effect" | "noise-floor";
 }
 
 export const DEFAULT_DECISION: DecisionSettings = {
@@ -107,7 +107,7 @@ export interface LookBoundaries {
 
 /**
  * The program's verdict at one look. `improved` only when the interval's lower bound clears
- * δ = max(min-effect, noise floor); `regressed` when its upper bound is below −δ; `no-change` when
+ * δ = max(min-effect, noise floor); settled for futility when it cannot clear δ (`cannotClear`); `regressed` when its upper bound is below −δ; `no-change` when
  * it lies inside ±δ; otherwise `inconclusive`. Any scenario (tested at alpha/m) or the peak memory
  * credibly worse than its tolerance makes the overall verdict `regressed`.
  */
@@ -139,18 +139,16 @@ export function decide(
   ];
   const intervals = locationIntervals(series, critical, settings.bootstrapResamples, rng);
   const overallBetter: Better = several ? "higher" : (scenarios[0] as PairedSeries).better;
-  const overallFloor =
-    settings.deltaRule === "paired-floor"
-      ? pairedNoiseFloor(overallGains, settings.maxRounds)
-      : noiseFloor(armScores(scenarios, "a"), armScores(scenarios, "b"), settings.maxRounds);
+  const overallFloor = noiseFloor(
+    armScores(scenarios, "a"),
+    armScores(scenarios, "b"),
+    settings.maxRounds,
+  );
   const overallDelta = deltaFor(settings, overallFloor);
   const overall = toFractions(intervals[0] as Interval, overallBetter);
 
   const scenarioDecisions = scenarios.map((s, i): ScenarioDecision => {
-    const floor =
-      settings.deltaRule === "paired-floor"
-        ? pairedNoiseFloor(gains[i] as number[], settings.maxRounds)
-        : noiseFloor(s.a, s.b, settings.maxRounds);
+    const floor = noiseFloor(s.a, s.b, settings.maxRounds);
     const delta = deltaFor(settings, floor);
     const improvement = toFractions(intervals[several ? i + 1 : 0] as Interval, s.better);
     return {
@@ -255,15 +253,6 @@ export function classify(improvement: FractionInterval, delta: number): Verdict 
  */
 export function noiseFloor(a: readonly number[], b: readonly number[], maxRounds: number): number {
   return Math.max(robustCv(a), robustCv(b)) / Math.sqrt(Math.max(maxRounds, a.length));
-}
-
-/**
- * The noise floor of the per-round log gains: their robust spread over √2 (a gain is the
- * difference of two runs) and √maxRounds. Equal to `noiseFloor` on independent run noise; smaller
- * when what moves single runs (drift, a neighbour) hits both runs of a round alike.
- */
-export function pairedNoiseFloor(gains: readonly number[], maxRounds: number): number {
-  return (1.4826 * mad(gains)) / Math.SQRT2 / Math.sqrt(Math.max(maxRounds, gains.length));
 }
 
 /** Per round, one arm's geometric mean over scenarios (the overall score's raw material). */
