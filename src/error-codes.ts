@@ -31,6 +31,7 @@ export type ErrorCode =
   | "foreign-commit"
   | "bad-iteration-record"
   | "bad-baseline-result"
+  | "bad-refused-baseline"
   | "bad-run-marker"
   | "bad-staged-profile"
   | "already-running"

@@ -143,7 +143,7 @@ describe("baseline", () => {
     ]);
   });
 
-  it("refuses a noisy baseline with its likely causes, then locks it with --accept-noise", async () => {
+  it("refuses a noisy baseline with its likely causes, then locks its runs with --accept-noise", async () => {
     // Alternates 80 and 120 from run to run (the counter lives outside the repository).
     const counter = join(mkdtempSync(join(tmpdir(), "noisy-")), "count");
     writeFileSync(counter, "0");
@@ -151,6 +151,8 @@ describe("baseline", () => {
     const repo = await experiment(bench);
     const plan = repo.git("rev-parse", "HEAD");
 
+    const benchRuns = () => Number(readFileSync(counter, "utf8"));
+    const beforeBaseline = benchRuns();
     const refused = await runCli(["baseline", "--runs", "4"], repo.dir);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("gathering 8 more runs");
@@ -163,9 +165,16 @@ describe("baseline", () => {
     expect(existsSync(join(repo.dir, PATH, "baseline"))).toBe(false);
     expect(ledger(repo).map((e) => e.type)).toEqual(["experiment-created"]);
 
+    // A warm-up and 4 runs, then a warm-up and 8 more.
+    expect(benchRuns() - beforeBaseline).toBe(14);
+
     const accepted = await runCli(["baseline", "--runs", "4", "--accept-noise"], repo.dir);
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toContain("NOISY, accepted with --accept-noise");
+    expect(accepted.stdout).toContain(
+      "These are the 12 runs the refused baseline gathered: nothing was measured again",
+    );
+    expect(benchRuns() - beforeBaseline).toBe(14);
     expect(repo.git("log", "-1", "--format=%s")).toBe("experiment(exp-001): baseline");
     expect(repo.git("status", "--porcelain")).toBe("");
     const saved = Experiment.parse(JSON.parse(read(repo, "experiment.json")));
@@ -176,6 +185,17 @@ describe("baseline", () => {
     expect(json).toMatchObject({ runs: 12, extraRuns: 8, noisy: true, acceptedNoise: true });
     expect(json.metric.value).toBe(100);
     expect(ledger(repo).at(-1)).toMatchObject({ type: "baseline-locked", acceptedNoise: true });
+
+    // Refused again; --fresh measures anew instead of locking those runs.
+    expect((await runCli(["baseline", "--runs", "4", "--force"], repo.dir)).code).toBe(1);
+    expect(benchRuns() - beforeBaseline).toBe(28);
+    const fresh = await runCli(
+      ["baseline", "--runs", "4", "--force", "--accept-noise", "--fresh"],
+      repo.dir,
+    );
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).not.toContain("nothing was measured again");
+    expect(benchRuns() - beforeBaseline).toBe(42);
   });
 
   it("runs on the experiment's branch only, from a clean tree", async () => {

@@ -52,11 +52,28 @@ describe("compare", () => {
       (await compare(["HEAD", "HEAD", "--bench", "cat value.txt", "--json"])).stdout,
     );
     expect(same.verdict).toBe("no-change");
+    expect(same.stoppedFor).toBe("equivalence");
+    // A cap shorter than one run: two rounds, then no verdict.
+    const capped = parse(
+      (
+        await compare([
+          "HEAD",
+          "HEAD",
+          "--bench",
+          "cat value.txt",
+          "--max-minutes",
+          "0.000001",
+          "--json",
+        ])
+      ).stdout,
+    );
+    expect(capped).toMatchObject({ verdict: "inconclusive", stoppedFor: "time", rounds: 2 });
     repo.commit("other", { "value.txt": "120\n" });
     const slower = parse(
       (await compare(["HEAD~1", "HEAD", "--bench", "cat value.txt", "--json"])).stdout,
     );
     expect(slower.verdict).toBe("regressed");
+    expect(slower.stoppedFor).toBe("efficacy");
     const higher = parse(
       (
         await compare([

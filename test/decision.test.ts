@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  cannotClear,
   classify,
   DEFAULT_DECISION,
   decide,
+  type LookBoundaries,
   noiseFloor,
   type PairedSeries,
 } from "../src/measure/decision.js";
@@ -11,10 +13,7 @@ import { lookBoundaries, lookSchedule, runSequential } from "../src/measure/sequ
 import { createRng } from "../src/measure/stats/prng.js";
 
 const looks = lookSchedule({ minRounds: 10, lookEvery: 5, maxRounds: 40 });
-const firstLook = lookBoundaries(looks, DEFAULT_DECISION.alpha, 1)[0] as {
-  overall: number;
-  perScenario: number;
-};
+const firstLook = lookBoundaries(looks, DEFAULT_DECISION.alpha, 1)[0] as LookBoundaries;
 const rounds = 10;
 const constant = (value: number) => Array.from({ length: rounds }, () => value);
 const series = (
@@ -147,6 +146,49 @@ describe("decide", () => {
   });
 });
 
+describe("futility", () => {
+  // Per-round log gains alternating ±1.5% around zero: at the first look the interval is far wider
+  // than ±δ, but even its plausible top leaves the last look's lower bound short of δ.
+  const aroundZero = (round: number) => (round % 2 === 0 ? 0.015 : -0.015);
+  const withGains = (gains: number[]): PairedSeries[] => [
+    series(
+      "t",
+      gains.map(() => 100),
+      gains.map((g) => 100 * Math.exp(-g)),
+    ),
+  ];
+
+  it("stops a comparison whose improvement cannot clear δ, as a drop", () => {
+    const d = decideOne(withGains(Array.from({ length: rounds }, (_, i) => aroundZero(i))));
+    expect(d.verdict).toBe("inconclusive");
+    expect(d.overall.high).toBeGreaterThan(d.delta);
+    expect(d.settledBy).toBe("futility");
+    expect(d.settled).toBe(true);
+  });
+
+  it("does not stop for futility when the improvement might still clear δ", () => {
+    const d = decideOne(withGains(Array.from({ length: rounds }, (_, i) => 0.03 + aroundZero(i))));
+    expect(d.verdict).toBe("inconclusive");
+    expect(d.settledBy).toBeNull();
+  });
+
+  it("never stops for futility when the estimate is well above δ", () => {
+    const rng = createRng(7);
+    for (let trial = 0; trial < 10; trial++) {
+      const gains = Array.from({ length: rounds }, () => 0.06 + 0.03 * rng.normal());
+      expect(decideOne(withGains(gains)).settledBy).not.toBe("futility");
+    }
+  });
+
+  it("asks more of a look than of the last: the last look's half-width is projected", () => {
+    const interval = { estimate: 0.02, low: -0.02, high: 0.06, standardError: 0.01 };
+    const settings = { futilityZ: 1.5, maxRounds: 40 };
+    // plausible top 0.02 + 1.57·0.01 ≈ 0.036; last look's half-width ≈ 2.0·0.01·√(10/40) = 0.01
+    expect(cannotClear(interval, 10, 0.02, 1.96, settings)).toBe(false);
+    expect(cannotClear(interval, 10, 0.03, 1.96, settings)).toBe(true);
+  });
+});
+
 describe("sequential looks", () => {
   it("looks at the minimum, every step, and always at the maximum", () => {
     expect(looks).toEqual([10, 15, 20, 25, 30, 35, 40]);
@@ -170,10 +212,35 @@ describe("sequential looks", () => {
       runRound: () => {
         ran++;
       },
-      decideAt: (count) => ({ settled: count >= 15 }),
+      decideAt: (count) => ({ settledBy: count >= 15 ? ("equivalence" as const) : null }),
     });
     expect(ran).toBe(15);
-    expect(outcome).toMatchObject({ rounds: 15, looks: 2 });
+    expect(outcome).toMatchObject({ rounds: 15, looks: 2, stoppedFor: "equivalence" });
+  });
+
+  it("stops before a round when the time is up, and says so", async () => {
+    let ran = 0;
+    const outcome = await runSequential({
+      looks,
+      boundaries: lookBoundaries(looks, 0.05, 1),
+      runRound: () => {
+        ran++;
+      },
+      decideAt: () => ({ settledBy: null }),
+      timeUp: () => ran >= 7,
+    });
+    expect(ran).toBe(7);
+    expect(outcome).toMatchObject({ rounds: 7, looks: 1, stoppedFor: "time" });
+  });
+
+  it("calls a futility stop at the last look the end of the rounds", async () => {
+    const outcome = await runSequential({
+      looks: [2, 4],
+      boundaries: lookBoundaries([2, 4], 0.05, 1),
+      runRound: () => {},
+      decideAt: (count) => ({ settledBy: count === 4 ? ("futility" as const) : null }),
+    });
+    expect(outcome).toMatchObject({ rounds: 4, stoppedFor: "max-rounds" });
   });
 
   it("stops at the last look when nothing settles", async () => {
@@ -184,10 +251,10 @@ describe("sequential looks", () => {
       runRound: () => {
         ran++;
       },
-      decideAt: () => ({ settled: false }),
+      decideAt: () => ({ settledBy: null }),
     });
     expect(ran).toBe(4);
-    expect(outcome.decision.settled).toBe(false);
+    expect(outcome.stoppedFor).toBe("max-rounds");
   });
 });
 

@@ -18,6 +18,7 @@ const report = (saved: number, ci: [number, number]): CompareReport => ({
   bench: "./bench",
   scenarios: [],
   counters: [],
+  stoppedFor: "efficacy",
   memory: {
     verdict: "inconclusive",
     check: memoryCheck({ estimate: saved, low: ci[0], high: ci[1] }, 0.1),

@@ -16,7 +16,7 @@ describe("round progress (issue 13, item 19)", () => {
     const decision = decide(
       [{ name: "ms", better: "lower", a: ten(100), b: ten(80) }],
       null,
-      { overall: 2.5, perScenario: 2.5 },
+      { overall: 2.5, perScenario: 2.5, finalOverall: 2.5 },
       DEFAULT_DECISION,
       createRng(1),
     );

@@ -1,4 +1,4 @@
-import { DEFAULT_DECISION } from "../measure/decision.js";
+import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
 import { DEFAULT_SCHEDULE } from "../measure/sequential.js";
 import { quantileSorted, sorted } from "../measure/stats/robust.js";
 import { NOISE_MODELS, type NoiseModel } from "./noise-models.js";
@@ -16,6 +16,17 @@ const option = (name: string, fallback: number): number => {
 };
 const aaTrials = option("--aa-trials", 2000);
 const trials = option("--trials", 1000);
+const settings: DecisionSettings = {
+  ...DEFAULT_DECISION,
+  futilityZ: option("--futility-z", DEFAULT_DECISION.futilityZ),
+};
+const deltaAt = args.indexOf("--delta-rule");
+if (deltaAt >= 0) settings.deltaRule = args[deltaAt + 1] as DecisionSettings["deltaRule"];
+const onlyOurs = args.includes("--only-ours");
+const modelsAt = args.indexOf("--models");
+const effectsAt = args.indexOf("--effects");
+const effects = effectsAt >= 0 ? (args[effectsAt + 1] as string).split(",").map(Number) : null;
+const models = modelsAt >= 0 ? (args[modelsAt + 1] as string).split(",").map(Number) : null;
 
 // True improvement fractions (1 − B/A); negative ones are slowdowns.
 const EFFECTS = [0, 0.01, 0.03, 0.05, 0.1, -0.01, -0.03];
@@ -56,8 +67,13 @@ async function table(
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const [m, model] of NOISE_MODELS.entries()) {
+    if (models && !models.includes(m)) continue;
     const cells: Cell[] = [];
     for (const [e, effect] of EFFECTS.entries()) {
+      if (effects && !effects.includes(effect)) {
+        cells.push({ keepRate: Number.NaN, coverage: null, medianRounds: 0, p90Rounds: 0 });
+        continue;
+      }
       const count = effect === 0 ? aaTrials : trials;
       cells.push(await cell((seed) => trialOf(model, 1 - effect, seed), count, 1 + m * 100 + e));
     }
@@ -74,14 +90,15 @@ async function table(
 
 const started = Date.now();
 console.log(
-  `Settings: alpha ${DEFAULT_DECISION.alpha} per side, min-effect ${pct(DEFAULT_DECISION.minEffect)}, looks at ${DEFAULT_SCHEDULE.minRounds}, +${DEFAULT_SCHEDULE.lookEvery} … ${DEFAULT_SCHEDULE.maxRounds} rounds, ${DEFAULT_DECISION.bootstrapResamples} bootstrap resamples; ${aaTrials} A/A trials and ${trials} trials per effect.`,
+  `Settings: δ rule ${settings.deltaRule}, futility z ${settings.futilityZ}, alpha ${DEFAULT_DECISION.alpha} per side, min-effect ${pct(DEFAULT_DECISION.minEffect)}, looks at ${DEFAULT_SCHEDULE.minRounds}, +${DEFAULT_SCHEDULE.lookEvery} … ${DEFAULT_SCHEDULE.maxRounds} rounds, ${DEFAULT_DECISION.bootstrapResamples} bootstrap resamples; ${aaTrials} A/A trials and ${trials} trials per effect.`,
 );
 await table(
   "auto-optimize: interleaved rounds, Hodges–Lehmann, bootstrap SE, O'Brien–Fleming looks",
-  ourTrial,
+  (model, ratio, seed) => ourTrial(model, ratio, seed, settings),
 );
-await table(
-  "the seed's rule: median of 5 runs vs the baseline's median of 5, keep if gain ≥ 1%",
-  (model, ratio, seed) => seedTrial(model, ratio, seed, DEFAULT_DECISION.minEffect),
-);
+if (!onlyOurs)
+  await table(
+    "the seed's rule: median of 5 runs vs the baseline's median of 5, keep if gain ≥ 1%",
+    (model, ratio, seed) => seedTrial(model, ratio, seed, DEFAULT_DECISION.minEffect),
+  );
 console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -1,4 +1,9 @@
-import { DEFAULT_DECISION, type Decision, decide } from "../measure/decision.js";
+import {
+  DEFAULT_DECISION,
+  type Decision,
+  type DecisionSettings,
+  decide,
+} from "../measure/decision.js";
 import {
   DEFAULT_SCHEDULE,
   lookBoundaries,
@@ -27,6 +32,7 @@ export async function ourTrial(
   model: NoiseModel,
   ratio: number,
   seed: number,
+  settings: DecisionSettings = DEFAULT_DECISION,
 ): Promise<TrialResult> {
   const rng = createRng(seed);
   const noise = model.trial(rng, totalRuns);
@@ -43,7 +49,7 @@ export async function ourTrial(
       b.push(100 * ratio * (aFirst ? second : first));
     },
     decideAt: (_rounds, look) =>
-      decide([{ name: "time", better: "lower", a, b }], null, look, DEFAULT_DECISION, rng),
+      decide([{ name: "time", better: "lower", a, b }], null, look, settings, rng),
   });
   const truth = 1 - ratio;
   const { low, high } = outcome.decision.overall;

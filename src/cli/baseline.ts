@@ -7,6 +7,7 @@ interface BaselineFlags {
   runs?: string;
   acceptNoise?: boolean;
   force?: boolean;
+  fresh?: boolean;
   json?: boolean;
 }
 
@@ -28,6 +29,10 @@ export function registerBaseline(program: Command): void {
       "--accept-noise",
       "lock the baseline even if its robust CV stays above 5%; recorded in the plan",
     )
+    .option(
+      "--fresh",
+      "with --accept-noise: measure anew instead of locking the runs of the baseline just refused",
+    )
     .option("--force", "measure again although the baseline is locked (before the loop starts)")
     .option("--json", "print one JSON object instead of the summary")
     .action(async (flags: BaselineFlags) => {
@@ -39,6 +44,7 @@ export function registerBaseline(program: Command): void {
         runs,
         acceptNoise: flags.acceptNoise,
         force: flags.force,
+        fresh: flags.fresh,
         onProgress: flags.json
           ? undefined
           : (message) => {
@@ -59,6 +65,11 @@ export function registerBaseline(program: Command): void {
           outcome.summary.trimEnd(),
           "",
           `Locked and committed: ${outcome.commit.slice(0, 12)} experiment(${outcome.id}): baseline`,
+          ...(outcome.reusedRefusedRuns
+            ? [
+                `These are the ${outcome.result.runs} runs the refused baseline gathered: nothing was measured again (--fresh measures anew).`,
+              ]
+            : []),
           outcome.targetReached
             ? "The baseline already reaches the target: check the target before running the loop."
             : "Next: auto-optimize run",

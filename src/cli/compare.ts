@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { parseFraction, parseInteger, parseSeconds } from "../flag-numbers.js";
+import { parseFraction, parseInteger, parsePositive, parseSeconds } from "../flag-numbers.js";
 import { volatilePatterns } from "../measure/behaviour-check.js";
 import { compareReport, formatCompareReport } from "../measure/compare-report.js";
 import { compareRevisions } from "../measure/compare-revisions.js";
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
+import { formatEstimate } from "../measure/duration-estimate.js";
 import type { InterleavedEvent } from "../measure/interleaved.js";
 import { DEFAULT_SCHEDULE } from "../measure/sequential.js";
 import { randomSeed } from "../measure/stats/prng.js";
@@ -23,6 +24,7 @@ interface CompareFlags {
   regressionTolerance: string;
   memoryTolerance: string;
   timeout: string;
+  maxMinutes?: string;
   volatile?: string[];
   json?: boolean;
 }
@@ -68,6 +70,10 @@ export function registerCompare(program: Command): void {
     )
     .option("--timeout <seconds>", "time limit of one benchmark run", "600")
     .option(
+      "--max-minutes <n>",
+      "start no round after this many minutes: the verdict is then inconclusive (stoppedFor: time)",
+    )
+    .option(
       "--volatile <regex>",
       "output that varies between runs of the same code (repeatable): not compared between A and B",
       (value: string, previous: string[] = []) => [...previous, value],
@@ -104,6 +110,10 @@ export function registerCompare(program: Command): void {
         },
         settings,
         seed,
+        maxMinutes:
+          flags.maxMinutes === undefined
+            ? undefined
+            : parsePositive("--max-minutes", flags.maxMinutes, "minutes"),
         onEvent: flags.json ? undefined : progress,
         onBuild: flags.json ? undefined : (arm) => process.stderr.write(`building ${arm}…\n`),
       });
@@ -116,6 +126,8 @@ export function registerCompare(program: Command): void {
 
 function progress(event: InterleavedEvent): void {
   if (event.kind === "warmup") process.stderr.write(`warm-up ${event.arm}\n`);
+  if (event.kind === "estimate")
+    process.stderr.write(`expected duration: ${formatEstimate(event.estimate)}\n`);
   if (event.kind === "look") {
     const { overall, verdict } = event.decision;
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

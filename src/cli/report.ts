@@ -24,7 +24,10 @@ export function registerReport(program: Command): void {
       "the experiment (exp-001 or its full name; default: the current one)",
     )
     .option("--no-remeasure", "skip the re-measure of baseline against best (no headline number)")
-    .option("--rounds <n>", "rounds of the re-measure (default: twice the experiment's max rounds)")
+    .option(
+      "--rounds <n>",
+      "rounds of the re-measure at most; it stops once its interval is precise enough (default: twice the experiment's max rounds)",
+    )
     .option("--json", "print one JSON object: path, headline, commit")
     .action(async (flags: ReportFlags) => {
       const repository = await openRepository(process.cwd());

@@ -29,14 +29,20 @@ export function invariantOptions(experiment: Experiment): InvariantOptions {
   };
 }
 
-/** Learns the invariants of the baseline's runs (warm-ups included) and writes them. */
+/** The invariants of the baseline's runs (warm-ups included), or null when none hold. */
+export function learnBaselineInvariants(
+  experiment: Experiment,
+  runs: readonly OutputRun[],
+): OutputInvariants | null {
+  return learnInvariants(runs, invariantOptions(experiment));
+}
+
+/** Writes baseline/invariants.json (nothing when no invariant holds). */
 export function writeBaselineInvariants(
   experimentDir: string,
-  experiment: Experiment,
   commit: string,
-  runs: readonly OutputRun[],
+  invariants: OutputInvariants | null,
 ): void {
-  const invariants = learnInvariants(runs, invariantOptions(experiment));
   if (!invariants) return;
   const file: BaselineInvariants = { commit, invariants };
   writeFileSync(join(experimentDir, FILES.baselineInvariants), `${JSON.stringify(file)}\n`);

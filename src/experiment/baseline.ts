@@ -1,24 +1,31 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AutoOptimizeError, UsageError } from "../errors.js";
-import { type BenchResult, NOISE_LIMIT, runBench } from "../measure/bench.js";
+import { NOISE_LIMIT } from "../measure/bench.js";
 import { describeConfinement } from "../measure/confinement.js";
 import { formatEnvironment, noiseCauses } from "../measure/environment.js";
 import { consistencyScope } from "../measure/metric-consistency-scope.js";
-import { type BenchSpec, type RunTarget, sampleError } from "../measure/observe.js";
-import { runSample } from "../measure/sample.js";
+import type { BenchSpec, RunTarget } from "../measure/observe.js";
 import { peakMemoryOf, summarizeScenarios } from "../measure/summary.js";
 import { redactText } from "../redact.js";
 import { globMatcher } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
 import { writeBaselineInvariants } from "./baseline-invariants.js";
+import { fromRefused, gatherRuns } from "./baseline-runs.js";
 import { type BaselineResult, formatBaseline } from "./baseline-summary.js";
 import { requireIntact } from "./intact.js";
 import { initialKnobValues, knobRunTarget } from "./knobs.js";
 import { FILES } from "./layout.js";
 import { currentBranch, type OpenedExperiment, openExperiment } from "./open.js";
 import { committedProtected, protectedViolations } from "./protected-files.js";
+import {
+  discardRefusedBaseline,
+  readRefusedBaseline,
+  refusedBaselinePath,
+  refusedMismatch,
+  saveRefusedBaseline,
+} from "./refused-baseline.js";
 import { renderPlan } from "./render-plan.js";
 import { runIsolationFor } from "./run-isolation.js";
 import { acquireRunLock } from "./run-lock.js";
@@ -36,6 +43,8 @@ export interface BaselineOptions {
   acceptNoise?: boolean;
   /** Measure again although a baseline is locked (only before the loop has started). */
   force?: boolean;
+  /** With acceptNoise: measure anew instead of locking the runs of the baseline refused before. */
+  fresh?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -46,12 +55,12 @@ export interface BaselineOutcome {
   /** The `experiment(exp-NNN): baseline` commit. */
   commit: string;
   result: BaselineResult;
+  /** The runs locked were those of a baseline refused as noisy just before: none were measured. */
+  reusedRefusedRuns: boolean;
   /** baseline/result.txt */
   summary: string;
   targetReached: boolean;
 }
-
-const BUILD_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * The seed's phase 1.5: measures the experiment branch's working tree (after the optional build)
@@ -65,7 +74,7 @@ export async function lockBaseline(options: BaselineOptions): Promise<BaselineOu
   const opened = await openExperiment(root, options.name);
   const release = acquireRunLock(gitDir, opened.name);
   try {
-    return await measureAndLock(options, root, opened);
+    return await measureAndLock(options, root, gitDir, opened);
   } finally {
     release();
   }
@@ -74,6 +83,7 @@ export async function lockBaseline(options: BaselineOptions): Promise<BaselineOu
 async function measureAndLock(
   options: BaselineOptions,
   root: string,
+  gitDir: string,
   opened: OpenedExperiment,
 ): Promise<BaselineOutcome> {
   const progress = options.onProgress ?? (() => {});
@@ -92,12 +102,6 @@ async function measureAndLock(
   };
   const commit = await git(["rev-parse", "HEAD"], root);
   const build = experiment.commands.build;
-  if (build) {
-    progress(`building with '${build}'…`);
-    const sample = await runSample({ command: build, cwd: root, timeoutMs: BUILD_TIMEOUT_MS });
-    if (!sample.ok) throw sampleError(sample, "the build before the baseline");
-  }
-
   const metric = experiment.metric.name;
   const spec: BenchSpec = {
     command: experiment.commands.bench,
@@ -105,53 +109,58 @@ async function measureAndLock(
     format: experiment.measurement.format,
     metrics: [],
   };
-  const onRun = (total: number) => (run: number) => progress(`baseline run ${run}/${total}`);
-  progress(`measuring the baseline: one warm-up, then ${runs} runs…`);
-  let first = await runBench(target, spec, runs, onRun(runs));
-  if (!first.scenarios.some((s) => s.name === metric)) {
-    // The output's first readable format lacks the metric; ask for it by name (as init's dry-run did).
-    first = await runBench(target, { ...spec, metrics: [metric] }, runs, onRun(runs));
-  }
-  const names = first.scenarios.map((s) => ({ name: s.name, better: s.better, unit: s.unit }));
-  const maxRounds = experiment.measurement.maxRounds;
-  const cvOf = (scenarios: BenchResult["scenarios"]) =>
-    scenarios.find((s) => s.name === metric)?.robustCv ?? 0;
-
-  let samples = first.samples;
-  const warmups = [first.warmup];
-  let environment = first.environment;
-  let scenarios = summarizeScenarios(samples, names, maxRounds);
-  let extraRuns = 0;
-  if (cvOf(scenarios) > NOISE_LIMIT) {
-    extraRuns = 2 * runs;
+  const what = {
+    commit,
+    command: knobs.args ? `${spec.command} ${knobs.args}` : spec.command,
+    knobEnv: knobs.env,
+    build: build ?? null,
+    definition: readFileSync(join(opened.dir, FILES.experiment), "utf8"),
+    requestedRuns: runs,
+  };
+  const refusedPath = refusedBaselinePath(gitDir, name);
+  const reusable = options.acceptNoise && !options.fresh ? readRefusedBaseline(refusedPath) : null;
+  const mismatch = reusable ? refusedMismatch(reusable, what) : [];
+  if (reusable && mismatch.length > 0) {
     progress(
-      `robust CV of ${metric} is ${(100 * cvOf(scenarios)).toFixed(1)}%, above ${100 * NOISE_LIMIT}%: gathering ${extraRuns} more runs…`,
+      `the runs of the refused baseline measured something else (${mismatch.join(", ")} changed): measuring again`,
     );
-    const more = await runBench(
-      target,
-      { ...spec, metrics: names.map((n) => n.name) },
-      extraRuns,
-      onRun(extraRuns),
-    );
-    samples = [...samples, ...more.samples];
-    warmups.push(more.warmup);
-    environment = more.environment;
-    scenarios = summarizeScenarios(samples, names, maxRounds);
   }
+  const reused = reusable && mismatch.length === 0 ? reusable : null;
+  if (reused) {
+    progress(
+      `locking the ${reused.samples.length} runs the refused baseline gathered at ${reused.measuredAt}, without measuring again (--fresh measures anew)`,
+    );
+  }
+  const gathered = reused
+    ? fromRefused(reused)
+    : await gatherRuns(experiment, target, spec, runs, build, progress);
+  const { samples, extraRuns, environment, names, resourceNote, invariants } = gathered;
+  const scenarios = summarizeScenarios(samples, names, experiment.measurement.maxRounds);
   const main = scenarios.find((s) => s.name === metric);
   if (!main) {
     throw new AutoOptimizeError("metric-missing", `the benchmark no longer prints ${metric}.`);
   }
   const noisy = main.robustCv > NOISE_LIMIT;
   const causes = noisy ? noiseCauses(environment) : [];
-  if (noisy && !options.acceptNoise)
+  if (noisy && !options.acceptNoise) {
+    saveRefusedBaseline(refusedPath, {
+      ...what,
+      measuredAt: new Date().toISOString(),
+      extraRuns,
+      names,
+      samples,
+      environment: environment as unknown as Record<string, unknown>,
+      resourceNote,
+      invariants,
+    });
     throw noisyBaseline(metric, main.robustCv, samples.length, extraRuns, causes);
+  }
 
   const result: BaselineResult = {
     experiment: name,
     commit,
     measuredAt: new Date().toISOString(),
-    command: knobs.args ? `${spec.command} ${knobs.args}` : spec.command,
+    command: what.command,
     knobEnv: knobs.env,
     build: build ?? null,
     metric: {
@@ -172,7 +181,7 @@ async function measureAndLock(
     noiseCauses: causes,
     scenarios,
     peakMemory: peakMemoryOf(samples),
-    resourceNote: first.resourceNote,
+    resourceNote,
     samples,
     environment,
     metricConsistency: consistencyScope(samples, experiment.metric),
@@ -184,7 +193,7 @@ async function measureAndLock(
   write(FILES.baselineResult, `${JSON.stringify(result, null, 2)}\n`);
   write(FILES.baselineText, summary);
   write(FILES.baselineEnv, `${formatEnvironment(environment)}\n`);
-  writeBaselineInvariants(opened.dir, experiment, commit, [...warmups, ...samples]);
+  writeBaselineInvariants(opened.dir, commit, invariants);
 
   // The accepted noise (or its absence after a quiet re-measure) goes into the plan.
   const updated = Experiment.parse({
@@ -216,15 +225,17 @@ async function measureAndLock(
       "-m",
       `experiment(${experiment.id}): baseline`,
       "-m",
-      `${metric} median ${main.median} over ${samples.length} runs, robust CV ${cv}${noisy ? " (noise accepted with --accept-noise)" : ""}${options.force ? "; measured again with --force" : ""}.`,
+      `${metric} median ${main.median} over ${samples.length} runs, robust CV ${cv}${noisy ? " (noise accepted with --accept-noise)" : ""}${reused ? `; the runs of the baseline refused at ${reused.measuredAt}` : ""}${options.force ? "; measured again with --force" : ""}.`,
     ],
     root,
   );
+  discardRefusedBaseline(refusedPath);
   return {
     name,
     id: experiment.id,
     commit: await git(["rev-parse", "HEAD"], root),
     result,
+    reusedRefusedRuns: reused !== null,
     summary,
     targetReached: targetReached(experiment, main.median),
   };
@@ -298,6 +309,7 @@ function noisyBaseline(
       `the baseline is too noisy to lock: the robust CV of ${metric} is ${(100 * cv).toFixed(1)}% over ${runs} runs (limit ${100 * NOISE_LIMIT}%)${extraRuns ? `, still after gathering ${extraRuns} more runs` : ""}.`,
       "Likely causes:",
       ...listed,
+      "The runs are kept: auto-optimize baseline --accept-noise locks them without measuring again (add --fresh to measure anew).",
       "To proceed: quiet the machine (close busy programs, set the CPU governor to performance, give the container whole CPUs), or make each benchmark run longer and steadier, then run auto-optimize baseline again. Or accept the noise knowingly with auto-optimize baseline --accept-noise: it is recorded in experiment.json and the plan, and small gains will be hard to prove.",
     ].join("\n"),
   );

@@ -107,6 +107,12 @@ export const BaselineInput = {
     .optional()
     .describe("lock the baseline although its robust CV stays above 5% (recorded in the plan)"),
   force: z.boolean().optional().describe("measure again although locked (before any iteration)"),
+  fresh: z
+    .boolean()
+    .optional()
+    .describe(
+      "with acceptNoise: measure anew instead of locking the runs of the baseline just refused as noisy",
+    ),
 };
 
 export const BaselineOutput = {
@@ -118,6 +124,9 @@ export const BaselineOutput = {
   robustCv: z.number(),
   runs: z.number(),
   noisy: z.boolean(),
+  reusedRefusedRuns: z
+    .boolean()
+    .describe("the runs locked are those of the baseline refused as noisy before: none measured"),
   targetReached: z.boolean(),
   summary: z.string(),
   nextHint: z.string(),

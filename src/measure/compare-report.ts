@@ -1,7 +1,7 @@
 import { type BehaviourCheck, checkBehaviour } from "./behaviour-check.js";
 import type { RevisionsResult } from "./compare-revisions.js";
 import type { CounterDecision } from "./counters.js";
-import type { DecisionSettings, Verdict } from "./decision.js";
+import type { DecisionSettings, StopRule, Verdict } from "./decision.js";
 import { type MemoryCheck, memoryChange, memoryCheck, memoryCheckLabel } from "./memory-check.js";
 import { formatDifference } from "./output-invariants.js";
 import { median } from "./stats/robust.js";
@@ -12,6 +12,8 @@ export interface CompareReport {
   ci: [number, number];
   rounds: number;
   looks: number;
+  /** Which rule ended the comparison: a verdict, no change, no way to clear δ, rounds or time. */
+  stoppedFor: StopRule;
   seed: number;
   noiseFloor: number;
   delta: number;
@@ -52,6 +54,15 @@ export interface CompareReport {
   samples: RevisionsResult["rounds"];
 }
 
+const STOPPED_FOR: Record<StopRule, string> = {
+  efficacy: "a verdict",
+  equivalence: "no change within ±δ",
+  futility: "futility: the improvement cannot clear δ",
+  precision: "precision",
+  "max-rounds": "the maximum rounds",
+  time: "time: --max-minutes ran out",
+};
+
 export function compareReport(
   result: RevisionsResult,
   settings: DecisionSettings,
@@ -74,6 +85,7 @@ export function compareReport(
     ci: [decision.overall.low, decision.overall.high],
     rounds: result.rounds.length,
     looks: result.looks,
+    stoppedFor: result.stoppedFor,
     seed,
     noiseFloor: decision.noiseFloor,
     delta: decision.delta,
@@ -188,7 +200,7 @@ export function formatCompareReport(report: CompareReport): string {
     `A: ${report.a.revision} (${report.a.commit.slice(0, 10)})   B: ${report.b.revision} (${report.b.commit.slice(0, 10)})`,
     `bench: ${report.bench}`,
     ...(report.formatNote ? [`note: ${report.formatNote}`] : []),
-    `${report.rounds} interleaved rounds (${report.looks} look${report.looks === 1 ? "" : "s"}), seed ${report.seed}`,
+    `${report.rounds} interleaved rounds (${report.looks} look${report.looks === 1 ? "" : "s"}, stopped for ${STOPPED_FOR[report.stoppedFor]}), seed ${report.seed}`,
     "",
     line(header),
     ...rows.map(line),

@@ -4,9 +4,9 @@ import {
   compareCounters,
   counterVeto,
 } from "./counters.js";
-import { gainToFraction, logGain } from "./gain.js";
+import { fractionToGain, gainToFraction, logGain } from "./gain.js";
 import type { Better } from "./metrics/types.js";
-import { type Interval, locationIntervals } from "./stats/interval.js";
+import { criticalValue, type Interval, locationIntervals } from "./stats/interval.js";
 import type { Rng } from "./stats/prng.js";
 import { robustCv } from "./stats/robust.js";
 
@@ -25,6 +25,18 @@ export interface DecisionSettings {
   bootstrapResamples: number;
   /** Rounds at the last look: the noise floor is the resolution of a full-length comparison. */
   maxRounds: number;
+  /**
+   * Futility: stop (a drop) at a look where even an improvement as large as the one-sided upper
+   * bound at this z-value would leave the last look's lower bound short of δ. Non-binding: it
+   * only ever turns a keep into a drop, so false keeps cannot rise; the harness measures its cost
+   * in power.
+   */
+  futilityZ: number;
+  /**
+   * δ is the min-effect alone, or lifted to the noise floor on noisy machines (the default: δ
+   * alone lets false keeps pass 1% at CV 10%, docs/decision-quality.md).
+   */
+  deltaRule: "min-effect" | "noise-floor";
 }
 
 export const DEFAULT_DECISION: DecisionSettings = {
@@ -34,7 +46,23 @@ export const DEFAULT_DECISION: DecisionSettings = {
   memoryTolerance: 0.1,
   bootstrapResamples: 200,
   maxRounds: 40,
+  futilityZ: 1.5,
+  deltaRule: "noise-floor",
 };
+
+/**
+ * Why a comparison stopped where it did: a rule settled it at a look (`precision` is the final
+ * re-measure's: its interval is narrow enough to quote), its rounds ran out, or its time did.
+ */
+export const STOP_RULES = [
+  "efficacy",
+  "equivalence",
+  "futility",
+  "precision",
+  "max-rounds",
+  "time",
+] as const;
+export type StopRule = (typeof STOP_RULES)[number];
 
 /** Values of one scenario, paired by round: a[i] and b[i] were measured in round i. */
 export interface PairedSeries {
@@ -76,17 +104,21 @@ export interface Decision {
   vetoes: string[];
   /** True when nothing more can be learned that would change the verdict at this look. */
   settled: boolean;
+  /** The rule that settled it: a verdict either way, no change within ±δ, or no way to clear δ. */
+  settledBy: Extract<StopRule, "efficacy" | "equivalence" | "futility" | "precision"> | null;
 }
 
 /** Critical z-values at this look: for the overall score, and Bonferroni-split across scenarios. */
 export interface LookBoundaries {
   overall: number;
   perScenario: number;
+  /** The overall score's critical z-value at the last look, which a keep must clear in the end. */
+  finalOverall: number;
 }
 
 /**
  * The program's verdict at one look. `improved` only when the interval's lower bound clears
- * δ = max(min-effect, noise floor); `regressed` when its upper bound is below −δ; `no-change` when
+ * δ = max(min-effect, noise floor); settled for futility when it cannot clear δ (`cannotClear`); `regressed` when its upper bound is below −δ; `no-change` when
  * it lies inside ±δ; otherwise `inconclusive`. Any scenario (tested at alpha/m) or the peak memory
  * credibly worse than its tolerance makes the overall verdict `regressed`, as does any secondary
  * counter whose median is worse at all.
@@ -120,12 +152,12 @@ export function decide(
     armScores(scenarios, "b"),
     settings.maxRounds,
   );
-  const overallDelta = Math.max(settings.minEffect, overallFloor);
+  const overallDelta = deltaFor(settings, overallFloor);
   const overall = toFractions(intervals[0] as Interval, overallBetter);
 
   const scenarioDecisions = scenarios.map((s, i): ScenarioDecision => {
     const floor = noiseFloor(s.a, s.b, settings.maxRounds);
-    const delta = Math.max(settings.minEffect, floor);
+    const delta = deltaFor(settings, floor);
     const improvement = toFractions(intervals[several ? i + 1 : 0] as Interval, s.better);
     return {
       name: s.name,
@@ -163,10 +195,21 @@ export function decide(
   const scenariosSafe = scenarioDecisions.every(
     (s) => s.improvement.low > -settings.regressionTolerance,
   );
-  const settled =
-    verdict === "regressed" ||
-    verdict === "no-change" ||
-    (verdict === "improved" && (!several || scenariosSafe));
+  const futile = cannotClear(
+    intervals[0] as Interval,
+    overallGains.length,
+    fractionToGain(overallDelta, overallBetter),
+    boundaries.finalOverall,
+    settings,
+  );
+  const settledBy: Decision["settledBy"] =
+    verdict === "regressed" || (verdict === "improved" && (!several || scenariosSafe))
+      ? "efficacy"
+      : verdict === "no-change"
+        ? "equivalence"
+        : futile
+          ? "futility"
+          : null;
   return {
     verdict,
     overall,
@@ -176,7 +219,8 @@ export function decide(
     memory: memoryDecision,
     counters: counterDecisions,
     vetoes,
-    settled,
+    settled: settledBy !== null,
+    settledBy,
   };
 }
 
@@ -201,6 +245,33 @@ export function overallGainsPerRound(gains: readonly (readonly number[])[]): num
  */
 export function overallDirection(scenarios: readonly { better: Better }[]): Better {
   return scenarios.every((s) => s.better === "lower") ? "lower" : "higher";
+}
+
+/**
+ * Whether the last look's lower bound would fall short of δ (as a gain) even if the true gain
+ * were this look's upper bound at `futilityZ`: the standard error at the last look is projected
+ * from this one's by √(n/N), as for means of independent rounds.
+ */
+export function cannotClear(
+  interval: Interval,
+  rounds: number,
+  deltaGain: number,
+  finalCriticalZ: number,
+  settings: Pick<DecisionSettings, "futilityZ" | "maxRounds">,
+): boolean {
+  const total = Math.max(settings.maxRounds, rounds);
+  const plausibleHigh =
+    interval.estimate + criticalValue(settings.futilityZ, rounds) * interval.standardError;
+  const finalHalfWidth =
+    criticalValue(finalCriticalZ, total) * interval.standardError * Math.sqrt(rounds / total);
+  return plausibleHigh - finalHalfWidth < deltaGain;
+}
+
+/** δ for a noise floor, as the settings say: the min-effect, lifted to the floor or not. */
+export function deltaFor(settings: DecisionSettings, floor: number): number {
+  return settings.deltaRule === "noise-floor"
+    ? Math.max(settings.minEffect, floor)
+    : settings.minEffect;
 }
 
 export function classify(improvement: FractionInterval, delta: number): Verdict {

@@ -1,7 +1,14 @@
 import { InterruptedError, UsageError } from "../errors.js";
 import { BenchRunError } from "./bench-failure.js";
 import type { CounterSeries } from "./counters.js";
-import { type Decision, type DecisionSettings, decide, type PairedSeries } from "./decision.js";
+import {
+  type Decision,
+  type DecisionSettings,
+  decide,
+  type PairedSeries,
+  type StopRule,
+} from "./decision.js";
+import { type DurationEstimate, estimateDuration } from "./duration-estimate.js";
 import type { Better } from "./metrics/types.js";
 import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
 import { currentEstimate } from "./round-progress.js";
@@ -40,10 +47,17 @@ export interface InterleavedOptions {
   afterRun?: (arm: "A" | "B", what: string) => Promise<void>;
   /** Aborted on Ctrl-C: no further run starts (a running one is killed by the sampler). */
   signal?: AbortSignal;
+  /** Replaces the decision's own stopping rule (the re-measure stops on precision instead). */
+  settle?: (decision: Decision) => Decision["settledBy"];
+  /** No round starts after this many minutes: the comparison is then `inconclusive`. */
+  maxMinutes?: number;
+  /** The noise expected (robust CV of single runs), for the duration estimate; else assumed. */
+  expectedCv?: number;
 }
 
 export type InterleavedEvent =
   | { kind: "warmup"; arm: "A" | "B" }
+  | { kind: "estimate"; estimate: DurationEstimate }
   | { kind: "round"; round: number; order: "AB" | "BA" }
   /** After round `round`: the overall improvement so far, a point estimate (see round-progress.ts). */
   | { kind: "round-done"; round: number; estimate: number }
@@ -58,6 +72,7 @@ export interface RoundRecord {
 
 export interface InterleavedResult {
   decision: Decision;
+  stoppedFor: StopRule;
   rounds: RoundRecord[];
   /** The warm-up run of each arm, before the rounds: a run of the same code like the others. */
   warmups: { a: Observation; b: Observation };
@@ -120,10 +135,25 @@ export async function compareInterleaved(
   const warmB = await run(bench, b, `B (${b.label}), warm-up`);
 
   const looks = lookSchedule(options.schedule);
+  const boundaries = lookBoundaries(looks, options.settings.alpha, scenarios.length);
+  options.onEvent?.({
+    kind: "estimate",
+    estimate: estimateDuration({
+      secondsPerRound: (warmA.wallMs + warmB.wallMs) / 1000,
+      cv: options.expectedCv,
+      looks,
+      boundaries,
+      settings: options.settings,
+      maxMinutes: options.maxMinutes,
+    }),
+  });
+  const deadline =
+    options.maxMinutes === undefined ? null : Date.now() + options.maxMinutes * 60_000;
   const rounds: RoundRecord[] = [];
   const outcome = await runSequential<Decision>({
     looks,
-    boundaries: lookBoundaries(looks, options.settings.alpha, scenarios.length),
+    boundaries,
+    timeUp: deadline === null ? undefined : () => Date.now() >= deadline,
     runRound: async (round) => {
       const order = orderRng.next() < 0.5 ? "AB" : "BA";
       options.onEvent?.({ kind: "round", round: round + 1, order });
@@ -141,20 +171,30 @@ export async function compareInterleaved(
         options.onEvent({ kind: "round-done", round: round + 1, estimate });
       }
     },
-    decideAt: (_count, boundaries) =>
-      decide(
+    decideAt: (_count, look) => {
+      const decision = decide(
         pairedSeries(scenarios, rounds),
         memorySeries(rounds),
-        boundaries,
+        look,
         options.settings,
         decisionRng,
         pairedSeries(counters, rounds) satisfies CounterSeries[],
-      ),
+      );
+      if (!options.settle) return decision;
+      const settledBy = options.settle(decision);
+      return { ...decision, settledBy, settled: settledBy !== null };
+    },
     onLook: (count, decision) => options.onEvent?.({ kind: "look", rounds: count, decision }),
   });
 
+  // Out of time, the rounds gathered so far decide nothing.
+  const decision: Decision =
+    outcome.stoppedFor === "time"
+      ? { ...outcome.decision, verdict: "inconclusive", settled: false, settledBy: null }
+      : outcome.decision;
   return {
-    decision: outcome.decision,
+    decision,
+    stoppedFor: outcome.stoppedFor,
     rounds,
     warmups: { a: warmA, b: warmB },
     looks: outcome.looks,

@@ -1,4 +1,4 @@
-import type { LookBoundaries } from "./decision.js";
+import type { LookBoundaries, StopRule } from "./decision.js";
 import { sequentialBoundaries } from "./stats/group-sequential.js";
 
 export interface SequentialSchedule {
@@ -27,36 +27,55 @@ export function lookBoundaries(
   const overall = sequentialBoundaries(looks, alpha);
   const perScenario =
     scenarioCount > 1 ? sequentialBoundaries(looks, alpha / scenarioCount) : overall;
-  return overall.map((z, i) => ({ overall: z, perScenario: perScenario[i] as number }));
+  const finalOverall = overall[overall.length - 1] as number;
+  return overall.map((z, i) => ({
+    overall: z,
+    perScenario: perScenario[i] as number,
+    finalOverall,
+  }));
 }
 
 export interface SequentialOutcome<D> {
   decision: D;
   rounds: number;
   looks: number;
+  stoppedFor: StopRule;
 }
 
 /**
  * Drives a sequential comparison: runs rounds one by one, decides at each scheduled look, and
- * stops at the first look whose decision is settled (or at the last look).
+ * stops at the first look whose decision is settled (or at the last look). When `timeUp` says so
+ * before a round, it stops there and decides once more on the rounds it has, at the boundaries
+ * of the look it was heading for; `stoppedFor` is then "time" and the caller must not act on it.
  */
-export async function runSequential<D extends { settled: boolean }>(options: {
+export async function runSequential<D extends { settledBy: StopRule | null }>(options: {
   looks: readonly number[];
   boundaries: readonly LookBoundaries[];
   runRound: (round: number) => Promise<void> | void;
   decideAt: (rounds: number, boundaries: LookBoundaries) => D;
   onLook?: (rounds: number, decision: D) => void;
+  timeUp?: () => boolean;
 }): Promise<SequentialOutcome<D>> {
   let rounds = 0;
   for (const [index, look] of options.looks.entries()) {
+    const boundaries = options.boundaries[index] as LookBoundaries;
     while (rounds < look) {
+      // Two rounds at least: an interval needs a spread.
+      if (rounds >= 2 && options.timeUp?.()) {
+        const decision = options.decideAt(rounds, boundaries);
+        options.onLook?.(rounds, decision);
+        return { decision, rounds, looks: index + 1, stoppedFor: "time" };
+      }
       await options.runRound(rounds);
       rounds++;
     }
-    const decision = options.decideAt(rounds, options.boundaries[index] as LookBoundaries);
+    const decision = options.decideAt(rounds, boundaries);
     options.onLook?.(rounds, decision);
-    if (decision.settled || index === options.looks.length - 1) {
-      return { decision, rounds, looks: index + 1 };
+    const last = index === options.looks.length - 1;
+    // At the last look futility says no more than that the rounds ran out.
+    const settledBy = last && decision.settledBy === "futility" ? null : decision.settledBy;
+    if (settledBy !== null || last) {
+      return { decision, rounds, looks: index + 1, stoppedFor: settledBy ?? "max-rounds" };
     }
   }
   throw new Error("runSequential needs at least one look");

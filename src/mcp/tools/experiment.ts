@@ -91,7 +91,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
     {
       title: "Lock the baseline",
       description:
-        "Measures the experiment's commit (warm-up, then repeated runs) and locks a noise-checked baseline; a metric noisier than 5% robust CV is re-measured and then refused with its likely causes unless acceptNoise. Commits baseline/. Long: sends progress notifications when given a progress token.",
+        "Measures the experiment's commit (warm-up, then repeated runs) and locks a noise-checked baseline; a metric noisier than 5% robust CV is re-measured and then refused with its likely causes unless acceptNoise; acceptNoise right after a refusal locks the refused runs without measuring again (fresh: measure anew). Commits baseline/. Long: sends progress notifications when given a progress token.",
       inputSchema: BaselineInput,
       outputSchema: BaselineOutput,
     },
@@ -102,6 +102,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
         runs: args.runs,
         acceptNoise: args.acceptNoise,
         force: args.force,
+        fresh: args.fresh,
         onProgress: progress,
       });
       const { metric } = outcome.result;
@@ -115,6 +116,7 @@ export function registerExperimentTools(registry: ToolRegistry): void {
           robustCv: metric.robustCv,
           runs: outcome.result.runs,
           noisy: outcome.result.noisy,
+          reusedRefusedRuns: outcome.reusedRefusedRuns,
           targetReached: outcome.targetReached,
           summary: outcome.summary,
           nextHint: outcome.targetReached

@@ -8,6 +8,8 @@ export interface Interval {
   estimate: number;
   low: number;
   high: number;
+  /** The bootstrap standard error behind the interval, so other levels can be read off it. */
+  standardError: number;
 }
 
 /**
@@ -26,8 +28,17 @@ export function locationIntervals(
     const estimate = hodgesLehmann(values);
     const n = values.length;
     const z = criticalZ[s] as number;
-    const critical = n > 1 ? tQuantile(normalCdf(z), n - 1) : Number.POSITIVE_INFINITY;
-    const halfWidth = critical * (errors[s] as number);
-    return { estimate, low: estimate - halfWidth, high: estimate + halfWidth };
+    const halfWidth = criticalValue(z, n) * (errors[s] as number);
+    return {
+      estimate,
+      low: estimate - halfWidth,
+      high: estimate + halfWidth,
+      standardError: errors[s] as number,
+    };
   });
+}
+
+/** The Student quantile, n−1 degrees of freedom, at the one-sided level of the z-value `z`. */
+export function criticalValue(z: number, n: number): number {
+  return n > 1 ? tQuantile(normalCdf(z), n - 1) : Number.POSITIVE_INFINITY;
 }
