@@ -134,6 +134,24 @@ describe("RunWatch", () => {
     expect(String(error)).toContain("created stray.txt in the candidate's worktree");
   });
 
+  it("checks only the run's own checkout when runs are confined (nothing else is writable to them)", async () => {
+    const [best, candidate] = [checkout(), checkout()];
+    const watch = new RunWatch(
+      [
+        { label: "the best's worktree", path: best.dir, side: "A", removable: true },
+        { label: "the candidate's worktree", path: candidate.dir, side: "B", removable: true },
+      ],
+      true,
+    );
+    await watch.reference();
+    best.write({ "src/value.txt": "1\n" });
+    expect(await wrote(watch.afterRun("B", "benchmark run (warm-up)"))).toBe("nothing");
+    candidate.write({ "src/.cache": "1\n" });
+    expect(await wrote(watch.afterRun("B", "benchmark run (round 1)"))).toContain(
+      "created src/.cache in its own checkout",
+    );
+  });
+
   it("sees a committed file removed, and restores it", async () => {
     const { candidate, watch } = await watched();
     rmSync(join(candidate.dir, "src/value.txt"));

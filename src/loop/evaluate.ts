@@ -229,6 +229,7 @@ async function attemptEdits(
       const ended = { decision: "rejected" as const, reason };
       return { kind: "attempted", knobs, ...check, testOutput, snapshot: null, ended };
     }
+    for (const path of check.changed) runs.checkedFiles.add(path);
     snapshot = await snapshotCandidate(env, candidate, best, check.changed, attempt);
     const attempted = { kind: "attempted" as const, knobs, ...check, testOutput };
     const result = await buildAndTest({

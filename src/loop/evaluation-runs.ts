@@ -11,6 +11,11 @@ export interface EvaluationRuns {
   watch: RunWatch;
   best: RunIsolation;
   candidate: RunIsolation;
+  /**
+   * The files the check found changed: in the main tree they are the host's edits, which the
+   * re-check after measuring compares with the snapshot (naming a change there rightly).
+   */
+  checkedFiles: Set<string>;
 }
 
 /**
@@ -35,7 +40,9 @@ export async function openEvaluationRuns(
     },
     state,
   );
+  const checkedFiles = new Set<string>();
   const ours = (path: string) =>
+    checkedFiles.has(path) ||
     path === `${env.relativeDir}/${FILES.ledger}` ||
     path.startsWith(`${env.relativeDir}/${FILES.iterationsDir}/${candidate.folder}/`);
   // The candidate runs in its snapshot's checkout (the candidate worktree) in both modes; the main
@@ -56,12 +63,14 @@ export async function openEvaluationRuns(
       ours,
     },
   ];
-  const watch = new RunWatch(trees);
+  const best = await runIsolationFor(experiment, worktrees.bestPath);
+  const watch = new RunWatch(trees, best.confinement.kind === "bwrap");
   await watch.reference("A");
   await watch.reference(null);
   return {
     watch,
-    best: await runIsolationFor(experiment, worktrees.bestPath),
+    best,
     candidate: await runIsolationFor(experiment, worktrees.candidatePath),
+    checkedFiles,
   };
 }

@@ -34,7 +34,15 @@ export class RunWatch {
   private readonly references = new Map<string, TreeState>();
   private readonly bestLeaves = new Set<string>();
 
-  constructor(private readonly trees: readonly WatchedTree[]) {}
+  /**
+   * `confined`: the runs are sandboxed (bubblewrap), so a run cannot write any checkout but its
+   * own: only that one is checked after it, and a change elsewhere is nobody's run (the user's,
+   * the host's) — the re-check after measuring deals with that.
+   */
+  constructor(
+    private readonly trees: readonly WatchedTree[],
+    private readonly confined = false,
+  ) {}
 
   /** Takes the reference state of the trees of `side` (every tree when omitted). */
   async reference(side?: Side | null): Promise<void> {
@@ -53,7 +61,7 @@ export class RunWatch {
   async afterRun(side: Side, what: string, leftoversAllowed = false): Promise<void> {
     for (const tree of this.trees) {
       const reference = this.references.get(tree.path);
-      if (!reference) continue;
+      if (!reference || (this.confined && tree.side !== side)) continue;
       const now = await treeState(tree.path);
       const changes = treeChanges(reference, now).filter((path) => !tree.ours?.(path));
       if (changes.length === 0) continue;
