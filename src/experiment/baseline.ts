@@ -11,6 +11,7 @@ import { peakMemoryOf, summarizeScenarios } from "../measure/summary.js";
 import { redactText } from "../redact.js";
 import { globMatcher } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { writeBaselineInvariants } from "./baseline-invariants.js";
 import { type BaselineResult, formatBaseline } from "./baseline-summary.js";
 import { requireIntact } from "./intact.js";
@@ -198,7 +199,7 @@ async function measureAndLock(
     robustCv: main.robustCv,
     acceptedNoise: noisy,
   });
-  await git(["add", "-A", "--", opened.path], root);
+  await stageToolFiles(root, [opened.path]);
   const cv = `${(100 * main.robustCv).toFixed(2)}%`;
   await git(
     [

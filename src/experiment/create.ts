@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { UsageError } from "../errors.js";
 import { changedFiles, globMatcher, listFiles } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { restoreStash, type Stash, stashChanges } from "../workspace/stash.js";
 import { allocateExperiment } from "./allocate.js";
 import { filesNamedIn, literalGlob } from "./command-files.js";
@@ -232,7 +233,7 @@ async function createOnCleanTree(
       baseCommit,
       ...(options.agent && { agent: options.agent }),
     });
-    await git(["add", "--", path, ...prepared.written], root);
+    await stageToolFiles(root, [path, ...prepared.written]);
     await git(
       [
         "commit",

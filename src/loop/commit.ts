@@ -6,6 +6,7 @@ import type { Experiment } from "../experiment/schema.js";
 import { redactText } from "../redact.js";
 import { EXCLUDE_PATH } from "../workspace/exclude.js";
 import { git, gitWithInput } from "../workspace/git.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { faultPoint } from "./fault.js";
 
 export interface CommitRequest {
@@ -74,7 +75,7 @@ export async function commitIteration(request: CommitRequest): Promise<string[]>
     const patch = await gitWithInput(["diff", "--cached", "--binary", "HEAD"], candidate, "");
     if (patch.length > 0) await gitWithInput(["apply", "--index", "--binary", "-"], root, patch);
   }
-  await git(["add", "-A", "--", request.experimentPath], root);
+  await stageToolFiles(root, [request.experimentPath]);
   const code = await git(
     ["diff", "--cached", "--name-only", "HEAD", "--", ".", `:!${request.experimentPath}`],
     root,

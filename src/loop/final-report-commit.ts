@@ -1,6 +1,7 @@
 import type { OpenedExperiment } from "../experiment/open.js";
 import { acquireRunLock } from "../experiment/run-lock.js";
 import { git, openRepository } from "../workspace/git.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { type FinalReportResult, writeFinalReport } from "./final-report.js";
 
 /**
@@ -33,7 +34,7 @@ async function writeAndCommit(input: Parameters<typeof commitFinalReport>[0]) {
     remeasure: input.remeasure,
     onStep: input.onStep,
   });
-  await git(["add", "-A", "--", opened.path], root);
+  await stageToolFiles(root, [opened.path]);
   await git(
     [
       "commit",

@@ -7,6 +7,7 @@ import { acquireRunLock } from "../../experiment/run-lock.js";
 import { withInterrupt } from "../../measure/interrupt.js";
 import { redactText } from "../../redact.js";
 import { git, openRepository } from "../../workspace/git.js";
+import { stageToolFiles } from "../../workspace/stage-tool-files.js";
 import { LoopWorktrees } from "../worktrees.js";
 import type { HostInterface } from "./protocol.js";
 import { recoverHost } from "./recover.js";
@@ -94,7 +95,7 @@ export async function commitExperimentFolder(
 ): Promise<string | null> {
   const { root } = session;
   const path = session.opened.path;
-  await git(["add", "-A", "--", path], root);
+  await stageToolFiles(root, [path]);
   const staged = await git(["diff", "--cached", "--name-only", "--", path], root);
   if (!staged) return null;
   await git(["commit", "--quiet", "-m", redactText(message), "--", path], root);
