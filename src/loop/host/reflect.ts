@@ -4,7 +4,7 @@ import { FILES } from "../../experiment/layout.js";
 import { writeRedacted } from "../../redact.js";
 import { commitMessage } from "../commit.js";
 import { stopReason } from "../stop-reason.js";
-import { hostPosition, requireStep, stepCommand } from "./protocol.js";
+import { hostPosition, requireStep, stepCommand, stopHint } from "./protocol.js";
 import {
   commitExperimentFolder,
   type HostOptions,
@@ -60,7 +60,6 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
     const stop = stopReason(experiment, position.state, {
       continueAfterTarget: options.continueAfterTarget,
     });
-    const report = session.via === "mcp" ? "the report tool" : "`auto-optimize report`";
     return {
       experiment: opened.name,
       iteration,
@@ -68,7 +67,7 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
       commit,
       stop,
       nextHint: stop
-        ? `stop iterating (${stop}); write the final report with ${report}.`
+        ? stopHint(stop, session.via)
         : `open the next iteration with ${stepCommand("next", session.via)}.`,
       recovered: session.recovered,
     };
