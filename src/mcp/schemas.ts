@@ -96,6 +96,7 @@ export const StatusOutput = {
     interrupted: z.boolean(),
     stop: z.string().nullable(),
     nextHint: z.string(),
+    note: z.string(),
   }),
 };
 

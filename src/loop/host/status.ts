@@ -1,3 +1,4 @@
+import { experimentFolderNote } from "../../agent/plan/brief.js";
 import { openExperiment } from "../../experiment/open.js";
 import { isRunning } from "../../experiment/run-lock.js";
 import { openRepository } from "../../workspace/git.js";
@@ -22,6 +23,8 @@ export interface HostStatus extends ExperimentStatus {
     /** A stop condition that holds (expected is then `report`): no further iteration starts. */
     stop: string | null;
     nextHint: string;
+    /** The experiment folder is the tool's, written between its commits: leave it alone. */
+    note: string;
   };
 }
 
@@ -60,6 +63,7 @@ export async function hostStatus(options: {
       strategy: position.strategy,
       interrupted: position.interrupted,
       stop,
+      note: experimentFolderNote(opened.path),
       nextHint: position.interrupted
         ? `a step was interrupted; the next step recovers first, then: ${hints[position.expected]}`
         : hints[position.expected],
