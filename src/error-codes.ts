@@ -28,6 +28,7 @@ export type ErrorCode =
   | "bad-ledger"
   | "ledger-changed"
   | "bad-iteration-record"
+  | "missing-iteration-record"
   | "bad-baseline-result"
   | "bad-run-marker"
   | "bad-staged-profile"

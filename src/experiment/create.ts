@@ -14,7 +14,7 @@ import { experimentDir, FILES, slugify } from "./layout.js";
 import { Ledger } from "./ledger.js";
 import { currentBranch, type ExperimentEntry, listExperiments } from "./open.js";
 import { type PreparedCommands, prepareCommands } from "./prepare-commands.js";
-import { hashFiles } from "./protected-files.js";
+import { hashFiles, unprotectedInScope } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
 import { type AgentSettings, Experiment } from "./schema.js";
 import { targetReached } from "./target.js";
@@ -166,12 +166,12 @@ async function createOnCleanTree(
   const inScope = globMatcher(answers.scope);
   const commands = [prepared.test, prepared.bench, ...(prepared.check ? [prepared.check] : [])];
   const named = filesNamedIn(commands, files);
-  for (const file of named.filter(inScope)) {
+  const base = [...new Set([...DEFAULT_PROTECT, ...answers.protect])];
+  for (const file of unprotectedInScope(named, answers.scope, base)) {
     warnings.push(
       `${file} (named in the test, bench or check command) is inside the scope, so it is not protected; add --protect ${file} if it belongs to the benchmark harness.`,
     );
   }
-  const base = [...new Set([...DEFAULT_PROTECT, ...answers.protect])];
   const covered = globMatcher(base);
   const extra = [...named.filter((f) => !inScope(f)), ...prepared.written];
   const protect = [...base, ...[...new Set(extra)].filter((f) => !covered(f)).map(literalGlob)];

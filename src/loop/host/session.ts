@@ -11,6 +11,7 @@ import { stageToolFiles } from "../../workspace/stage-tool-files.js";
 import { LoopWorktrees } from "../worktrees.js";
 import type { HostInterface } from "./protocol.js";
 import { recoverHost } from "./recover.js";
+import { requireRecorded } from "./require-recorded.js";
 
 export interface HostOptions {
   /** Anywhere inside the repository. */
@@ -75,6 +76,7 @@ export async function withHostSession<T>(
         },
       };
       session.recovered = await recoverHost(session);
+      requireRecorded(session);
       return work(session);
     };
     return await (via === "cli" ? withInterrupt(step) : step(null));
