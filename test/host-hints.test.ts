@@ -82,7 +82,9 @@ describe("a stop says why and how to go on deliberately, in the mode's own words
   it("the report of a host-mode experiment that reached its target says it stopped, not that `run` continues", () => {
     const { experiment, ledger } = targetReachedByHost({ reflected: true });
     const line = continuationLine(experiment, deriveState(experiment, ledger), ledger.entries);
-    expect(line).toMatch(/^- Stopped: target reached: value 80 \(target 85\)\. To go on/);
+    expect(line).toMatch(
+      /^- No further iteration starts: target reached: value 80 \(target 85\)\. To go on/,
+    );
     expect(line).toMatch(/step next --continue-after-target/);
     expect(line).not.toMatch(/`auto-optimize run` continues/);
   });

@@ -12,8 +12,8 @@ function driverOf(entries: readonly LedgerEntry[]): Driver {
 }
 
 /**
- * The report's line on going on: why the experiment stopped and how to go on deliberately, or the
- * iterations left and the command that continues, in the words of the mode that drove it.
+ * The report's line on going on: the stop condition that holds and how to go on deliberately, or
+ * the iterations left and the command that continues, in the words of the mode that drove it.
  */
 export function continuationLine(
   experiment: Experiment,
@@ -21,8 +21,10 @@ export function continuationLine(
   entries: readonly LedgerEntry[],
 ): string | null {
   const driver = driverOf(entries);
-  const stop = stopReason(experiment, state) ?? state.stopped;
-  if (stop) return `- Stopped: ${stop}. To go on deliberately: ${continueAdvice(stop, driver)}.`;
+  const stop = stopReason(experiment, state);
+  if (stop) {
+    return `- No further iteration starts: ${stop}. To go on deliberately: ${continueAdvice(stop, driver)}.`;
+  }
   const left = experiment.iterations - state.finished.length;
   if (left <= 0) return null;
   const command =
