@@ -405,7 +405,7 @@ describe("init creates the experiment", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("experiment exp-001-cut-parse-latency");
     expect(again.stderr).toContain(
-      "is not finished: run auto-optimize run to continue it, or pass --new",
+      "is not finished: continue it with auto-optimize run (in host mode: auto-optimize step next), or pass --new",
     );
 
     repo.git("branch", "auto-optimize/exp-002-someone-else");

@@ -103,7 +103,7 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
     const last = unfinished.at(-1) as ExperimentEntry;
     throw new UsageError(
       "unfinished-experiment",
-      `experiment ${last.name} (branch ${last.branch}) is not finished: run auto-optimize run to continue it, or pass --new to start another one.`,
+      `experiment ${last.name} (branch ${last.branch}) is not finished: continue it with auto-optimize run (in host mode: auto-optimize step next), or pass --new to start another one.`,
     );
   }
   const stash = options.stash ? await stashChanges(root, "init") : null;
