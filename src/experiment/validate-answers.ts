@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import { readFraction } from "../flag-numbers.js";
+import { readEffect } from "../flag-numbers.js";
 import { volatilePatterns } from "../measure/behaviour-check.js";
 import { globMatcher } from "../workspace/files.js";
 import { parseKnob } from "./knob-syntax.js";
@@ -156,19 +156,11 @@ export function parseThreshold(text: string | undefined): number | { problem: st
   const hint =
     "give the smallest gain worth keeping as a fraction or a percentage, e.g. 0.02 or 2%";
   if (answer === "") return { problem: `no threshold: ${hint}` };
-  const fraction = readFraction(answer);
-  if (typeof fraction !== "number")
-    return { problem: `the threshold ${fraction.problem}; ${hint}` };
-  if (fraction < MIN_THRESHOLD) {
-    return {
-      problem: `the threshold ${answer} is below ${100 * MIN_THRESHOLD}%, finer than any comparison here can resolve (40 rounds of a benchmark with a 1% robust CV resolve 0.16%, and the bar is never below the noise floor measured): give ${100 * MIN_THRESHOLD}% or more, e.g. 1%`,
-    };
-  }
-  return fraction;
+  const fraction = readEffect(answer);
+  return typeof fraction === "number"
+    ? fraction
+    : { problem: `the threshold ${fraction.problem}; ${hint}` };
 }
-
-/** The smallest threshold accepted: below it a gain is finer than the measurements can resolve. */
-export const MIN_THRESHOLD = 0.001;
 
 export function directionProblem(text: string | undefined): string | undefined {
   if (text === "lower" || text === "higher") return undefined;
