@@ -30,6 +30,7 @@ export type ErrorCode =
   | "ledger-forged"
   | "foreign-commit"
   | "bad-iteration-record"
+  | "missing-iteration-record"
   | "bad-baseline-result"
   | "bad-refused-baseline"
   | "bad-run-marker"

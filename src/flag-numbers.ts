@@ -50,8 +50,30 @@ export function readFraction(text: string): number | { problem: string } {
   return percent ? value / 100 : value;
 }
 
-export function parseFraction(flag: string, text: string): number {
+/** The smallest effect above 0 accepted: a finer one is below what any comparison resolves. */
+export const MIN_EFFECT = 0.001;
+
+/**
+ * A minimum effect (init's threshold, compare's --min-effect): a fraction as `readFraction` reads
+ * it, 0 (the noise floor alone sets the bar) or at least MIN_EFFECT.
+ */
+export function readEffect(text: string): number | { problem: string } {
   const fraction = readFraction(text);
+  if (typeof fraction !== "number" || fraction === 0 || fraction >= MIN_EFFECT) return fraction;
+  return {
+    problem: `${text.trim()} is below ${100 * MIN_EFFECT}%, finer than any comparison here can resolve (40 rounds of a benchmark with a 1% robust CV resolve 0.16%, and the bar never drops below the noise floor measured): give ${100 * MIN_EFFECT}% or more, e.g. 1%, or 0 to let the noise floor alone set the bar`,
+  };
+}
+
+export function parseEffect(flag: string, text: string): number {
+  return orRefused(flag, readEffect(text));
+}
+
+export function parseFraction(flag: string, text: string): number {
+  return orRefused(flag, readFraction(text));
+}
+
+function orRefused(flag: string, fraction: number | { problem: string }): number {
   if (typeof fraction === "number") return fraction;
   throw new UsageError(
     "bad-option",

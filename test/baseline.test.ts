@@ -67,6 +67,8 @@ describe("baseline", () => {
     expect(result.stdout).toContain("robust CV 0.00% (limit 5.00%)");
     expect(result.stdout).toContain("target 8: not reached yet");
     expect(result.stdout).toContain("experiment(exp-001): baseline");
+    // Both modes are named: nothing here says whether a host agent drives (issue 13, item 2).
+    expect(result.stdout).toMatch(/Next: `auto-optimize run`.*`auto-optimize step next`/);
 
     expect(repo.git("log", "-1", "--format=%s")).toBe("experiment(exp-001): baseline");
     expect(repo.git("rev-parse", "HEAD~1")).toBe(plan);

@@ -110,7 +110,10 @@ describe("final report", () => {
     expect(report).toContain("  - Validation is what the tests check.");
     // next steps
     expect(report).toContain("- Cache the value between runs. (iteration 1)");
-    expect(report).toContain("7 of 10 budgeted iterations are left");
+    // The target is reached: no iteration starts by itself, whatever the budget (issue 13, item 3).
+    expect(report).toContain(
+      "No further iteration starts: target reached: value 80 (target 85). To go on deliberately: `auto-optimize run --continue-after-target`",
+    );
     // time and cost
     expect(report).toMatch(/- \*\*Total:\*\* .* to the end of the final re-measure\./);
     expect(report).toContain("- **Cost:** $0.20 (1,500 tokens, recorded over 2 iterations)");

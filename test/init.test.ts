@@ -14,7 +14,7 @@ import {
   parseThreshold,
   splitGlobs,
 } from "../src/experiment/validate-answers.js";
-import { parseFraction } from "../src/flag-numbers.js";
+import { parseEffect } from "../src/flag-numbers.js";
 import { runCli } from "./helpers/cli.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
@@ -405,7 +405,7 @@ describe("init creates the experiment", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("experiment exp-001-cut-parse-latency");
     expect(again.stderr).toContain(
-      "is not finished: run auto-optimize run to continue it, or pass --new",
+      "is not finished: continue it with auto-optimize run (in host mode: auto-optimize step next), or pass --new",
     );
 
     repo.git("branch", "auto-optimize/exp-002-someone-else");
@@ -560,7 +560,7 @@ describe("answer parsing", () => {
     ];
     for (const [text, fraction] of read) {
       expect({ text, threshold: parseThreshold(text) }).toEqual({ text, threshold: fraction });
-      expect({ text, flag: parseFraction("--min-effect", text) }).toEqual({ text, flag: fraction });
+      expect({ text, flag: parseEffect("--min-effect", text) }).toEqual({ text, flag: fraction });
     }
     const refused: [string, string][] = [
       ["5", "5 is ambiguous: write 5% for 5 percent, or a fraction below 1"],
@@ -569,12 +569,17 @@ describe("answer parsing", () => {
       ["0x1", '"0x1" is not a number'],
       ["Infinity", '"Infinity" is not a number'],
       ["%", '"%" is not a number'],
+      // Finer than any comparison resolves (issue 13, item 20).
+      [
+        "1e-9",
+        "1e-9 is below 0.1%, finer than any comparison here can resolve (40 rounds of a benchmark with a 1% robust CV resolve 0.16%, and the bar never drops below the noise floor measured): give 0.1% or more, e.g. 1%, or 0 to let the noise floor alone set the bar",
+      ],
     ];
     for (const [text, problem] of refused) {
       expect(parseThreshold(text)).toEqual({
         problem: expect.stringContaining(`the threshold ${problem}; give the smallest gain`),
       });
-      expect(() => parseFraction("--min-effect", text)).toThrow(
+      expect(() => parseEffect("--min-effect", text)).toThrow(
         `--min-effect must be a fraction between 0 and 1 (0.05, 5e-2 or 5% for five percent): ${problem}.`,
       );
     }

@@ -198,7 +198,7 @@ describe("mcp: the host-mode tools through the SDK's client, in memory", () => {
     const status = await ok("status", where);
     expect(status.data).toMatchObject({
       iterations: { done: 1 },
-      host: { expected: "next", stop: "target reached: value 80 (target 85)" },
+      host: { expected: "report", stop: "target reached: value 80 (target 85)" },
     });
     const stop = await ok("next_iteration", where);
     expect(stop.data).toMatchObject({ stop: "target reached: value 80 (target 85)", brief: null });

@@ -122,6 +122,33 @@ describe("checkPlan", () => {
   });
 });
 
+describe("a plan that contains a strategy already tried (issue 13, item 10)", () => {
+  const tried = context([{ iteration: 2, strategy: "direct comparator", decision: "drop" }]);
+  const combined = validPlan({ strategy: "lean loop + direct comparator" });
+
+  it("is flagged, naming the iteration, and asked what is new", () => {
+    expect(problems(combined, tried)).toEqual([
+      'strategy: "lean loop + direct comparator" contains "direct comparator", already tried in iteration 2 (drop); say in beyondTried what this plan adds to it and why it should fare differently, or propose a different approach',
+    ]);
+  });
+
+  it("is accepted once beyondTried says what is new, which plan.md shows", () => {
+    const explained = {
+      ...combined,
+      beyondTried: "the lean loop removes the bounds checks the comparator alone left in place",
+    };
+    expect(problems(explained, tried)).toEqual([]);
+    expect(renderPlanMarkdown(explained, 3)).toContain(
+      "**Beyond what was tried:** the lean loop removes the bounds checks",
+    );
+  });
+
+  it("matches whole words only", () => {
+    const short = context([{ iteration: 1, strategy: "loop", decision: "drop" }]);
+    expect(problems(validPlan({ strategy: "unrolled loops" }), short)).toEqual([]);
+  });
+});
+
 describe("plan.md and the brief", () => {
   it("render the four techniques and what the planner must know", () => {
     const md = renderPlanMarkdown(validPlan(), 3);

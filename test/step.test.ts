@@ -219,6 +219,14 @@ describe("step: one iteration with the test as the host", () => {
     });
     const reflected = await repo.ok<{ stop: string; nextHint: string }>(repo.reflectArgs());
     expect(reflected.nextHint).toMatch(/auto-optimize report/);
+    // How to go on deliberately, in host mode's own words (issue 13, item 3).
+    expect(reflected.nextHint).toMatch(/`auto-optimize step next --continue-after-target`/);
+    // One expected step, the same in text and JSON (item 4).
+    const status = await repo.ok<{ host: { expected: string; nextHint: string } }>(["status"]);
+    expect(status.host.expected).toBe("report");
+    expect((await repo.step(["status"])).stdout).toMatch(
+      /expected step: report\nNext: stop iterating \(target reached/,
+    );
     const next = await repo.ok<{ stop: string; brief: null }>(["next"]);
     expect(next).toMatchObject({ stop: "target reached: value 80 (target 85)", brief: null });
     expect(repo.subjects().at(-1)).toBe(

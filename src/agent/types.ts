@@ -22,6 +22,29 @@ export interface IterationContext {
   tried: { iteration: number; strategy: string; decision: IterationDecision; folder?: string }[];
   /** Profile of the current best, when a profiler ran (text table), else null. */
   hotspots: string | null;
+  /** What a candidate must clear to be kept, as the comparison will apply it. */
+  bar?: KeepBar;
+  /** Every scenario's median for the baseline and the current best (several scenarios only). */
+  scenarios?: ScenarioMedians[];
+}
+
+/** The keep rule in numbers: δ = max(threshold, noise floor) and the vetoes besides the score. */
+export interface KeepBar {
+  /** The experiment's threshold: the smallest improvement kept. */
+  threshold: number;
+  /** The latest noise floor measured (the last comparison's, else the baseline's), or null. */
+  noiseFloor: { value: number; from: string } | null;
+  /** A scenario credibly slower than this fraction vetoes a candidate (several scenarios only). */
+  regressionTolerance: number | null;
+  /** Peak memory credibly higher than this fraction vetoes a candidate; null when not measured. */
+  memoryTolerance: number | null;
+}
+
+export interface ScenarioMedians {
+  name: string;
+  baseline: number;
+  /** The current best's median, from the comparison that kept it (a different run). */
+  best: number | null;
 }
 
 export interface Plan {

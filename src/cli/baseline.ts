@@ -72,7 +72,7 @@ export function registerBaseline(program: Command): void {
             : []),
           outcome.targetReached
             ? "The baseline already reaches the target: check the target before running the loop."
-            : "Next: auto-optimize run",
+            : "Next: `auto-optimize run` (an agent of the tool iterates on its own), or in host mode, where you or your coding agent plan and edit: `auto-optimize step next` (over MCP: the next_iteration tool).",
           "",
         ].join("\n"),
       );

@@ -1,5 +1,11 @@
 import type { Command } from "commander";
-import { parseFraction, parseInteger, parsePositive, parseSeconds } from "../flag-numbers.js";
+import {
+  parseEffect,
+  parseFraction,
+  parseInteger,
+  parsePositive,
+  parseSeconds,
+} from "../flag-numbers.js";
 import { volatilePatterns } from "../measure/behaviour-check.js";
 import { compareReport, formatCompareReport } from "../measure/compare-report.js";
 import { compareRevisions } from "../measure/compare-revisions.js";
@@ -85,7 +91,7 @@ export function registerCompare(program: Command): void {
       const settings: DecisionSettings = {
         ...DEFAULT_DECISION,
         alpha: parseFraction("--alpha", flags.alpha),
-        minEffect: parseFraction("--min-effect", flags.minEffect),
+        minEffect: parseEffect("--min-effect", flags.minEffect),
         regressionTolerance: parseFraction("--regression-tolerance", flags.regressionTolerance),
         memoryTolerance: parseFraction("--memory-tolerance", flags.memoryTolerance),
         maxRounds,

@@ -121,12 +121,14 @@ ${KNOB_SYNTAX}`,
         if (!interactive) {
           throw new UsageError(
             "unfinished-experiment",
-            `experiment ${last.name} (branch ${last.branch}) is not finished: run auto-optimize run to continue it, or pass --new to start another one.`,
+            `experiment ${last.name} (branch ${last.branch}) is not finished: continue it with auto-optimize run (in host mode: auto-optimize step next), or pass --new to start another one.`,
           );
         }
         if ((await askContinueOrNew(last)) === "continue") {
           await continueExperiment(root, last);
-          const next = last.baselineLocked ? "auto-optimize run" : "auto-optimize baseline";
+          const next = last.baselineLocked
+            ? "auto-optimize run (in host mode: auto-optimize step next)"
+            : "auto-optimize baseline";
           const result = { continued: last.name, branch: last.branch, next };
           process.stdout.write(
             flags.json

@@ -132,7 +132,7 @@ Out-of-order steps are refused with the step to take instead; 'step status' says
       print(
         flags,
         status,
-        `${status.experiment}: ${status.iterations.done} iteration(s) done · expected step: ${status.host.expected}\nNext: ${status.host.nextHint}`,
+        `${status.experiment}: ${status.iterations.done} iteration(s) done · expected step: ${status.host.expected}\nNext: ${status.host.nextHint}\nNote: ${status.host.note}`,
       );
     });
 }

@@ -11,6 +11,7 @@ import { peakMemoryOf, summarizeScenarios } from "../measure/summary.js";
 import { redactText } from "../redact.js";
 import { globMatcher } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { writeBaselineInvariants } from "./baseline-invariants.js";
 import { fromRefused, gatherRuns } from "./baseline-runs.js";
 import { type BaselineResult, formatBaseline } from "./baseline-summary.js";
@@ -216,7 +217,7 @@ async function measureAndLock(
     robustCv: main.robustCv,
     acceptedNoise: noisy,
   });
-  await git(["add", "-A", "--", opened.path], root);
+  await stageToolFiles(root, [opened.path]);
   const cv = `${(100 * main.robustCv).toFixed(2)}%`;
   await git(
     [

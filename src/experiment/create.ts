@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { UsageError } from "../errors.js";
 import { changedFiles, globMatcher, listFiles } from "../workspace/files.js";
 import { git, openRepository } from "../workspace/git.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { restoreStash, type Stash, stashChanges } from "../workspace/stash.js";
 import { allocateExperiment } from "./allocate.js";
 import { filesNamedIn, literalGlob } from "./command-files.js";
@@ -13,7 +14,7 @@ import { experimentDir, FILES, slugify } from "./layout.js";
 import { Ledger } from "./ledger.js";
 import { currentBranch, type ExperimentEntry, listExperiments } from "./open.js";
 import { type PreparedCommands, prepareCommands } from "./prepare-commands.js";
-import { hashFiles } from "./protected-files.js";
+import { hashFiles, unprotectedInScope } from "./protected-files.js";
 import { renderPlan } from "./render-plan.js";
 import { type AgentSettings, Experiment } from "./schema.js";
 import { targetReached } from "./target.js";
@@ -104,7 +105,7 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
     const last = unfinished.at(-1) as ExperimentEntry;
     throw new UsageError(
       "unfinished-experiment",
-      `experiment ${last.name} (branch ${last.branch}) is not finished: run auto-optimize run to continue it, or pass --new to start another one.`,
+      `experiment ${last.name} (branch ${last.branch}) is not finished: continue it with auto-optimize run (in host mode: auto-optimize step next), or pass --new to start another one.`,
     );
   }
   const stash = options.stash ? await stashChanges(root, "init") : null;
@@ -167,12 +168,12 @@ async function createOnCleanTree(
   const inScope = globMatcher(answers.scope);
   const commands = [prepared.test, prepared.bench, ...(prepared.check ? [prepared.check] : [])];
   const named = filesNamedIn(commands, files);
-  for (const file of named.filter(inScope)) {
+  const base = [...new Set([...DEFAULT_PROTECT, ...answers.protect])];
+  for (const file of unprotectedInScope(named, answers.scope, base)) {
     warnings.push(
       `${file} (named in the test, bench or check command) is inside the scope, so it is not protected; add --protect ${file} if it belongs to the benchmark harness.`,
     );
   }
-  const base = [...new Set([...DEFAULT_PROTECT, ...answers.protect])];
   const covered = globMatcher(base);
   const extra = [...named.filter((f) => !inScope(f)), ...prepared.written];
   const protect = [...base, ...[...new Set(extra)].filter((f) => !covered(f)).map(literalGlob)];
@@ -236,7 +237,7 @@ async function createOnCleanTree(
       ...(options.agent && { agent: options.agent }),
       ...(options.isolation && { isolation: options.isolation }),
     });
-    await git(["add", "--", path, ...prepared.written], root);
+    await stageToolFiles(root, [path, ...prepared.written]);
     await git(
       [
         "commit",

@@ -4,12 +4,28 @@ import { join } from "node:path";
 import { z } from "zod";
 import { AutoOptimizeError, UsageError } from "../errors.js";
 import { parseJson } from "../parse-json.js";
+import { globMatcher } from "../workspace/files.js";
 import { git } from "../workspace/git.js";
 import { FILES } from "./layout.js";
 
 /** sha256 of every protected file at lock time, keyed by path relative to the repository root. */
 export const ProtectedHashes = z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, "a sha256"));
 export type ProtectedHashes = z.infer<typeof ProtectedHashes>;
+
+/**
+ * The files the commands name that stay editable: inside the scope and matched by no protected
+ * glob. A file both in scope and protected is protected (its edit rejects the iteration), so it
+ * is not among them.
+ */
+export function unprotectedInScope(
+  named: readonly string[],
+  scope: readonly string[],
+  protect: readonly string[],
+): string[] {
+  const inScope = globMatcher(scope);
+  const covered = globMatcher(protect);
+  return named.filter((file) => inScope(file) && !covered(file));
+}
 
 /** protected.json's text (read from disk or from git, `fileName` says which) validated. */
 export function parseProtectedHashes(text: string, fileName: string): ProtectedHashes {

@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import { readFraction } from "../flag-numbers.js";
+import { readEffect } from "../flag-numbers.js";
 import { volatilePatterns } from "../measure/behaviour-check.js";
 import { globMatcher } from "../workspace/files.js";
 import { parseKnob } from "./knob-syntax.js";
@@ -156,7 +156,7 @@ export function parseThreshold(text: string | undefined): number | { problem: st
   const hint =
     "give the smallest gain worth keeping as a fraction or a percentage, e.g. 0.02 or 2%";
   if (answer === "") return { problem: `no threshold: ${hint}` };
-  const fraction = readFraction(answer);
+  const fraction = readEffect(answer);
   return typeof fraction === "number"
     ? fraction
     : { problem: `the threshold ${fraction.problem}; ${hint}` };

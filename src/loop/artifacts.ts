@@ -6,7 +6,8 @@ import { FILES } from "../experiment/layout.js";
 import { renderLeaderboard } from "../experiment/leaderboard.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
-import { deriveState } from "../experiment/state.js";
+import { deriveState, type FinishedIteration } from "../experiment/state.js";
+import { formatMeasured } from "../measure/format-number.js";
 import { writeRedacted } from "../redact.js";
 import type { IterationRecord } from "./iteration-record-schema.js";
 
@@ -28,7 +29,7 @@ export async function writePlan(dir: string, plan: Plan): Promise<void> {
 
 const pct = (x: number | null) =>
   x === null ? "—" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
-const num = (x: number | null) => (x === null || !Number.isFinite(x) ? "—" : x.toPrecision(6));
+const num = (x: number | null) => (x === null ? "—" : formatMeasured(x));
 
 function formatCost(cost: AgentUsage): string {
   const tokens = (n: number) => n.toLocaleString("en-US");
@@ -147,16 +148,21 @@ export async function writePendingLeaderboard(
   );
 }
 
-/** The last `count` reflexions of earlier iterations, oldest first. */
+/**
+ * The last `count` reflexions of earlier iterations, oldest first, each headed by its iteration,
+ * strategy and decision: a planner reads which attempt a lesson came from.
+ */
 export async function recentReflexions(
   experimentDir: string,
-  folders: string[],
+  finished: readonly Pick<FinishedIteration, "iteration" | "folder" | "strategy" | "decision">[],
   count = 3,
 ): Promise<string[]> {
   const texts: string[] = [];
-  for (const folder of folders.filter(Boolean).slice(-count)) {
-    const path = join(experimentDir, "iterations", folder, "reflexion.md");
-    if (existsSync(path)) texts.push(await readFile(path, "utf8"));
+  for (const f of finished.filter((f) => f.folder).slice(-count)) {
+    const path = join(experimentDir, "iterations", f.folder, "reflexion.md");
+    if (!existsSync(path)) continue;
+    const text = (await readFile(path, "utf8")).trim();
+    texts.push(`### Iteration ${f.iteration}: ${f.strategy} (${f.decision})\n\n${text}\n`);
   }
   return texts;
 }

@@ -6,6 +6,7 @@ import { treesOf } from "../workspace/commit-history.js";
 import { EXCLUDE_PATH } from "../workspace/exclude.js";
 import { git, gitWithInput } from "../workspace/git.js";
 import { stageAll } from "../workspace/snapshot.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { faultPoint } from "./fault.js";
 
 export interface CommitRequest {
@@ -79,7 +80,7 @@ export async function commitIteration(request: CommitRequest): Promise<string[]>
       : await stagedPatch(candidate, changed);
     if (patch.length > 0) await gitWithInput(["apply", "--index", "--binary", "-"], root, patch);
   }
-  await git(["add", "-A", "--", request.experimentPath], root);
+  await stageToolFiles(root, [request.experimentPath]);
   const code = await git(
     ["diff", "--cached", "--name-only", "HEAD", "--", ".", `:!${request.experimentPath}`],
     root,

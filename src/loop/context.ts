@@ -6,6 +6,7 @@ import { FILES } from "../experiment/layout.js";
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
 import { recentReflexions } from "./artifacts.js";
+import { measurementFacts } from "./measurement-facts.js";
 
 /**
  * What an iteration's planner and executor are told: the experiment, the baseline and best, the
@@ -34,10 +35,7 @@ export async function iterationContext(
     baseline: { value: state.baseline?.value ?? Number.NaN },
     best: { commit: state.best.commit, value: state.best.value, knobs: state.best.knobs },
     leaderboard: existsSync(leaderboardPath) ? await readFile(leaderboardPath, "utf8") : "",
-    reflexions: await recentReflexions(
-      where.dir,
-      state.finished.map((f) => f.folder),
-    ),
+    reflexions: await recentReflexions(where.dir, state.finished),
     tried: state.finished.map((f) => ({
       iteration: f.iteration,
       strategy: f.strategy,
@@ -45,5 +43,6 @@ export async function iterationContext(
       folder: f.folder,
     })),
     hotspots: where.hotspots,
+    ...measurementFacts(where.experiment, where.dir, state),
   };
 }

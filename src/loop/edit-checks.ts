@@ -107,7 +107,9 @@ export async function restoreExperimentFiles(
 
 /** The candidate's change of the code (new files included; the experiment folder left out). */
 export async function codeDiff(checkout: string, relativeDir: string): Promise<string> {
-  const code = [".", `:!${relativeDir}`];
-  await git(["add", "-A", "--", ...code], checkout);
-  return git(["diff", "--cached", "HEAD", "--", ...code], checkout);
+  // Not `add -A -- . :!dir`: git refuses that pathspec when an ignore rule covers the folder's
+  // parent (a .gitignore starting `/*`). The folder is unstaged again instead.
+  await git(["add", "-A", "--", "."], checkout);
+  await git(["reset", "--quiet", "--", relativeDir], checkout);
+  return git(["diff", "--cached", "HEAD", "--", ".", `:!${relativeDir}`], checkout);
 }

@@ -2,6 +2,7 @@ import { requireIntact } from "../experiment/intact.js";
 import type { OpenedExperiment } from "../experiment/open.js";
 import { acquireRunLock } from "../experiment/run-lock.js";
 import { git, openRepository } from "../workspace/git.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { type FinalReportResult, writeFinalReport } from "./final-report.js";
 
 /**
@@ -36,7 +37,7 @@ async function writeAndCommit(input: Parameters<typeof commitFinalReport>[0]) {
     remeasure: input.remeasure,
     onStep: input.onStep,
   });
-  await git(["add", "-A", "--", opened.path], root);
+  await stageToolFiles(root, [opened.path]);
   await git(
     [
       "commit",

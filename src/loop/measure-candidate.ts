@@ -4,7 +4,7 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
 import { BenchRunError } from "../measure/bench-failure.js";
-import { DEFAULT_DECISION } from "../measure/decision.js";
+import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
 import {
   compareInterleaved,
   type InterleavedEvent,
@@ -84,6 +84,17 @@ export async function measureCandidate(
   }
 }
 
+/** The settings every comparison of the loop decides with (the brief states them). */
+export function decisionSettings(experiment: Experiment): DecisionSettings {
+  const m = experiment.measurement;
+  return {
+    ...DEFAULT_DECISION,
+    alpha: m.alpha,
+    minEffect: experiment.threshold,
+    maxRounds: m.maxRounds,
+  };
+}
+
 async function compareWithBest(
   env: MeasureEnv,
   state: LoopState,
@@ -94,12 +105,7 @@ async function compareWithBest(
   const progress = roundProgress(rounds, (text) => env.onStep("measuring", text));
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
-  const settings = {
-    ...DEFAULT_DECISION,
-    alpha: m.alpha,
-    minEffect: experiment.threshold,
-    maxRounds: m.maxRounds,
-  };
+  const settings = decisionSettings(experiment);
   const result = await compareInterleaved(
     {
       label: "best",

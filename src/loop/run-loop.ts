@@ -9,6 +9,7 @@ import { deriveState, type LoopState } from "../experiment/state.js";
 import { withInterrupt } from "../measure/interrupt.js";
 import { changedFiles } from "../workspace/files.js";
 import { git, openRepository, type Repository } from "../workspace/git.js";
+import { stageToolFiles } from "../workspace/stage-tool-files.js";
 import { runIteration } from "./iteration.js";
 import { profileCurrentBest } from "./profile-best.js";
 import { recoverUnfinished } from "./recover.js";
@@ -206,7 +207,7 @@ async function ensureBranch(
 
 /** Leaves the tree clean: the ledger's last events are committed with the experiment folder. */
 async function commitLedger(root: string, relativeDir: string, message: string): Promise<void> {
-  await git(["add", "-A", "--", relativeDir], root);
+  await stageToolFiles(root, [relativeDir]);
   const staged = await git(["diff", "--cached", "--name-only", "--", relativeDir], root);
   if (staged) await git(["commit", "--quiet", "-m", message, "--", relativeDir], root);
 }

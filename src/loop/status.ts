@@ -150,11 +150,12 @@ function hostWaitingFor(
 ): Exclude<HostStep, "baseline"> | null {
   const position = hostPosition(experiment, ledger);
   if (position.interrupted || position.expected === "baseline") return null;
-  if (position.expected !== "next") return position.host ? position.expected : null;
+  if (position.expected !== "next" && position.expected !== "report")
+    return position.host ? position.expected : null;
   const lastRun = ledger.entries
     .filter((e) => e.type === "run-started" || e.type === "stopped")
     .at(-1);
-  return lastRun?.type === "run-started" && lastRun.agent === HOST_AGENT ? "next" : null;
+  return lastRun?.type === "run-started" && lastRun.agent === HOST_AGENT ? position.expected : null;
 }
 
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;

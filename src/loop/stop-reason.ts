@@ -1,6 +1,32 @@
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
 import { targetReached } from "../experiment/target.js";
+import { formatMeasured } from "../measure/format-number.js";
+
+/** What made an experiment stop, for the advice on how to go on deliberately. */
+export type StopKind = "target" | "budget" | "patience" | "time" | "cost" | "other";
+
+/** The words each reason starts with (`patience`'s follows the count). */
+const PREFIX = {
+  target: "target reached",
+  budget: "iteration budget spent",
+  patience: "iterations in a row without a keep",
+  time: "time budget spent",
+  cost: "cost budget spent",
+} as const;
+
+/** The kind of a stop reason written by `stopReason` (also one read back from the ledger). */
+export function stopKind(reason: string): StopKind {
+  for (const [kind, words] of Object.entries(PREFIX)) {
+    if (
+      kind === "patience"
+        ? /^\d+ /.test(reason) && reason.includes(words)
+        : reason.startsWith(words)
+    )
+      return kind as StopKind;
+  }
+  return "other";
+}
 
 /** The limits a run sets on top of the experiment's own (its iteration budget and patience). */
 export interface StopLimits {
@@ -30,12 +56,12 @@ export function stopReason(
     state.best.iteration !== null &&
     targetReached(experiment, state.best.value)
   ) {
-    return `target reached: ${experiment.metric.name} ${Number(state.best.value.toPrecision(6))} (target ${experiment.target})`;
+    return `${PREFIX.target}: ${experiment.metric.name} ${formatMeasured(state.best.value)} (target ${experiment.target})`;
   }
   const budget = limits.iterations ?? experiment.iterations;
-  if (state.finished.length >= budget) return `iteration budget spent (${budget})`;
+  if (state.finished.length >= budget) return `${PREFIX.budget} (${budget})`;
   if (state.sinceLastKeep >= experiment.patience) {
-    return `${state.sinceLastKeep} iterations in a row without a keep (patience ${experiment.patience})`;
+    return `${state.sinceLastKeep} ${PREFIX.patience} (patience ${experiment.patience})`;
   }
   const { startedAt, maxMinutes, maxCostUsd } = limits;
   if (
@@ -43,7 +69,7 @@ export function stopReason(
     maxMinutes !== undefined &&
     now - startedAt >= maxMinutes * 60_000
   ) {
-    return `time budget spent (${maxMinutes} min)`;
+    return `${PREFIX.time} (${maxMinutes} min)`;
   }
   if (maxCostUsd !== undefined && state.costUsd >= maxCostUsd) {
     return costSpentReason(state.costUsd, maxCostUsd);
@@ -52,5 +78,5 @@ export function stopReason(
 }
 
 export function costSpentReason(spentUsd: number, maxCostUsd: number): string {
-  return `cost budget spent ($${spentUsd.toFixed(2)} of $${maxCostUsd})`;
+  return `${PREFIX.cost} ($${spentUsd.toFixed(2)} of $${maxCostUsd})`;
 }

@@ -90,12 +90,13 @@ export const StatusOutput = {
   best: z.record(z.string(), z.unknown()).nullable(),
   target: z.object({ value: z.number(), reached: z.boolean() }),
   host: z.object({
-    expected: z.enum(["baseline", "next", "plan", "evaluate", "reflect"]),
+    expected: z.enum(["baseline", "next", "plan", "evaluate", "reflect", "report"]),
     iteration: z.number(),
     strategy: z.string().nullable(),
     interrupted: z.boolean(),
     stop: z.string().nullable(),
     nextHint: z.string(),
+    note: z.string(),
   }),
 };
 

@@ -1,5 +1,7 @@
+import { relative } from "node:path";
 import type { IterationDecision } from "../../experiment/events.js";
-import type { IterationContext } from "../types.js";
+import { formatMeasured } from "../../measure/format-number.js";
+import type { IterationContext, KeepBar, ScenarioMedians } from "../types.js";
 import { candidateRules } from "./rules.js";
 import { planJsonSchema } from "./schema.js";
 
@@ -12,8 +14,14 @@ export interface Brief {
   best: { value: number; commit: string };
   target: number;
   threshold: number;
+  /** The keep rule in numbers: the δ that applies and the vetoes besides the score. */
+  bar: KeepBar | null;
+  /** With several scenarios, each one's median for the baseline and the current best. */
+  scenarios: ScenarioMedians[];
   scope: string[];
   protect: string[];
+  /** The experiment folder, repository-relative: the tool's, written between its commits. */
+  experimentFolder: string;
   commands: { test: string; bench: string; build?: string; check?: string };
   hotspots: string | null;
   leaderboard: string;
@@ -32,8 +40,11 @@ export function buildBrief(context: IterationContext): Brief {
     best: { value: context.best.value, commit: context.best.commit },
     target: experiment.target,
     threshold: experiment.threshold,
+    bar: context.bar ?? null,
+    scenarios: context.scenarios ?? [],
     scope: experiment.scope,
     protect: experiment.protect,
+    experimentFolder: relative(context.root, context.experimentDir),
     commands: experiment.commands,
     hotspots: context.hotspots,
     leaderboard: context.leaderboard,
@@ -53,10 +64,12 @@ export function briefText(brief: Brief): string {
     `# Iteration ${brief.iteration}`,
     "",
     `Goal: ${brief.goal}`,
-    `Metric: ${metric.name} (${metric.direction} is better). Baseline ${brief.baseline}; current best ${brief.best.value}; target ${brief.target}.`,
-    `A change is kept only if the measured improvement's confidence interval clears ${(100 * brief.threshold).toFixed(1)}% against the current best.`,
+    `Metric: ${metric.name} (${metric.direction} is better). Baseline ${formatMeasured(brief.baseline)}; current best ${formatMeasured(brief.best.value)}; target ${brief.target}.`,
+    ...scenarioLines(brief.scenarios),
+    ...keepRuleLines(brief),
     `Scope — the only files you may change: ${brief.scope.join(", ")}`,
     `Protected — an edit to any of these rejects the iteration: ${brief.protect.join(", ")}`,
+    experimentFolderNote(brief.experimentFolder),
     `Commands: tests \`${brief.commands.test}\`; benchmark \`${brief.commands.bench}\`${brief.commands.build ? `; build \`${brief.commands.build}\`` : ""}`,
     ...(brief.commands.check
       ? [
@@ -87,4 +100,58 @@ export function briefText(brief: Brief): string {
     ...(brief.reflexions.length ? brief.reflexions : ["(none yet)"]),
     "",
   ].join("\n");
+}
+
+const pct = (fraction: number) => `${Number((100 * fraction).toFixed(2))}%`;
+
+function scenarioLines(scenarios: readonly ScenarioMedians[]): string[] {
+  if (scenarios.length === 0) return [];
+  return [
+    "Scenarios (medians; the best's come from the comparison that kept it, a different run than the baseline's):",
+    ...scenarios.map(
+      (s) =>
+        `- ${s.name}: baseline ${formatMeasured(s.baseline)}, current best ${s.best === null ? "not measured" : formatMeasured(s.best)}`,
+    ),
+  ];
+}
+
+/**
+ * The bar as the comparison applies it: δ = max(threshold, noise floor), the floor measured anew
+ * in each comparison, so the latest one measured is the best guess of the next δ.
+ */
+function keepRuleLines(brief: Brief): string[] {
+  const { bar, threshold } = brief;
+  if (!bar) {
+    return [
+      `A change is kept only if the measured improvement's confidence interval clears δ = max(${pct(threshold)}, the comparison's noise floor) against the current best.`,
+    ];
+  }
+  const floor = bar.noiseFloor;
+  const delta = Math.max(threshold, floor?.value ?? 0);
+  const why = !floor
+    ? ""
+    : floor.value > threshold
+      ? ` — expect δ ≈ ${pct(delta)}: the noise floor of ${floor.from} (${pct(floor.value)}) is above the threshold, and a gain smaller than the noise cannot be told from it`
+      : ` — expect δ = ${pct(threshold)}: the noise floor of ${floor.from} (${pct(floor.value)}) is below the threshold`;
+  return [
+    `A change is kept only if the measured improvement's confidence interval clears δ = max(threshold ${pct(threshold)}, noise floor) against the current best. The noise floor (the noisier arm's robust CV / √rounds) is measured anew in each comparison${why}.`,
+    ...(bar.regressionTolerance !== null
+      ? [
+          `No scenario may get slower: a scenario whose improvement is credibly below −${pct(bar.regressionTolerance)} vetoes the change, whatever the overall gain.`,
+        ]
+      : []),
+    ...(bar.memoryTolerance !== null
+      ? [
+          `Peak memory is measured: a change whose peak memory is credibly more than ${pct(bar.memoryTolerance)} above the best's is vetoed, whatever it gains.`,
+        ]
+      : []),
+  ];
+}
+
+/**
+ * Between steps `git status` shows the ledger modified and new iteration files untracked: the tool
+ * writes them and commits them with the evaluation and the reflexion. Said once, for brief and status.
+ */
+export function experimentFolderNote(folder: string): string {
+  return `The experiment folder ${folder}/ is auto-optimize's: it is written between the tool's commits (git status shows its ledger.jsonl modified and new iterations/ files untracked between steps) and committed with each evaluation and reflexion. Leave it alone: never edit, stage, commit, stash or clean it (git stash -u and git clean would take the experiment's records with them).`;
 }

@@ -10,7 +10,8 @@ export type PlanCheck = { ok: true; plan: StructuredPlan } | { ok: false; proble
  * The program's check of a plan, whoever wrote it: the shape (every field), the four techniques'
  * rules (the chosen candidate exists and also wins the independent ranking, which ranks every
  * candidate), files inside the scope, and no repeat of a strategy already tried — by name or by
- * substantially the same plan. Problems are phrased for the model or person who must fix them.
+ * substantially the same plan — and no strategy containing a tried one unless `beyondTried` says
+ * what is new. Problems are phrased for the model or person who must fix them.
  */
 export function checkPlan(input: unknown, context: IterationContext): PlanCheck {
   const parsed = PlanSchema.safeParse(input);
@@ -51,6 +52,14 @@ export function checkPlan(input: unknown, context: IterationContext): PlanCheck 
   }
   const repeat = repeatOf(plan, context);
   if (repeat) problems.push(`strategy: ${repeat}; propose a different approach`);
+  else {
+    const part = triedPartOf(plan, context);
+    if (part && !plan.beyondTried) {
+      problems.push(
+        `strategy: "${plan.strategy}" contains "${part.strategy}", already tried in iteration ${part.iteration} (${part.decision}); say in beyondTried what this plan adds to it and why it should fare differently, or propose a different approach`,
+      );
+    }
+  }
   return problems.length ? { ok: false, problems } : { ok: true, plan };
 }
 
@@ -72,6 +81,20 @@ function repeatOf(plan: StructuredPlan, context: IterationContext): string | nul
     }
   }
   return null;
+}
+
+/** An earlier strategy that this plan's strategy contains as one of its parts, or null. */
+function triedPartOf(
+  plan: StructuredPlan,
+  context: IterationContext,
+): IterationContext["tried"][number] | null {
+  const mine = ` ${normalize(plan.strategy)} `;
+  return (
+    context.tried.find((tried) => {
+      const theirs = normalize(tried.strategy);
+      return theirs !== "" && mine.includes(` ${theirs} `);
+    }) ?? null
+  );
 }
 
 function earlierPlans(context: IterationContext): { iteration: number; plan: StructuredPlan }[] {

@@ -12,6 +12,7 @@ export function renderPlanMarkdown(plan: StructuredPlan, iteration: number): str
     "",
     plan.summary,
     "",
+    ...(plan.beyondTried ? [`**Beyond what was tried:** ${plan.beyondTried}`, ""] : []),
     "## Step-Back",
     "",
     `**Bottleneck:** ${stepBack.bottleneck}`,

@@ -67,6 +67,13 @@ export const PlanSchema = z.object({
     .min(1)
     .describe("files to change, relative to the repository root"),
   steps: z.array(z.string().min(5)).min(1).describe("the edits, in order"),
+  beyondTried: z
+    .string()
+    .min(10)
+    .optional()
+    .describe(
+      "required when the strategy contains one already tried (e.g. 'lean loop + direct comparator' after 'direct comparator'): what is new besides it and why it should fare differently",
+    ),
   needsDisassembly: z
     .boolean()
     .optional()

@@ -10,7 +10,7 @@ import { type Evaluation, evaluateCandidate } from "../evaluate.js";
 import { readIterationRecord } from "../iteration-record-schema.js";
 import { stopReason } from "../stop-reason.js";
 import { stagedProfile } from "./profile.js";
-import { type HostPosition, hostPosition, requireStep, stepCommand } from "./protocol.js";
+import { type HostPosition, hostPosition, requireStep, stepCommand, stopHint } from "./protocol.js";
 import { recoverHost } from "./recover.js";
 import { type HostOptions, type HostSession, iterationPath, withHostSession } from "./session.js";
 
@@ -232,7 +232,7 @@ function decidedHint(
   }[decision];
   const reflect = stepCommand("reflect", session.via);
   const then = stop
-    ? `then stop (${stop}) and write the final report with ${session.via === "mcp" ? "the report tool" : "`auto-optimize report`"}`
-    : `then open the next iteration with ${stepCommand("next", session.via)}`;
-  return `${what}. Write the reflexion — what surprised you, concrete lessons, directions left unexplored — and record it with ${reflect}; ${then}.`;
+    ? `then ${stopHint(stop, session.via)}`
+    : `then open the next iteration with ${stepCommand("next", session.via)}.`;
+  return `${what}. Write the reflexion — what surprised you, concrete lessons, directions left unexplored — and record it with ${reflect}; ${then}`;
 }

@@ -5,7 +5,7 @@ import { startIteration } from "../open-iteration.js";
 import { stopReason } from "../stop-reason.js";
 import { hostContext } from "./context.js";
 import { profileForIteration, stagedProfile } from "./profile.js";
-import { HOST_AGENT, hostPosition, requireStep, stepCommand } from "./protocol.js";
+import { HOST_AGENT, hostPosition, requireStep, stepCommand, stopHint } from "./protocol.js";
 import {
   commitExperimentFolder,
   type HostOptions,
@@ -67,16 +67,16 @@ export async function stepNext(options: NextOptions): Promise<NextResult> {
         await commitExperimentFolder(session, `experiment(${experiment.id}): stopped — ${stop}`);
       }
       await worktrees.remove();
-      const report = session.via === "mcp" ? "the report tool" : "`auto-optimize report`";
+      const nextHint = stopHint(stop, session.via);
       return {
         experiment: opened.name,
         iteration: position.iteration,
         resumed: false,
         stop,
         brief: null,
-        text: `Stop: ${stop}.`,
+        text: `Stop: ${stop}.\nNext: ${nextHint}`,
         worktree: session.root,
-        nextHint: `stop iterating (${stop}); write the final report with ${report}, which re-measures the baseline against the best.`,
+        nextHint,
         recovered: session.recovered,
       };
     }

@@ -3,12 +3,18 @@ import type { IterationDecision, LedgerEntry } from "../../experiment/events.js"
 import type { Ledger } from "../../experiment/ledger.js";
 import type { Experiment } from "../../experiment/schema.js";
 import { deriveState, type LoopState } from "../../experiment/state.js";
+import { continueAdvice } from "../stop-advice.js";
+import { stopReason } from "../stop-reason.js";
 
 /** The agent name host-mode runs record in `run-started`: iterations after it are the host's. */
 export const HOST_AGENT = "host";
 
-/** The steps of host mode, in the order the protocol expects them. */
-export type HostStep = "baseline" | "next" | "plan" | "evaluate" | "reflect";
+/**
+ * The steps of host mode, in the order the protocol expects them; `report` once a stop condition
+ * holds between iterations (`next` is still allowed then: it records the stop, or goes on past
+ * the target with --continue-after-target).
+ */
+export type HostStep = "baseline" | "next" | "plan" | "evaluate" | "reflect" | "report";
 
 /** Whether hints name the shell commands or the MCP tools. */
 export type HostInterface = "cli" | "mcp";
@@ -33,6 +39,8 @@ export interface HostPosition {
   interrupted: boolean;
   /** The open iteration was started by host mode (not by `auto-optimize run`). */
   host: boolean;
+  /** Why no further iteration starts (expected is then `report`); null otherwise. */
+  stop: string | null;
   state: LoopState;
 }
 
@@ -48,6 +56,7 @@ export function hostPosition(experiment: Experiment, ledger: Ledger): HostPositi
     failedAttempts: 0,
     interrupted: false,
     host: false,
+    stop: null,
     state,
   };
   if (!state.baseline) return { ...position, expected: "baseline" };
@@ -79,7 +88,8 @@ export function hostPosition(experiment: Experiment, ledger: Ledger): HostPositi
       host: true,
     };
   }
-  return position;
+  const stop = stopReason(experiment, state);
+  return stop ? { ...position, expected: "report", stop } : position;
 }
 
 /**
@@ -128,6 +138,7 @@ const COMMANDS: Record<HostInterface, Record<HostStep, string>> = {
     plan: "`auto-optimize step plan --file PLAN.json`",
     evaluate: "`auto-optimize step evaluate`",
     reflect: "`auto-optimize step reflect --file REFLEXION.md`",
+    report: "`auto-optimize report`",
   },
   mcp: {
     baseline: "the lock_baseline tool",
@@ -135,12 +146,18 @@ const COMMANDS: Record<HostInterface, Record<HostStep, string>> = {
     plan: "the submit_plan tool",
     evaluate: "the evaluate tool",
     reflect: "the reflect tool",
+    report: "the report tool",
   },
 };
 
 /** How to take `step` through the given interface, for hints and errors. */
 export function stepCommand(step: HostStep, via: HostInterface): string {
   return COMMANDS[via][step];
+}
+
+/** What to do once a stop condition holds: the report, or how to go on deliberately instead. */
+export function stopHint(stop: string, via: HostInterface): string {
+  return `stop iterating (${stop}): write the final report with ${stepCommand("report", via)}, which re-measures the baseline against the best. To go on deliberately instead: ${continueAdvice(stop, via)}.`;
 }
 
 /**
@@ -153,7 +170,8 @@ export function requireStep(
   via: HostInterface,
 ): void {
   const { expected, iteration } = position;
-  if (expected === step || (step === "next" && expected === "plan")) return;
+  if (expected === step || (step === "next" && (expected === "plan" || expected === "report")))
+    return;
   const run = (s: HostStep) => stepCommand(s, via);
   const planned = position.strategy
     ? `'${position.strategy}' (iterations/${position.folder}/plan.md)`
@@ -172,6 +190,7 @@ export function requireStep(
           ? `iteration ${iteration} is open with its plan ${planned}: make the edits in the working tree and run ${run("evaluate")}; it cannot be skipped by opening another.`
           : `iteration ${iteration} is not evaluated yet (its plan is ${planned}): run ${run("evaluate")} first; the reflexion comes after the decision.`,
     reflect: `iteration ${iteration} was evaluated (${position.decision}) and waits for its reflexion: run ${run("reflect")} first — the next iteration learns from it.`,
+    report: `no iteration is open and none starts: ${stopHint(position.stop ?? "", via)}`,
   };
   throw new UsageError("out-of-order", messages[expected]);
 }

@@ -5,7 +5,7 @@ import { writeRedacted } from "../../redact.js";
 import { changedFiles } from "../../workspace/files.js";
 import { commitMessage } from "../commit.js";
 import { stopReason } from "../stop-reason.js";
-import { hostPosition, requireStep, stepCommand } from "./protocol.js";
+import { hostPosition, requireStep, stepCommand, stopHint } from "./protocol.js";
 import {
   commitExperimentFolder,
   type HostOptions,
@@ -66,7 +66,6 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
     const stop = stopReason(experiment, position.state, {
       continueAfterTarget: options.continueAfterTarget,
     });
-    const report = session.via === "mcp" ? "the report tool" : "`auto-optimize report`";
     return {
       experiment: opened.name,
       iteration,
@@ -74,7 +73,7 @@ export async function stepReflect(options: ReflectOptions): Promise<ReflectResul
       commit,
       stop,
       nextHint: stop
-        ? `stop iterating (${stop}); write the final report with ${report}.`
+        ? stopHint(stop, session.via)
         : `open the next iteration with ${stepCommand("next", session.via)}.`,
       recovered: session.recovered,
     };

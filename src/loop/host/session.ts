@@ -7,9 +7,11 @@ import { acquireRunLock } from "../../experiment/run-lock.js";
 import { withInterrupt } from "../../measure/interrupt.js";
 import { redactText } from "../../redact.js";
 import { git, openRepository } from "../../workspace/git.js";
+import { stageToolFiles } from "../../workspace/stage-tool-files.js";
 import { LoopWorktrees } from "../worktrees.js";
 import type { HostInterface } from "./protocol.js";
 import { recoverHost } from "./recover.js";
+import { requireRecorded } from "./require-recorded.js";
 
 export interface HostOptions {
   /** Anywhere inside the repository. */
@@ -74,6 +76,7 @@ export async function withHostSession<T>(
         },
       };
       session.recovered = await recoverHost(session);
+      requireRecorded(session);
       return work(session);
     };
     return await (via === "cli" ? withInterrupt(step) : step(null));
@@ -97,7 +100,7 @@ export async function commitExperimentFolder(
   files: readonly string[] = [session.opened.path],
 ): Promise<string | null> {
   const { root } = session;
-  await git(["add", "-A", "--", ...files], root);
+  await stageToolFiles(root, files);
   const staged = await git(["diff", "--cached", "--name-only", "--", ...files], root);
   if (!staged) return null;
   await git(["commit", "--quiet", "-m", redactText(message), "--", ...files], root);

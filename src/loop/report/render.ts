@@ -6,6 +6,7 @@ import type { FinishedIteration, LoopState } from "../../experiment/state.js";
 import { targetReached } from "../../experiment/target.js";
 import { formatMeasured } from "../../measure/format-number.js";
 import { memoryChange, memoryCheckLabel } from "../../measure/memory-check.js";
+import { continuationLine } from "../continuation.js";
 import type { FinalReportInput } from "../final-report.js";
 import type { InsightKind, Reflexion } from "./reflexions.js";
 import type { Headline } from "./remeasure.js";
@@ -250,7 +251,7 @@ function insightsSection(reflexions: Reflexion[]): string[] {
   return lines;
 }
 
-function nextStepsSection({ experiment, state, reflexions }: RenderInput): string[] {
+function nextStepsSection({ experiment, state, reflexions, ledger }: RenderInput): string[] {
   const lines = ["## Next steps", ""];
   const tried = state.finished.map((f) => f.strategy.toLowerCase());
   const seen = new Set<string>();
@@ -291,11 +292,8 @@ function nextStepsSection({ experiment, state, reflexions }: RenderInput): strin
       `- The target is ${(100 * needed).toFixed(1)}% away from the best (${num(best)} → ${experiment.target}).`,
     );
   }
-  const left = experiment.iterations - state.finished.length;
-  if (left > 0)
-    suggestions.push(
-      `- ${left} of ${experiment.iterations} budgeted iterations are left: \`auto-optimize run\` continues from the ledger.`,
-    );
+  const goOn = continuationLine(experiment, state, ledger.entries);
+  if (goOn) suggestions.push(goOn);
   if (state.sinceLastKeep >= experiment.patience)
     suggestions.push(
       `- The last ${state.sinceLastKeep} iterations kept nothing: a different kind of change (or a profile of the best) is more promising than more of the same.`,
