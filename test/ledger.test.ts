@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -190,5 +190,60 @@ describe("ledger chain", () => {
     const text = readFileSync(path, "utf8");
     const after = JSON.stringify({ type: "stopped", reason: "hand", seq: 6, at: "2025-01-01" });
     expect(codeOf(`${text}${after}\n`)?.message).toContain("line 6 has no 'prev' hash");
+  });
+});
+
+describe("ledger witness", () => {
+  /** A ledger where auto-optimize keeps it: experiments/<name>/ in a main working tree. */
+  function experimentLedger(withGit: boolean): string {
+    const root = mkdtempSync(join(tmpdir(), "auto-optimize-witness-"));
+    dir = root;
+    if (withGit) mkdirSync(join(root, ".git"));
+    const folder = join(root, "experiments", "exp-001-x");
+    mkdirSync(folder, { recursive: true });
+    return join(folder, "ledger.jsonl");
+  }
+
+  /** A line chained correctly after the ledger's last one, as a forger who computes sha256 would. */
+  function forgeAfter(path: string): void {
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+    const last = lines.at(-1) as string;
+    const entry = {
+      type: "stopped",
+      reason: "forged",
+      seq: lines.length + 1,
+      at: "x",
+      prev: lineHash(last),
+    };
+    writeFileSync(path, `${[...lines, JSON.stringify(entry)].join("\n")}\n`);
+  }
+
+  it("refuses a well-chained line auto-optimize never wrote", () => {
+    const path = experimentLedger(true);
+    const ledger = Ledger.open(path);
+    for (const event of EVENTS) ledger.append(event);
+    forgeAfter(path);
+    expect(() => Ledger.open(path)).toThrow(/line 5 \(stopped\) was not written by auto-optimize/);
+  });
+
+  it("accepts the ledger again once the forged line is gone, and lines removed by a reset", () => {
+    const path = experimentLedger(true);
+    const ledger = Ledger.open(path);
+    for (const event of EVENTS) ledger.append(event);
+    const honest = readFileSync(path, "utf8");
+    forgeAfter(path);
+    writeFileSync(path, honest);
+    expect(Ledger.open(path).entries).toHaveLength(4);
+    const firstTwo = honest.split("\n").slice(0, 2).join("\n");
+    writeFileSync(path, `${firstTwo}\n`);
+    expect(Ledger.open(path).entries).toHaveLength(2);
+  });
+
+  it("checks by the chain alone where there is no repository to keep the witness in", () => {
+    const path = experimentLedger(false);
+    const ledger = Ledger.open(path);
+    for (const event of EVENTS) ledger.append(event);
+    forgeAfter(path);
+    expect(Ledger.open(path).entries).toHaveLength(5);
   });
 });

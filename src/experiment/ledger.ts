@@ -12,13 +12,15 @@ import { describeIssues } from "../parse-json.js";
 import { artifactRedactor } from "../redact.js";
 import { type LedgerEntry, LedgerEntrySchema, type LedgerEvent } from "./events.js";
 import { type ChainedLine, nextPrev, verifyChain } from "./ledger-chain.js";
+import { checkWitnessed, witness, witnessPath } from "./ledger-witness.js";
 
 /**
  * The append-only event log of an experiment. Each append is one JSON line, flushed to disk
  * (fsync) before it returns, so after a crash the ledger holds every step that completed. A torn
  * last line (the crash hit mid-write) is dropped on open and cut off before the next append; one
  * that lost only its newline is whole, kept, and given its newline by the next append. Each event
- * is chained to the line before it (ledger-chain.ts), and the chain is verified on open.
+ * is chained to the line before it (ledger-chain.ts) and witnessed outside the working tree
+ * (ledger-witness.ts); both are verified on open.
  */
 export class Ledger {
   private constructor(
@@ -37,6 +39,7 @@ export class Ledger {
     if (!existsSync(path)) return new Ledger(path, [], 0, false, null, 0);
     const text = readFileSync(path, "utf8");
     const { entries, validBytes, lines, legacyLines } = parseLedgerText(text, path);
+    checkWitnessed(witnessPath(path), lines, path);
     const total = Buffer.byteLength(text);
     const missingNewline = validBytes > 0 && validBytes === total && !text.endsWith("\n");
     const lastLine = lines.at(-1)?.text ?? null;
@@ -57,6 +60,8 @@ export class Ledger {
     } as LedgerEntry);
     if (existsSync(this.path)) truncateSync(this.path, this.validBytes);
     const text = JSON.stringify(entry);
+    // Witnessed before it is written: a crash between the two leaves a superset, never a gap.
+    witness(witnessPath(this.path), text);
     const line = `${this.missingNewline ? "\n" : ""}${text}\n`;
     const fd = openSync(this.path, "a");
     try {
