@@ -63,13 +63,16 @@ class ProfiledRepo extends TempRepo {
     return join(this.dir, "experiments", name);
   }
 
-  /** Turns on `profiling.rejectUnsampled` in experiment.json and commits it. */
+  /**
+   * Turns on `profiling.rejectUnsampled` in experiment.json, in the plan commit itself (a commit
+   * of its own on the experiment branch would be one the ledger does not account for).
+   */
   rejectUnsampled(): void {
     const path = join(this.experimentDir(), "experiment.json");
     const experiment = JSON.parse(readFileSync(path, "utf8"));
     experiment.profiling = { rejectUnsampled: true };
     writeFileSync(path, `${JSON.stringify(experiment, null, 2)}\n`);
-    this.git("commit", "--quiet", "-am", "reject unsampled edits");
+    this.git("commit", "--quiet", "--amend", "--no-edit", "--all");
   }
 
   run(ideas: (keyof ProfiledRepo["ideas"])[]) {
