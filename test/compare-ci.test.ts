@@ -111,6 +111,12 @@ describe("compare --markdown", () => {
     expect(text).toContain("- peak memory not guarded: no GNU time");
     expect(text).toMatch(/^- warning: B's output differs from A's/m);
   });
+
+  it("names a revision given as a commit hash once, by its short hash", () => {
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const text = formatCompareMarkdown(report({ a: { revision: commit, commit } }));
+    expect(text).toContain("A `0123456789` → B `HEAD` (fedcba9876)");
+  });
 });
 
 describe("compare --fail-on", () => {

@@ -19,8 +19,11 @@ function code(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-const revision = (arm: CompareReport["a"]): string =>
-  `${code(arm.revision)} (${arm.commit.slice(0, 10)})`;
+/** A revision by name and short commit; a revision given as a hash (CI's SHAs) by the short commit. */
+function revision(arm: CompareReport["a"]): string {
+  const short = arm.commit.slice(0, 10);
+  return arm.commit.startsWith(arm.revision) ? code(short) : `${code(arm.revision)} (${short})`;
+}
 
 /**
  * `compare --markdown`: the verdict, one row per scenario, counter and peak memory, the rounds,
