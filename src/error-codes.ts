@@ -72,6 +72,7 @@ export type ErrorCode =
   | "baseline-after-iterations"
   | "no-baseline"
   | "noisy-baseline"
+  | "verdict-gate"
   // Agents
   | "no-agent"
   | "unknown-agent"

@@ -10,7 +10,7 @@ export class AutoOptimizeError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly exitCode: 1 | 2 | 130 = 1,
+    readonly exitCode: 1 | 2 | 3 | 130 = 1,
   ) {
     super(message);
     this.name = "AutoOptimizeError";
@@ -22,6 +22,14 @@ export class UsageError extends AutoOptimizeError {
   constructor(code: ErrorCode, message: string) {
     super(code, message, 2);
     this.name = "UsageError";
+  }
+}
+
+/** The comparison ran and its verdict is one `compare --fail-on` names: exit code 3, for CI gates. */
+export class VerdictGateError extends AutoOptimizeError {
+  constructor(message: string) {
+    super("verdict-gate", message, 3);
+    this.name = "VerdictGateError";
   }
 }
 

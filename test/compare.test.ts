@@ -188,6 +188,41 @@ describe("compare", () => {
     expect(result.stdout).toContain("seed 3");
     expect(result.stderr).toContain("look at 10 rounds");
   });
+  it("gates CI: --fail-on exits 3 on the verdict it names, --markdown prints the summary table", async () => {
+    repo = new TempRepo();
+    repo.commit("base", { "value.txt": "100\n" });
+    repo.commit("slower", { "value.txt": "125\n" });
+    const gated = await compare([
+      "HEAD~1",
+      "HEAD",
+      "--bench",
+      "cat value.txt",
+      "--fail-on",
+      "regressed",
+      "--markdown",
+      "--seed",
+      "9",
+    ]);
+    expect(gated.code).toBe(3);
+    expect(gated.stdout).toMatch(/^### compare: \*\*regressed\*\* -25\.0% \[-25\.0%, -25\.0%\]$/m);
+    expect(gated.stdout).toContain(
+      "| value | lower | 100.0 | 125.0 | -25.0% | [-25.0%, -25.0%] | regressed |",
+    );
+    expect(gated.stdout).toContain("replay with `--seed 9`");
+    expect(gated.stderr).toContain("the verdict is regressed and --fail-on regressed");
+    expect(repo.worktreeCount()).toBe(1);
+    // The other way round it improved: a not-improved gate passes.
+    const passed = await compare([
+      "HEAD",
+      "HEAD~1",
+      "--bench",
+      "cat value.txt",
+      "--fail-on",
+      "not-improved",
+    ]);
+    expect(passed.code).toBe(0);
+    expect(passed.stdout).toContain("verdict: IMPROVED");
+  });
 });
 
 describe("compare on bad input", () => {
@@ -205,6 +240,8 @@ describe("compare on bad input", () => {
       ],
       [["HEAD", "HEAD", "--bench", "cat value.txt", "--direction", "up"], /--direction must be/],
       [["HEAD", "HEAD", "--bench", "echo hello world"], /format/],
+      [["HEAD", "HEAD", "--bench", "cat value.txt", "--fail-on", "slower"], /--fail-on must be/],
+      [["HEAD", "HEAD", "--bench", "cat value.txt", "--json", "--markdown"], /give one of them/],
     ];
     for (const [args, message] of cases) {
       const result = await compare(args);

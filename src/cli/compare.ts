@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { UsageError, VerdictGateError } from "../errors.js";
 import {
   parseEffect,
   parseFraction,
@@ -7,14 +8,26 @@ import {
   parseSeconds,
 } from "../flag-numbers.js";
 import { volatilePatterns } from "../measure/behaviour-check.js";
-import { compareReport, formatCompareReport } from "../measure/compare-report.js";
+import { formatCompareMarkdown } from "../measure/compare-markdown.js";
+import {
+  type CompareReport,
+  compareReport,
+  formatCompareReport,
+} from "../measure/compare-report.js";
 import { compareRevisions } from "../measure/compare-revisions.js";
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
 import { formatEstimate } from "../measure/duration-estimate.js";
+import { type FailOn, failsGate } from "../measure/fail-on.js";
 import type { InterleavedEvent } from "../measure/interleaved.js";
 import { DEFAULT_SCHEDULE } from "../measure/sequential.js";
 import { randomSeed } from "../measure/stats/prng.js";
-import { parseDirection, parseFormat, parseMetricNames, requireCommand } from "./options.js";
+import {
+  parseDirection,
+  parseFailOn,
+  parseFormat,
+  parseMetricNames,
+  requireCommand,
+} from "./options.js";
 
 interface CompareFlags {
   bench?: string;
@@ -33,6 +46,8 @@ interface CompareFlags {
   maxMinutes?: string;
   volatile?: string[];
   json?: boolean;
+  markdown?: boolean;
+  failOn?: string;
 }
 
 export function registerCompare(program: Command): void {
@@ -85,8 +100,20 @@ export function registerCompare(program: Command): void {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option("--json", "print one JSON object instead of the table")
+    .option("--markdown", "print a Markdown table instead (a CI step summary, a PR comment)")
+    .option(
+      "--fail-on <regressed|not-improved>",
+      "exit 3 when the verdict is regressed, or anything but improved (a CI gate)",
+    )
     .action(async (revA: string, revB: string, flags: CompareFlags) => {
       const bench = requireCommand("--bench", flags.bench);
+      const failOn = parseFailOn(flags.failOn);
+      if (flags.json && flags.markdown) {
+        throw new UsageError(
+          "bad-option",
+          "--json and --markdown both choose what is printed: give one of them.",
+        );
+      }
       const maxRounds = parseInteger("--max-rounds", flags.maxRounds, 2);
       const settings: DecisionSettings = {
         ...DEFAULT_DECISION,
@@ -124,10 +151,21 @@ export function registerCompare(program: Command): void {
         onBuild: flags.json ? undefined : (arm) => process.stderr.write(`building ${arm}…\n`),
       });
       const report = compareReport(result, settings, seed, bench, volatile);
-      process.stdout.write(
-        `${flags.json ? JSON.stringify(report, null, 2) : formatCompareReport(report)}\n`,
-      );
+      process.stdout.write(`${render(report, flags)}\n`);
+      if (failOn && failsGate(report.verdict, failOn)) throw gateFailure(report, failOn);
     });
+}
+
+function render(report: CompareReport, flags: CompareFlags): string {
+  if (flags.json) return JSON.stringify(report, null, 2);
+  return flags.markdown ? formatCompareMarkdown(report) : formatCompareReport(report);
+}
+
+function gateFailure(report: CompareReport, failOn: FailOn): VerdictGateError {
+  const fails = failOn === "regressed" ? "fails on a regression" : "fails unless improved";
+  return new VerdictGateError(
+    `the verdict is ${report.verdict} and --fail-on ${failOn} ${fails} (exit code 3); replay with --seed ${report.seed}.`,
+  );
 }
 
 function progress(event: InterleavedEvent): void {

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { FAIL_ON, type FailOn } from "../measure/fail-on.js";
 import { type Better, METRIC_FORMATS, type MetricFormat } from "../measure/metrics/types.js";
 
 export function parseDirection(text: string | undefined): Better | undefined {
@@ -36,4 +37,13 @@ export function requireCommand(flag: string, text: string | undefined): string {
     );
   }
   return text;
+}
+
+export function parseFailOn(text: string | undefined): FailOn | undefined {
+  if (text === undefined) return undefined;
+  if ((FAIL_ON as readonly string[]).includes(text)) return text as FailOn;
+  throw new UsageError(
+    "bad-option",
+    `--fail-on must be 'regressed' (exit 3 on a regression) or 'not-improved' (exit 3 unless improved), got '${text}'.`,
+  );
 }

@@ -127,8 +127,8 @@ export function compareReport(
   };
 }
 
-const signedPercent = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
-const range = ([low, high]: [number, number]): string =>
+export const signedPercent = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
+export const range = ([low, high]: [number, number]): string =>
   `[${signedPercent(low)}, ${signedPercent(high)}]`;
 
 function number(value: number, unit: string | null): string {
@@ -136,7 +136,7 @@ function number(value: number, unit: string | null): string {
   return `${value.toFixed(digits)}${unit ? ` ${unit}` : ""}`;
 }
 
-function behaviourLine(check: BehaviourCheck): string {
+export function behaviourLine(check: BehaviourCheck): string {
   if (check.firstDifference) {
     return `warning: B's output differs from A's in a line that never varies between A's runs: ${formatDifference(check.firstDifference)}. B may compute something else; the verdict does not take this into account.`;
   }
@@ -144,17 +144,24 @@ function behaviourLine(check: BehaviourCheck): string {
   return `output: B prints every line A's ${check.learnedFrom} runs print invariably`;
 }
 
-/** The readable table of `compare` without --json. */
-export function formatCompareReport(report: CompareReport): string {
-  const header = [
-    "scenario",
-    "better",
-    "median A",
-    "median B",
-    "improvement",
-    "interval",
-    "verdict",
-  ];
+/** "10 interleaved rounds (1 look, stopped for a verdict)" */
+export function roundsSummary(report: CompareReport): string {
+  const looks = `${report.looks} look${report.looks === 1 ? "" : "s"}`;
+  return `${report.rounds} interleaved rounds (${looks}, stopped for ${STOPPED_FOR[report.stoppedFor]})`;
+}
+
+export const COMPARE_TABLE_HEADER = [
+  "scenario",
+  "better",
+  "median A",
+  "median B",
+  "improvement",
+  "interval",
+  "verdict",
+];
+
+/** One row per scenario, counter and peak memory, the cells of COMPARE_TABLE_HEADER. */
+export function compareTableRows(report: CompareReport): string[][] {
   const rows = report.scenarios.map((s) => [
     s.name,
     s.better,
@@ -188,6 +195,13 @@ export function formatCompareReport(report: CompareReport): string {
       memoryCheckLabel(m.check, m.tolerance),
     ]);
   }
+  return rows;
+}
+
+/** The readable table of `compare` without --json. */
+export function formatCompareReport(report: CompareReport): string {
+  const header = COMPARE_TABLE_HEADER;
+  const rows = compareTableRows(report);
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
   );
@@ -200,7 +214,7 @@ export function formatCompareReport(report: CompareReport): string {
     `A: ${report.a.revision} (${report.a.commit.slice(0, 10)})   B: ${report.b.revision} (${report.b.commit.slice(0, 10)})`,
     `bench: ${report.bench}`,
     ...(report.formatNote ? [`note: ${report.formatNote}`] : []),
-    `${report.rounds} interleaved rounds (${report.looks} look${report.looks === 1 ? "" : "s"}, stopped for ${STOPPED_FOR[report.stoppedFor]}), seed ${report.seed}`,
+    `${roundsSummary(report)}, seed ${report.seed}`,
     "",
     line(header),
     ...rows.map(line),
