@@ -34,6 +34,12 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/**
+ * The commands' environment is the same confined or not; unconfined, the test can write what it
+ * saw to ENV_DUMP outside its checkout (a sandboxed run cannot).
+ */
+const UNCONFINED = ["--unconfined"];
+
 let repo: LoopRepo | undefined;
 afterEach(() => {
   repo?.remove();
@@ -82,7 +88,7 @@ describe("secrets stay out of the experiment's commands and artifacts", () => {
     const loop = new LoopRepo();
     repo = loop;
     loop.commit("tests that print their environment", { "test/check.sh": PRINTING_TEST });
-    expect((await loop.init()).code).toBe(0);
+    expect((await loop.init(UNCONFINED)).code).toBe(0);
     const baseline = await runCli(["baseline"], loop.dir);
     expect(baseline.code, baseline.stderr).toBe(0);
     const run = await loop.run(["broken"]);
@@ -95,7 +101,7 @@ describe("secrets stay out of the experiment's commands and artifacts", () => {
     const host = new HostRepo();
     repo = host;
     host.commit("tests that print their environment", { "test/check.sh": PRINTING_TEST });
-    await host.start();
+    await host.start(UNCONFINED);
     await host.ok(["next"]);
     await host.ok(host.planArgs(valuePlan(1)));
     host.write({ "src/extra.txt": "broken\n" });

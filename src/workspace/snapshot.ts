@@ -12,7 +12,10 @@ export async function stageAll(
   paths: readonly string[],
   leaveOut?: string,
 ): Promise<void> {
-  await git(["add", "-A", "--", ".", ...(leaveOut ? [`:!${leaveOut}`] : [])], checkout);
+  // Not `add -A -- . :!dir`: git refuses that pathspec when an ignore rule covers the folder's
+  // parent (a .gitignore starting `/*`). The folder is unstaged again instead.
+  await git(["add", "-A", "--", "."], checkout);
+  if (leaveOut) await git(["reset", "--quiet", "--", leaveOut], checkout);
   const present = [];
   for (const path of paths) {
     if (await lstat(join(checkout, path)).catch(() => null)) present.push(path);
