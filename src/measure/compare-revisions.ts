@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { AutoOptimizeError, InterruptedError } from "../errors.js";
+import { refuseUntrackedCommandFiles } from "../workspace/command-paths.js";
 import { openRepository, resolveCommit } from "../workspace/git.js";
 import { WorktreeSet } from "../workspace/worktrees.js";
 import {
@@ -60,6 +61,11 @@ export async function compareRevisions(
       // Run from the same subfolder the user stands in.
       const cwdA = join(treeA.path, repository.prefix);
       const cwdB = join(treeB.path, repository.prefix);
+      await refuseUntrackedCommandFiles(
+        [options.bench.command, ...(options.build ? [options.build] : [])],
+        join(repository.root, repository.prefix),
+        [cwdA, cwdB],
+      );
       if (options.build) {
         stopped();
         await build(options, "A", revisionA, cwdA);

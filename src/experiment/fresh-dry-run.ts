@@ -1,0 +1,136 @@
+import { lstatSync, readdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import { UsageError } from "../errors.js";
+import type { MetricFormat } from "../measure/metrics/types.js";
+import { explainMissingFiles, untrackedFilesNamedIn } from "../workspace/command-paths.js";
+import { gitRaw, openRepository } from "../workspace/git.js";
+import { WorktreeSet } from "../workspace/worktrees.js";
+import { type DryRunTarget, dryRunBench, dryRunCommand } from "./dry-run.js";
+
+const MAX_SUSPECTS = 10;
+
+export interface FreshDryRunCommands {
+  build?: string;
+  test: string;
+  bench: string;
+  metric: string;
+  format: MetricFormat | "auto";
+}
+
+/**
+ * Refuses, naming them, files the commands name that git does not track: the loop measures
+ * worktrees of commits, where they are missing. Cheap (git status per named path), so it runs
+ * before anything else at init.
+ */
+export async function refuseUntrackedNamedFiles(
+  commands: readonly (string | undefined)[],
+  root: string,
+): Promise<void> {
+  const named = await untrackedFilesNamedIn(
+    commands.filter((c): c is string => Boolean(c)),
+    root,
+  );
+  if (named.length === 0) return;
+  throw new UsageError(
+    "untracked-command-files",
+    explainMissingFiles(named, "the test, bench, build or check command"),
+  );
+}
+
+/**
+ * The build, tests and benchmark once each in a fresh worktree of `commit` (beside the loop's own
+ * under .git/auto-optimize/), after they passed in the user's tree. A failure there means they
+ * need something the commit lacks: init refuses, listing the untracked and ignored files only the
+ * tree has, the likeliest first.
+ */
+export async function dryRunInFreshCheckout(
+  commit: string,
+  commands: FreshDryRunCommands,
+  target: DryRunTarget,
+): Promise<void> {
+  const checkouts = await WorktreeSet.create(await openRepository(target.root), "init-dry-run");
+  let problem: string | null = null;
+  try {
+    const { path } = await checkouts.add("head", commit);
+    const fresh = { ...target, root: path };
+    if (commands.build) {
+      const built = await dryRunCommand("build", commands.build, fresh);
+      if (!built.ok) problem = built.problem;
+    }
+    if (!problem) {
+      const tests = await dryRunCommand("tests", commands.test, fresh);
+      if (!tests.ok) problem = tests.problem;
+    }
+    if (!problem) {
+      const bench = await dryRunBench(commands.bench, commands.metric, commands.format, fresh);
+      if (!bench.ok) problem = bench.problem;
+    }
+  } finally {
+    await checkouts.remove();
+  }
+  if (!problem) return;
+  const named = [commands.build, commands.test, commands.bench].filter(Boolean) as string[];
+  const suspects = await onlyInTree(target.root, named, problem);
+  const listed = suspects.length
+    ? `Files only your tree has (git does not track them), the likeliest first:\n${suspects.map((s) => `  - ${s}`).join("\n")}`
+    : "Your tree has no untracked or ignored file that the checkout lacks: look for something outside the repository the commands rely on.";
+  throw new UsageError(
+    "dry-run-untracked",
+    `the dry-run passed in your working tree but failed in a fresh checkout of HEAD (${commit.slice(0, 12)}), which is what auto-optimize measures: the commands need a file that is not committed.\n${listed}\nCommit the ones they need (git add -f for an ignored one), then run init again.\n\nIn the fresh checkout, ${problem}`,
+  );
+}
+
+/**
+ * The untracked and ignored entries of the tree (a folder git sees as wholly untracked or ignored
+ * is one entry), ranked: named by the commands, then named in the failure output, then by size.
+ */
+async function onlyInTree(
+  root: string,
+  commands: readonly string[],
+  failure: string,
+): Promise<string[]> {
+  const out = await gitRaw(["status", "--porcelain", "--ignored", "-z"], root);
+  const entries = out
+    .split("\0")
+    .filter((e) => e.startsWith("?? ") || e.startsWith("!! "))
+    .map((e) => ({
+      path: e.slice(3).replace(/\/$/, ""),
+      status: e.startsWith("??") ? "untracked" : "ignored",
+    }));
+  const words = new Set(commands.flatMap((c) => c.split(/[\s;|&<>()'"=]+/)));
+  const rank = (path: string): number => {
+    if (words.has(path) || words.has(`./${path}`)) return 0;
+    if (failure.includes(path) || failure.includes(basename(path))) return 1;
+    return 2;
+  };
+  return entries
+    .map((e) => ({ ...e, rank: rank(e.path), size: sizeOf(join(root, e.path)) }))
+    .sort((x, y) => x.rank - y.rank || y.size - x.size || x.path.localeCompare(y.path))
+    .slice(0, MAX_SUSPECTS)
+    .map((e) => `${e.path} (${e.status}, ${formatSize(e.size)})`);
+}
+
+/** Bytes under `path`, walking at most a few thousand entries (node_modules can be huge). */
+function sizeOf(path: string): number {
+  let total = 0;
+  let budget = 5000;
+  const stack = [path];
+  while (stack.length > 0 && budget-- > 0) {
+    const current = stack.pop() as string;
+    try {
+      const stat = lstatSync(current);
+      if (stat.isDirectory()) {
+        for (const name of readdirSync(current)) stack.push(join(current, name));
+      } else total += stat.size;
+    } catch {
+      // Gone since git listed it: counts as nothing.
+    }
+  }
+  return total;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
