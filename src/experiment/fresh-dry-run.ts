@@ -18,9 +18,9 @@ export interface FreshDryRunCommands {
 }
 
 /**
- * Refuses, naming them, files the commands name that git does not track: the loop measures
- * worktrees of commits, where they are missing. Cheap (git status per named path), so it runs
- * before anything else at init.
+ * Refuses, naming them, untracked files the commands name: the loop measures worktrees of
+ * commits, where they are missing. (The dirty-tree check would refuse them too, without the why.)
+ * Ignored ones are left to the dry-run in a fresh checkout, since a build may make them there.
  */
 export async function refuseUntrackedNamedFiles(
   commands: readonly (string | undefined)[],
@@ -30,10 +30,11 @@ export async function refuseUntrackedNamedFiles(
     commands.filter((c): c is string => Boolean(c)),
     root,
   );
-  if (named.length === 0) return;
+  const untracked = named.filter((file) => file.status === "untracked");
+  if (untracked.length === 0) return;
   throw new UsageError(
     "untracked-command-files",
-    explainMissingFiles(named, "the test, bench, build or check command"),
+    explainMissingFiles(untracked, "the test, bench, build or check command"),
   );
 }
 

@@ -61,17 +61,20 @@ export async function compareRevisions(
       // Run from the same subfolder the user stands in.
       const cwdA = join(treeA.path, repository.prefix);
       const cwdB = join(treeB.path, repository.prefix);
-      await refuseUntrackedCommandFiles(
-        [options.bench.command, ...(options.build ? [options.build] : [])],
-        join(repository.root, repository.prefix),
-        [cwdA, cwdB],
-      );
+      const userCwd = join(repository.root, repository.prefix);
       if (options.build) {
         stopped();
-        await build(options, "A", revisionA, cwdA);
+        await build(options, "A", revisionA, cwdA, userCwd);
         stopped();
-        await build(options, "B", revisionB, cwdB);
+        await build(options, "B", revisionB, cwdB, userCwd);
       }
+      // After the build, which may make what the benchmark reads.
+      await refuseUntrackedCommandFiles(
+        [options.bench.command],
+        userCwd,
+        [cwdA, cwdB],
+        "the benchmark command",
+      );
       const result = await compareInterleaved(
         { ...options.arms?.a, ...isolated(options, treeA.path), label: revisionA, cwd: cwdA },
         { ...options.arms?.b, ...isolated(options, treeB.path), label: revisionB, cwd: cwdB },
@@ -89,12 +92,14 @@ async function build(
   arm: "A" | "B",
   revision: string,
   cwd: string,
+  userCwd: string,
 ): Promise<void> {
   const command = options.build as string;
   options.onBuild?.(arm);
   const sample = await runSample({ command, cwd, timeoutMs: options.buildTimeoutMs });
   if (sample.failure?.kind === "interrupted") throw new InterruptedError();
   if (!sample.ok) {
+    await refuseUntrackedCommandFiles([command], userCwd, [cwd], "the build command");
     throw new AutoOptimizeError(
       "build-failed",
       `the build '${command}' failed for ${arm} (${revision}): ${sample.failure?.message ?? "unknown reason"}`,

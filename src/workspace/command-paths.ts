@@ -10,14 +10,16 @@ import { gitRaw } from "./git.js";
 export function pathWordsIn(command: string): string[] {
   const found = new Set<string>();
   for (const word of command.split(/[\s;|&<>()]+/)) {
-    const unquoted = word.replace(/^['"]+|['"]+$/g, "");
-    for (const candidate of [unquoted, unquoted.slice(unquoted.indexOf("=") + 1)]) {
+    const unquoted = unquote(word);
+    for (const candidate of [unquoted, unquote(unquoted.slice(unquoted.indexOf("=") + 1))]) {
       const path = candidate.replace(/^(\.\/)+/, "");
       if (path) found.add(path);
     }
   }
   return [...found];
 }
+
+const unquote = (word: string) => word.replace(/^['"]+|['"]+$/g, "");
 
 /** A file a command names that the user's tree has and a checkout of a commit lacks. */
 export interface MissingFile {
@@ -75,10 +77,11 @@ export async function untrackedStatus(
 /** One line per file: which, why the checkout lacks it, and how to fix it. */
 export function explainMissingFiles(missing: readonly MissingFile[], what: string): string {
   return missing
-    .map(
-      ({ path, status }) =>
-        `${path}, which ${what} names, is ${status} by git, so the checkouts auto-optimize measures (worktrees of commits) do not have it: commit it${status === "ignored" ? " (git add -f, or take it out of .gitignore)" : ""}, then run again.`,
-    )
+    .map(({ path, status }) => {
+      const why = status === "ignored" ? "ignored by git" : "not tracked by git (untracked)";
+      const add = status === "ignored" ? `git add -f ${path}` : `git add ${path}`;
+      return `${path}, which ${what} names, is ${why}, so the checkouts of commits that auto-optimize measures lack it: commit it (${add} && git commit), then run again.`;
+    })
     .join("\n");
 }
 
@@ -90,6 +93,7 @@ export async function refuseUntrackedCommandFiles(
   commands: readonly string[],
   treeDir: string,
   checkoutDirs: readonly string[],
+  what: string,
 ): Promise<void> {
   const missing = new Map<string, MissingFile>();
   for (const dir of checkoutDirs) {
@@ -98,8 +102,5 @@ export async function refuseUntrackedCommandFiles(
     }
   }
   if (missing.size === 0) return;
-  throw new UsageError(
-    "untracked-command-files",
-    explainMissingFiles([...missing.values()], "the benchmark or build command"),
-  );
+  throw new UsageError("untracked-command-files", explainMissingFiles([...missing.values()], what));
 }
