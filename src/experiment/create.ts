@@ -166,7 +166,6 @@ async function createOnCleanTree(
   );
   // What the agent wrote is not in HEAD yet: only the user's own commands are checked there.
   if (prepared.written.length === 0) {
-    progress("dry-run: the build, tests and benchmark once more, in a fresh checkout of HEAD…");
     await dryRunInFreshCheckout(
       baseCommit,
       {
@@ -177,6 +176,7 @@ async function createOnCleanTree(
         format: measurement.format,
       },
       target,
+      progress,
     );
   }
   const warnings = [

@@ -2,7 +2,11 @@ import { lstatSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { UsageError } from "../errors.js";
 import type { MetricFormat } from "../measure/metrics/types.js";
-import { explainMissingFiles, untrackedFilesNamedIn } from "../workspace/command-paths.js";
+import {
+  explainMissingFiles,
+  pathWordsIn,
+  untrackedFilesNamedIn,
+} from "../workspace/command-paths.js";
 import { gitRaw, openRepository } from "../workspace/git.js";
 import { WorktreeSet } from "../workspace/worktrees.js";
 import { type DryRunTarget, dryRunBench, dryRunCommand } from "./dry-run.js";
@@ -42,13 +46,18 @@ export async function refuseUntrackedNamedFiles(
  * The build, tests and benchmark once each in a fresh worktree of `commit` (beside the loop's own
  * under .git/auto-optimize/), after they passed in the user's tree. A failure there means they
  * need something the commit lacks: init refuses, listing the untracked and ignored files only the
- * tree has, the likeliest first.
+ * tree has, the likeliest first. Skipped when the tree has no untracked or ignored file.
  */
 export async function dryRunInFreshCheckout(
   commit: string,
   commands: FreshDryRunCommands,
   target: DryRunTarget,
+  progress: (message: string) => void,
 ): Promise<void> {
+  // With nothing untracked or ignored, the tree is HEAD's checkout already: nothing to learn.
+  const treeOnly = await onlyInTree(target.root);
+  if (treeOnly.length === 0) return;
+  progress("dry-run: the build, tests and benchmark once more, in a fresh checkout of HEAD…");
   const checkouts = await WorktreeSet.create(await openRepository(target.root), "init-dry-run");
   let problem: string | null = null;
   try {
@@ -71,7 +80,7 @@ export async function dryRunInFreshCheckout(
   }
   if (!problem) return;
   const named = [commands.build, commands.test, commands.bench].filter(Boolean) as string[];
-  const suspects = await onlyInTree(target.root, named, problem);
+  const suspects = likeliestFirst(treeOnly, target.root, named, problem);
   const listed = suspects.length
     ? `Files only your tree has (git does not track them), the likeliest first:\n${suspects.map((s) => `  - ${s}`).join("\n")}`
     : "Your tree has no untracked or ignored file that the checkout lacks: look for something outside the repository the commands rely on.";
@@ -82,25 +91,35 @@ export async function dryRunInFreshCheckout(
 }
 
 /**
- * The untracked and ignored entries of the tree (a folder git sees as wholly untracked or ignored
- * is one entry), ranked: named by the commands, then named in the failure output, then by size.
+ * The untracked and ignored entries of the tree: a folder git sees as wholly untracked or ignored
+ * is one entry.
  */
-async function onlyInTree(
-  root: string,
-  commands: readonly string[],
-  failure: string,
-): Promise<string[]> {
+async function onlyInTree(root: string): Promise<TreeOnlyEntry[]> {
   const out = await gitRaw(["status", "--porcelain", "--ignored", "-z"], root);
-  const entries = out
+  return out
     .split("\0")
     .filter((e) => e.startsWith("?? ") || e.startsWith("!! "))
     .map((e) => ({
       path: e.slice(3).replace(/\/$/, ""),
       status: e.startsWith("??") ? "untracked" : "ignored",
     }));
-  const words = new Set(commands.flatMap((c) => c.split(/[\s;|&<>()'"=]+/)));
+}
+
+interface TreeOnlyEntry {
+  path: string;
+  status: "untracked" | "ignored";
+}
+
+/** Named by the commands first, then named in the failure output, then the largest. */
+function likeliestFirst(
+  entries: readonly TreeOnlyEntry[],
+  root: string,
+  commands: readonly string[],
+  failure: string,
+): string[] {
+  const words = new Set(commands.flatMap(pathWordsIn));
   const rank = (path: string): number => {
-    if (words.has(path) || words.has(`./${path}`)) return 0;
+    if (words.has(path)) return 0;
     if (failure.includes(path) || failure.includes(basename(path))) return 1;
     return 2;
   };
