@@ -2,7 +2,6 @@ import { FILES } from "../experiment/layout.js";
 import { runIsolationFor } from "../experiment/run-isolation.js";
 import type { LoopState } from "../experiment/state.js";
 import type { RunIsolation } from "../measure/run-isolation.js";
-import { refuseUntrackedCommandFiles } from "../workspace/command-paths.js";
 import type { Candidate, EvaluationEnv } from "./evaluate.js";
 import { readyBest } from "./measure-candidate.js";
 import { RunWatch, type WatchedTree } from "./run-watch.js";
@@ -40,13 +39,6 @@ export async function openEvaluationRuns(
       onStep: env.onStep,
     },
     state,
-  );
-  // After the best's build, which may make what the commands read.
-  await refuseUntrackedCommandFiles(
-    [experiment.commands.bench, experiment.commands.test],
-    root,
-    [worktrees.bestPath],
-    "the benchmark or test command",
   );
   const checkedFiles = new Set<string>();
   const ours = (path: string) =>

@@ -68,18 +68,21 @@ export async function compareRevisions(
         stopped();
         await build(options, "B", revisionB, cwdB, userCwd);
       }
-      // After the build, which may make what the benchmark reads.
-      await refuseUntrackedCommandFiles(
-        [options.bench.command],
-        userCwd,
-        [cwdA, cwdB],
-        "the benchmark command",
-      );
       const result = await compareInterleaved(
         { ...options.arms?.a, ...isolated(options, treeA.path), label: revisionA, cwd: cwdA },
         { ...options.arms?.b, ...isolated(options, treeB.path), label: revisionB, cwd: cwdB },
         { ...options, signal },
-      );
+      ).catch(async (error: Error) => {
+        // Checked on failure only: a file the command names may be one it writes (--export-json).
+        await refuseUntrackedCommandFiles(
+          [options.bench.command],
+          userCwd,
+          [cwdA, cwdB],
+          "the benchmark command",
+          error,
+        );
+        throw error;
+      });
       return { ...result, a, b };
     } finally {
       await worktrees.remove();
@@ -99,11 +102,12 @@ async function build(
   const sample = await runSample({ command, cwd, timeoutMs: options.buildTimeoutMs });
   if (sample.failure?.kind === "interrupted") throw new InterruptedError();
   if (!sample.ok) {
-    await refuseUntrackedCommandFiles([command], userCwd, [cwd], "the build command");
-    throw new AutoOptimizeError(
+    const error = new AutoOptimizeError(
       "build-failed",
       `the build '${command}' failed for ${arm} (${revision}): ${sample.failure?.message ?? "unknown reason"}`,
     );
+    await refuseUntrackedCommandFiles([command], userCwd, [cwd], "the build command", error);
+    throw error;
   }
 }
 

@@ -86,14 +86,15 @@ export function explainMissingFiles(missing: readonly MissingFile[], what: strin
 }
 
 /**
- * Before measuring in checkouts of commits: refuses (exit 2) when a file the commands name is in
- * the user's tree but missing from a checkout because git does not track it.
+ * When a command failed in checkouts of commits: refuses (exit 2) with one line per file it names
+ * that the user's tree has but a checkout lacks because git does not track it, then the failure.
  */
 export async function refuseUntrackedCommandFiles(
   commands: readonly string[],
   treeDir: string,
   checkoutDirs: readonly string[],
   what: string,
+  failure: Error,
 ): Promise<void> {
   const missing = new Map<string, MissingFile>();
   for (const dir of checkoutDirs) {
@@ -102,5 +103,8 @@ export async function refuseUntrackedCommandFiles(
     }
   }
   if (missing.size === 0) return;
-  throw new UsageError("untracked-command-files", explainMissingFiles([...missing.values()], what));
+  throw new UsageError(
+    "untracked-command-files",
+    `${explainMissingFiles([...missing.values()], what)}\n\n${failure.message}`,
+  );
 }
