@@ -47,6 +47,8 @@ export type ErrorCode =
   | "dry-run-bench"
   | "dry-run-check"
   | "dry-run-changed-files"
+  | "dry-run-untracked"
+  | "untracked-command-files"
   // Knobs: `invalid-knob` is a declaration that cannot be used, `invalid-knob-value` a value
   // outside its knob's domain.
   | "invalid-knob"

@@ -20,7 +20,7 @@ afterEach(() => {
 /** Worktrees and temporary checkouts left under .git/auto-optimize/ (the run lock aside). */
 function leftovers(repo: LoopRepo): string[] {
   const base = join(repo.dir, ".git", "auto-optimize");
-  return existsSync(base) ? readdirSync(base).filter((f) => !f.endsWith(".run")) : [];
+  return existsSync(base) ? readdirSync(base).filter((f) => !/\.(run|witness)$/.test(f)) : [];
 }
 
 describe("host mode: the snapshot is what is measured", () => {

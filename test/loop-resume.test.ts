@@ -10,7 +10,7 @@ afterEach(() => repo?.remove());
 
 function leftoverWorktrees(): string[] {
   const base = join(repo.dir, ".git", "auto-optimize");
-  return existsSync(base) ? readdirSync(base).filter((f) => !f.endsWith(".run")) : [];
+  return existsSync(base) ? readdirSync(base).filter((f) => !/\.(run|witness)$/.test(f)) : [];
 }
 
 /** What an uninterrupted `run` of [keep, drop] with a budget of 2 leaves behind. */

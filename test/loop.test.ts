@@ -9,7 +9,7 @@ afterEach(() => repo?.remove());
 
 function loopWorktrees(): string[] {
   const base = join(repo.dir, ".git", "auto-optimize");
-  return existsSync(base) ? readdirSync(base).filter((f) => !f.endsWith(".run")) : [];
+  return existsSync(base) ? readdirSync(base).filter((f) => !/\.(run|witness)$/.test(f)) : [];
 }
 
 describe("run: every decision outcome", () => {
@@ -160,8 +160,9 @@ describe("run: a candidate that reaches outside its worktree", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(repo.decisions()).toEqual(["1:rejected"]);
     const decided = repo.ledger().find((e) => e.type === "decided");
+    // Seen at the run that wrote it, and put back at once.
     expect(decided?.type === "decided" && decided.reason).toMatch(
-      /experiment\.json changed while the candidate ran \(restored as committed\)/,
+      /benchmark run \(warm-up\) changed experiments\/.*\/experiment\.json in the main working tree \(put back\)/,
     );
     expect(repo.file(path)).toBe(original);
     expect(repo.git("show", `HEAD:${path}`)).toBe(original.trimEnd());

@@ -8,6 +8,7 @@ import { restoreStash, type Stash, stashChanges } from "../workspace/stash.js";
 import { allocateExperiment } from "./allocate.js";
 import { filesNamedIn, literalGlob } from "./command-files.js";
 import type { DryRunTarget } from "./dry-run.js";
+import { dryRunInFreshCheckout, refuseUntrackedNamedFiles } from "./fresh-dry-run.js";
 import type { InfrastructureWriter } from "./infrastructure-writer.js";
 import { initialKnobValues, knobRunTarget } from "./knobs.js";
 import { experimentDir, FILES, slugify } from "./layout.js";
@@ -108,6 +109,10 @@ export async function createExperiment(options: CreateOptions): Promise<CreatedE
       `experiment ${last.name} (branch ${last.branch}) is not finished: continue it with auto-optimize run (in host mode: auto-optimize step next), or pass --new to start another one.`,
     );
   }
+  await refuseUntrackedNamedFiles(
+    [answers.test, answers.bench, answers.build, answers.check],
+    root,
+  );
   const stash = options.stash ? await stashChanges(root, "init") : null;
   if (stash)
     progress(
@@ -159,6 +164,21 @@ async function createOnCleanTree(
     options.infrastructure,
     progress,
   );
+  // What the agent wrote is not in HEAD yet: only the user's own commands are checked there.
+  if (prepared.written.length === 0) {
+    await dryRunInFreshCheckout(
+      baseCommit,
+      {
+        build: answers.build,
+        test: prepared.test,
+        bench: prepared.bench,
+        metric: answers.metric.name,
+        format: measurement.format,
+      },
+      target,
+      progress,
+    );
+  }
   const warnings = [
     ...prepared.warnings,
     ...(await checkDryRunLeftTreeAlone(root, files, prepared.written)),

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { AutoOptimizeError, InterruptedError } from "../errors.js";
+import { refuseUntrackedCommandFiles } from "../workspace/command-paths.js";
 import { openRepository, resolveCommit } from "../workspace/git.js";
 import { WorktreeSet } from "../workspace/worktrees.js";
 import {
@@ -60,17 +61,28 @@ export async function compareRevisions(
       // Run from the same subfolder the user stands in.
       const cwdA = join(treeA.path, repository.prefix);
       const cwdB = join(treeB.path, repository.prefix);
+      const userCwd = join(repository.root, repository.prefix);
       if (options.build) {
         stopped();
-        await build(options, "A", revisionA, cwdA);
+        await build(options, "A", revisionA, cwdA, userCwd);
         stopped();
-        await build(options, "B", revisionB, cwdB);
+        await build(options, "B", revisionB, cwdB, userCwd);
       }
       const result = await compareInterleaved(
         { ...options.arms?.a, ...isolated(options, treeA.path), label: revisionA, cwd: cwdA },
         { ...options.arms?.b, ...isolated(options, treeB.path), label: revisionB, cwd: cwdB },
         { ...options, signal },
-      );
+      ).catch(async (error: Error) => {
+        // Checked on failure only: a file the command names may be one it writes (--export-json).
+        await refuseUntrackedCommandFiles(
+          [options.bench.command],
+          userCwd,
+          [cwdA, cwdB],
+          "the benchmark command",
+          error,
+        );
+        throw error;
+      });
       return { ...result, a, b };
     } finally {
       await worktrees.remove();
@@ -83,16 +95,19 @@ async function build(
   arm: "A" | "B",
   revision: string,
   cwd: string,
+  userCwd: string,
 ): Promise<void> {
   const command = options.build as string;
   options.onBuild?.(arm);
   const sample = await runSample({ command, cwd, timeoutMs: options.buildTimeoutMs });
   if (sample.failure?.kind === "interrupted") throw new InterruptedError();
   if (!sample.ok) {
-    throw new AutoOptimizeError(
+    const error = new AutoOptimizeError(
       "build-failed",
       `the build '${command}' failed for ${arm} (${revision}): ${sample.failure?.message ?? "unknown reason"}`,
     );
+    await refuseUntrackedCommandFiles([command], userCwd, [cwd], "the build command", error);
+    throw error;
   }
 }
 
