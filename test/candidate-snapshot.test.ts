@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { stepEvaluate } from "../src/loop/host/evaluate.js";
 import { runCli } from "./helpers/cli.js";
 import { HostRepo, valuePlan } from "./helpers/host.js";
+import { autoOptimizeLeftovers } from "./helpers/leftovers.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 /**
@@ -19,8 +20,7 @@ afterEach(() => {
 
 /** Worktrees and temporary checkouts left under .git/auto-optimize/ (the run lock aside). */
 function leftovers(repo: LoopRepo): string[] {
-  const base = join(repo.dir, ".git", "auto-optimize");
-  return existsSync(base) ? readdirSync(base).filter((f) => !/\.(run|witness)$/.test(f)) : [];
+  return autoOptimizeLeftovers(repo.dir);
 }
 
 describe("host mode: the snapshot is what is measured", () => {

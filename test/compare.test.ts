@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CompareReport } from "../src/measure/compare-report.js";
 import { runCli } from "./helpers/cli.js";
+import { autoOptimizeLeftovers } from "./helpers/leftovers.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 let repo: TempRepo;
@@ -14,8 +15,7 @@ const compare = (args: string[], env?: NodeJS.ProcessEnv, cwd = repo.dir) =>
 const parse = (stdout: string) => JSON.parse(stdout) as CompareReport;
 
 function leftovers(): string[] {
-  const base = join(repo.dir, ".git", "auto-optimize");
-  return existsSync(base) ? readdirSync(base) : [];
+  return autoOptimizeLeftovers(repo.dir);
 }
 
 describe("compare", () => {

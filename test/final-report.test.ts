@@ -1,18 +1,18 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Ledger } from "../src/experiment/ledger.js";
 import { parseReflexion, writeFinalReport } from "../src/loop/final-report.js";
 import { runCli } from "./helpers/cli.js";
 import { buildExperiment, RELATIVE_DIR } from "./helpers/experiment-fixture.js";
+import { autoOptimizeLeftovers } from "./helpers/leftovers.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 let repo: TempRepo;
 afterEach(() => repo?.remove());
 
 function leftovers(): string[] {
-  const base = join(repo.dir, ".git", "auto-optimize");
-  return existsSync(base) ? readdirSync(base) : [];
+  return autoOptimizeLeftovers(repo.dir);
 }
 
 describe("final report", () => {

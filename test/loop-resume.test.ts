@@ -1,16 +1,16 @@
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FAULT_POINTS } from "../src/loop/fault.js";
 import { runCli } from "./helpers/cli.js";
+import { autoOptimizeLeftovers } from "./helpers/leftovers.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
 afterEach(() => repo?.remove());
 
 function leftoverWorktrees(): string[] {
-  const base = join(repo.dir, ".git", "auto-optimize");
-  return existsSync(base) ? readdirSync(base).filter((f) => !/\.(run|witness)$/.test(f)) : [];
+  return autoOptimizeLeftovers(repo.dir);
 }
 
 /** What an uninterrupted `run` of [keep, drop] with a budget of 2 leaves behind. */

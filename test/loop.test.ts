@@ -2,14 +2,14 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Ledger } from "../src/experiment/ledger.js";
+import { autoOptimizeLeftovers } from "./helpers/leftovers.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
 afterEach(() => repo?.remove());
 
 function loopWorktrees(): string[] {
-  const base = join(repo.dir, ".git", "auto-optimize");
-  return existsSync(base) ? readdirSync(base).filter((f) => !/\.(run|witness)$/.test(f)) : [];
+  return autoOptimizeLeftovers(repo.dir);
 }
 
 describe("run: every decision outcome", () => {
