@@ -7,7 +7,12 @@ import { unprotectedInScope } from "../src/experiment/protected-files.js";
 import { DEFAULT_PROTECT, parseThreshold } from "../src/experiment/validate-answers.js";
 import { requireRecorded } from "../src/loop/host/require-recorded.js";
 import type { HostSession } from "../src/loop/host/session.js";
-import { fixtureExperiment, NAME, RELATIVE_DIR } from "./helpers/experiment-fixture.js";
+import {
+  appendHostIterationOpened,
+  fixtureExperiment,
+  NAME,
+  RELATIVE_DIR,
+} from "./helpers/experiment-fixture.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 let repo: TempRepo;
@@ -45,22 +50,7 @@ describe("messages on bad input (issue 13, item 20)", () => {
     const ledger = Ledger.open(join(dir, "ledger.jsonl"));
     const commit = experiment.baseCommit;
     const folder = "iter-001-halve";
-    ledger.append({
-      type: "experiment-created",
-      experiment: NAME,
-      branch: "b",
-      baseCommit: commit,
-    });
-    ledger.append({
-      type: "baseline-locked",
-      commit,
-      value: 100,
-      medians: { value: 100 },
-      robustCv: 0.01,
-      acceptedNoise: false,
-    });
-    ledger.append({ type: "run-started", agent: "host" });
-    ledger.append({ type: "iteration-started", iteration: 1, best: commit });
+    appendHostIterationOpened(ledger, commit);
     ledger.append({ type: "planned", iteration: 1, strategy: "halve", folder });
     ledger.append({ type: "decided", iteration: 1, decision: "drop", reason: "slower" });
     ledger.append({

@@ -9,7 +9,11 @@ import { hostPosition, requireStep } from "../src/loop/host/protocol.js";
 import { experimentStatus } from "../src/loop/status.js";
 import { continueAdvice } from "../src/loop/stop-advice.js";
 import { stopKind, stopReason } from "../src/loop/stop-reason.js";
-import { fixtureExperiment, NAME } from "./helpers/experiment-fixture.js";
+import {
+  appendHostIterationOpened,
+  fixtureExperiment,
+  NAME,
+} from "./helpers/experiment-fixture.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 let repo: TempRepo;
@@ -28,17 +32,7 @@ function targetReachedByHost(options: { reflected: boolean }) {
   folders.push(folder);
   const ledger = Ledger.open(join(folder, "ledger.jsonl"));
   const commit = experiment.baseCommit;
-  ledger.append({ type: "experiment-created", experiment: NAME, branch: "b", baseCommit: commit });
-  ledger.append({
-    type: "baseline-locked",
-    commit,
-    value: 100,
-    medians: { value: 100 },
-    robustCv: 0.01,
-    acceptedNoise: false,
-  });
-  ledger.append({ type: "run-started", agent: "host" });
-  ledger.append({ type: "iteration-started", iteration: 1, best: commit });
+  appendHostIterationOpened(ledger, commit);
   ledger.append({ type: "planned", iteration: 1, strategy: "halve", folder: "iter-001-halve" });
   ledger.append({
     type: "measured",

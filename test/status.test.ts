@@ -7,7 +7,12 @@ import { Ledger } from "../src/experiment/ledger.js";
 import { acquireRunLock, isRunning, runMarkerPath } from "../src/experiment/run-lock.js";
 import { type ExperimentStatus, experimentStatus, formatStatus } from "../src/loop/status.js";
 import { runCli } from "./helpers/cli.js";
-import { buildExperiment, fixtureExperiment, NAME } from "./helpers/experiment-fixture.js";
+import {
+  appendHostIterationOpened,
+  buildExperiment,
+  fixtureExperiment,
+  NAME,
+} from "./helpers/experiment-fixture.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 let repo: TempRepo;
@@ -111,22 +116,7 @@ describe("status phases", () => {
     const ledger = emptyLedger();
     const phase = () => experimentStatus(NAME, experiment, ledger).phase;
     const commit = experiment.baseCommit;
-    ledger.append({
-      type: "experiment-created",
-      experiment: NAME,
-      branch: "b",
-      baseCommit: commit,
-    });
-    ledger.append({
-      type: "baseline-locked",
-      commit,
-      value: 100,
-      medians: { value: 100 },
-      robustCv: 0.01,
-      acceptedNoise: false,
-    });
-    ledger.append({ type: "run-started", agent: "host" });
-    ledger.append({ type: "iteration-started", iteration: 1, best: commit });
+    appendHostIterationOpened(ledger, commit);
     expect(phase()).toBe("waiting for plan");
     ledger.append({ type: "planned", iteration: 1, strategy: "halve", folder: "iter-001-halve" });
     expect(phase()).toBe("waiting for evaluate");

@@ -216,3 +216,21 @@ function revert(repo: TempRepo, attempt: string, message: string): string {
   repo.git("commit", "--quiet", "-m", `revert ${message}`);
   return repo.git("rev-parse", "HEAD");
 }
+
+/**
+ * The ledger of a host-mode experiment whose first iteration was just opened at `commit` (the
+ * baseline locked there at value 100): what `step next` leaves before `step plan`.
+ */
+export function appendHostIterationOpened(ledger: Ledger, commit: string): void {
+  ledger.append({ type: "experiment-created", experiment: NAME, branch: "b", baseCommit: commit });
+  ledger.append({
+    type: "baseline-locked",
+    commit,
+    value: 100,
+    medians: { value: 100 },
+    robustCv: 0.01,
+    acceptedNoise: false,
+  });
+  ledger.append({ type: "run-started", agent: "host" });
+  ledger.append({ type: "iteration-started", iteration: 1, best: commit });
+}

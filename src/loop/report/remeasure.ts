@@ -1,5 +1,5 @@
 import { initialKnobValues, knobRunTarget } from "../../experiment/knobs.js";
-import { experimentConfinement } from "../../experiment/run-isolation.js";
+import { experimentIsolation } from "../../experiment/run-isolation.js";
 import type { Experiment } from "../../experiment/schema.js";
 import type { LoopState } from "../../experiment/state.js";
 import { compareRevisions } from "../../measure/compare-revisions.js";
@@ -86,10 +86,7 @@ export async function remeasure(
     build: experiment.commands.build,
     buildTimeoutMs: Math.max(m.timeoutSeconds * 1000, 30 * 60_000),
     onBuild: (arm) => onStep?.(`re-measure: building ${arm === "A" ? "the baseline" : "the best"}`),
-    isolation: {
-      confinement: await experimentConfinement(experiment),
-      network: experiment.isolation.network,
-    },
+    isolation: await experimentIsolation(experiment),
     arms: {
       a: knobRunTarget(experiment.knobs, initialKnobValues(experiment.knobs)),
       b: knobRunTarget(experiment.knobs, state.best.knobs),
