@@ -164,7 +164,7 @@ describe("status phases", () => {
       phase: "stopped: iteration budget spent (3)",
       currentIteration: null,
       iterations: { done: 3, budget: 10, left: 7 },
-      decisions: { kept: 1, dropped: 1, testFailed: 1, benchFailed: 0, rejected: 0 },
+      decisions: { kept: 1, dropped: 1, runnerUp: 0, testFailed: 1, benchFailed: 0, rejected: 0 },
       baseline: { value: 100, commit: fixture.baseline },
       best: {
         value: 80,
@@ -210,7 +210,7 @@ describe("status command", () => {
       experiment: NAME,
       phase: "stopped: iteration budget spent (3)",
       iterations: { done: 3, budget: 10, left: 7 },
-      decisions: { kept: 1, dropped: 1, testFailed: 1, benchFailed: 0, rejected: 0 },
+      decisions: { kept: 1, dropped: 1, runnerUp: 0, testFailed: 1, benchFailed: 0, rejected: 0 },
       best: { value: 80, iteration: 1, strategy: "halve the work", commit: fixture.best },
       target: { value: 85, reached: true },
       withoutKeep: { count: 2, patience: 5 },

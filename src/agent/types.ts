@@ -20,6 +20,11 @@ export interface IterationContext {
   reflexions: string[];
   /** Strategies of earlier iterations, how each ended, and its folder (plan.json, reflexion.md). */
   tried: { iteration: number; strategy: string; decision: IterationDecision; folder?: string }[];
+  /**
+   * `run --parallel`: the strategies its siblings in this generation are trying now, against the
+   * same best (a plan must differ from them).
+   */
+  siblings?: string[];
   /** Profile of the current best, when a profiler ran (text table), else null. */
   hotspots: string | null;
   /** What a candidate must clear to be kept, as the comparison will apply it. */

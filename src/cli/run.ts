@@ -20,6 +20,7 @@ interface RunFlags extends LlmFlags {
   maxTurns?: string;
   agentTimeout?: string;
   iterations?: string;
+  parallel?: string;
   maxMinutes?: string;
   maxCost?: string;
   continueAfterTarget?: boolean;
@@ -79,12 +80,17 @@ export function registerRun(program: Command): void {
       "claude-code, codex, aider: the time limit of one call (default: 1800)",
     )
     .option("--iterations <n>", "total iteration budget (default: the experiment's)")
+    .option(
+      "--parallel <k>",
+      "candidates per generation, edited, built and tested side by side and compared one at a time against the same best; at most one kept (default 1)",
+    )
     .option("--max-minutes <m>", "stop starting iterations after this many minutes")
     .option("--max-cost <usd>", "stop when the agents' cost reaches this many US dollars")
     .option("--continue-after-target", "go on after the target is reached")
     .option("--accept-noise", "lock a noisy baseline anyway (recorded in the plan)")
     .option("--no-report", "do not write the final report when the loop ends")
     .action(async (flags: RunFlags) => {
+      const parallel = flags.parallel ? parseInteger("--parallel", flags.parallel, 1) : 1;
       const repository = await openRepository(process.cwd());
       const root = repository.root;
       let opened = await openExperiment(root, flags.experiment);
@@ -140,6 +146,7 @@ export function registerRun(program: Command): void {
         iterations: flags.iterations
           ? parseInteger("--iterations", flags.iterations, 1)
           : undefined,
+        parallel,
         maxMinutes: flags.maxMinutes
           ? parsePositive("--max-minutes", flags.maxMinutes, "minutes")
           : undefined,

@@ -4,11 +4,14 @@ import { GUARDS } from "./guard-kinds.js";
 
 /**
  * Decisions an iteration can end with; only `keep` moves the best forward. `bench-failed`: the
- * candidate's benchmark crashed, timed out or printed no usable (positive) metric.
+ * candidate's benchmark crashed, timed out or printed no usable (positive) metric. `runner-up`
+ * (`run --parallel`): credibly improved, but a sibling of its generation improved more and was
+ * kept; it is offered to the next generation to re-apply on top of the new best.
  */
 export const ITERATION_DECISIONS = [
   "keep",
   "drop",
+  "runner-up",
   "rejected",
   "test-failed",
   "bench-failed",
@@ -37,7 +40,16 @@ export const LedgerEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("run-started"), agent: z.string() }),
   z.object({ type: z.literal("cost"), iteration, usd: z.number(), tokens: z.number() }),
-  z.object({ type: z.literal("iteration-started"), iteration, best: z.string() }),
+  z.object({
+    type: z.literal("iteration-started"),
+    iteration,
+    best: z.string(),
+    /**
+     * `run --parallel`: the iteration is sibling `slot` (0-based, its candidate worktree) of a
+     * generation of `size` compared with the same best.
+     */
+    generation: z.object({ slot: z.number().int(), size: z.number().int() }).optional(),
+  }),
   z.object({ type: z.literal("planned"), iteration, strategy: z.string(), folder: z.string() }),
   z.object({
     type: z.literal("applied"),

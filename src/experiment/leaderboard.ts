@@ -4,9 +4,11 @@ import type { Experiment } from "./schema.js";
 import type { FinishedIteration, LoopState } from "./state.js";
 import { targetReached } from "./target.js";
 
-const STATUS: Record<FinishedIteration["decision"], string> = {
+/** How each decision reads in the leaderboard and the report. */
+export const DECISION_LABELS: Record<FinishedIteration["decision"], string> = {
   keep: "✅ kept",
   drop: "❌ dropped",
+  "runner-up": "🥈 runner-up",
   "test-failed": "🧪 test-failed",
   rejected: "⛔ rejected",
   "bench-failed": "💥 bench-failed",
@@ -87,7 +89,7 @@ export function renderLeaderboard(
           : `${signed(it.improvement)}${it.ci ? ` [${signed(it.ci[0])}, ${signed(it.ci[1])}]` : ""}`,
       medians: it.value === null ? "—" : `${formatValue(it.value)} vs ${formatValue(it.bestValue)}`,
       strategy: it.strategy,
-      status: `${STATUS[it.decision]}${hit}`,
+      status: `${DECISION_LABELS[it.decision]}${hit}`,
       cost: `$${(it.costUsd ?? 0).toFixed(2)}`,
     });
   });

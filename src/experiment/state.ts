@@ -18,6 +18,14 @@ export interface FinishedIteration {
   costUsd?: number;
 }
 
+export interface UnfinishedIteration {
+  iteration: number;
+  best: string;
+  /** Its slot in a generation of `run --parallel` (0: the loop's one candidate worktree). */
+  slot: number;
+  events: LedgerEntry[];
+}
+
 export interface LoopState {
   baseline: { commit: string; value: number } | null;
   best: {
@@ -27,8 +35,12 @@ export interface LoopState {
     iteration: number | null;
   };
   finished: FinishedIteration[];
-  /** An iteration that started but neither committed nor was abandoned: a crash or kill. */
-  unfinished: { iteration: number; best: string; events: LedgerEntry[] } | null;
+  /**
+   * An iteration that started but neither committed nor was abandoned: a crash or kill. When a
+   * generation (`run --parallel`) left several, this is the one to bring back in line first (see
+   * `unfinishedOrder`); the others follow once it is.
+   */
+  unfinished: UnfinishedIteration | null;
   nextIteration: number;
   /** Iterations in a row, most recent last, that did not keep. */
   sinceLastKeep: number;
@@ -55,7 +67,8 @@ export function deriveState(experiment: Experiment, ledger: Ledger): LoopState {
     costUsd: 0,
     stopped: null,
   };
-  let current: LedgerEntry[] = [];
+  // Iterations open now, by number: one at a time, or a generation's siblings interleaved.
+  const open = new Map<number, LedgerEntry[]>();
   for (const entry of ledger.entries) {
     if (entry.type === "cost") {
       state.costUsd += entry.usd;
@@ -65,14 +78,14 @@ export function deriveState(experiment: Experiment, ledger: Ledger): LoopState {
     }
     if (entry.type === "stopped") state.stopped = entry.reason;
     if (entry.type === "run-started") state.stopped = null;
-    if (entry.type === "iteration-started") current = [entry];
-    else if (current.length > 0 && "iteration" in entry && entry.iteration === iterationOf(current))
-      current.push(entry);
-    if (entry.type === "iteration-abandoned") current = [];
+    if (entry.type === "iteration-started") open.set(entry.iteration, [entry]);
+    else if ("iteration" in entry) open.get(entry.iteration)?.push(entry);
+    if (entry.type === "iteration-abandoned") open.delete(entry.iteration);
     if (entry.type === "committed") {
-      const finished = summarize(current, entry.decision, entry.commits);
+      const finished = summarize(open.get(entry.iteration) ?? [], entry.decision, entry.commits);
       state.finished.push(finished);
-      state.nextIteration = entry.iteration + 1;
+      // A generation commits its keep last: the next number follows the highest one committed.
+      state.nextIteration = Math.max(state.nextIteration, entry.iteration + 1);
       if (entry.decision === "keep") {
         state.best = {
           commit: entry.best,
@@ -84,15 +97,39 @@ export function deriveState(experiment: Experiment, ledger: Ledger): LoopState {
       } else {
         state.sinceLastKeep++;
       }
-      current = [];
+      open.delete(entry.iteration);
     }
   }
-  if (current.length > 0) {
-    const started = current[0] as Extract<LedgerEntry, { type: "iteration-started" }>;
-    state.unfinished = { iteration: started.iteration, best: started.best, events: current };
-    state.nextIteration = started.iteration;
+  const unfinished = unfinishedOrder([...open.values()].filter((events) => events.length > 0));
+  const first = unfinished[0];
+  if (first) {
+    const started = first[0] as Extract<LedgerEntry, { type: "iteration-started" }>;
+    state.unfinished = {
+      iteration: started.iteration,
+      best: started.best,
+      slot: started.generation?.slot ?? 0,
+      events: first,
+    };
+    state.nextIteration = Math.min(
+      state.nextIteration,
+      ...unfinished.map((events) => iterationOf(events)),
+    );
   }
   return state;
+}
+
+/**
+ * The order open iterations are brought back in line after a kill: those not yet decided first
+ * (undone), then the decided non-keeps, the decided keep last — each of a generation's commits
+ * carries its change from the same best, and only a keep moves it.
+ */
+function unfinishedOrder(open: LedgerEntry[][]): LedgerEntry[][] {
+  const rank = (events: LedgerEntry[]) => {
+    const decided = [...events].reverse().find((e) => e.type === "decided");
+    if (decided?.type !== "decided") return 0;
+    return decided.decision === "keep" ? 2 : 1;
+  };
+  return [...open].sort((a, b) => rank(a) - rank(b) || iterationOf(a) - iterationOf(b));
 }
 
 function iterationOf(events: LedgerEntry[]): number {

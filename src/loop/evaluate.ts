@@ -39,6 +39,7 @@ import {
 } from "./guards.js";
 import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
 import { measureCandidate } from "./measure-candidate.js";
+import { type Lane, laneOf } from "./measurement-lane.js";
 import { CandidateWroteOutside } from "./run-watch.js";
 import { type Snapshot, snapshotCandidate, snapshotDiff, undoSnapshot } from "./snapshot.js";
 import type { LoopWorktrees } from "./worktrees.js";
@@ -76,6 +77,13 @@ export interface EvaluationEnv {
   /** Called at every step boundary before the commit; throws InterruptedError to stop there. */
   checkpoint: () => void;
   onStep: (step: string, detail?: string) => void;
+  /**
+   * `run --parallel`: the lane the generation's siblings share (builds and tests side by side, a
+   * comparison alone), how many comparisons the generation makes (each decides at alpha / that
+   * count, Bonferroni), and the numbers of its iterations, whose folders the loop writes while
+   * this candidate's runs go on. Absent: one candidate at a time.
+   */
+  generation?: { lane: Lane; size: number; iterations: ReadonlySet<number> };
 }
 
 /** The planned iteration whose candidate is evaluated. */
@@ -109,6 +117,37 @@ export async function evaluateCandidate(
   candidate: Candidate,
   source: EditSource,
 ): Promise<Evaluation> {
+  const pending = await evaluateToDecision(env, state, candidate, source);
+  if (pending.kind === "retry") return pending;
+  if (pending.decision === "keep") await confirmKeep(env, pending);
+  return finishEvaluation(env, state, candidate, source, pending);
+}
+
+/**
+ * A candidate measured and checked, its decision not yet recorded. `keep` here means it may be
+ * kept: credibly improved with every check passed, its fresh checkout still to pass
+ * (`confirmKeep`). A generation keeps at most one such sibling and records the others as
+ * runner-ups; one candidate at a time is kept when it passes.
+ */
+export interface PendingDecision {
+  kind: "pending";
+  decision: IterationDecision;
+  reason: string;
+  record: IterationRecord;
+  snapshot: Snapshot | null;
+  changed: string[];
+}
+
+/**
+ * The edits and their checks, then the decision on the snapshot (see `decide`): everything of an
+ * evaluation before its decision is recorded.
+ */
+export async function evaluateToDecision(
+  env: EvaluationEnv,
+  state: LoopState,
+  candidate: Candidate,
+  source: EditSource,
+): Promise<PendingDecision | Extract<Evaluation, { kind: "retry" }>> {
   const runs = await openEvaluationRuns(env, state, candidate);
   const attempts = await attemptEdits(env, state, candidate, source, runs);
   if (attempts.kind === "retry") return attempts;
@@ -125,9 +164,48 @@ export async function evaluateCandidate(
   });
   if (snapshot) record.snapshot = snapshot.commit;
   if (attempts.ended?.guard) record.guard = attempts.ended.guard;
-  let [decision, reason] = attempts.ended
+  const [decision, reason] = attempts.ended
     ? [attempts.ended.decision, attempts.ended.reason]
-    : await decide(env, state, candidate, record, attempts, runs);
+    : await laneOf(env).exclusive(() => decide(env, state, candidate, record, attempts, runs));
+  return { kind: "pending", decision, reason, record, snapshot, changed: attempts.changed };
+}
+
+/**
+ * The last check before a keep is final: the snapshot alone, built and tested on a fresh checkout
+ * (fresh-checkout.ts). A candidate that fails it is rejected.
+ */
+export async function confirmKeep(env: EvaluationEnv, pending: PendingDecision): Promise<void> {
+  const commit = pending.snapshot?.commit;
+  if (!commit) throw new Error("a candidate is kept only from its snapshot");
+  const fresh = await laneOf(env).shared(() =>
+    testFreshCheckout({
+      root: env.root,
+      experiment: env.experiment,
+      commit,
+      knobs: pending.record.knobs,
+      onStep: env.onStep,
+    }),
+  );
+  env.checkpoint();
+  if (!fresh.ok) {
+    pending.decision = "rejected";
+    pending.reason = freshCheckoutReason(commit, fresh.report);
+  }
+}
+
+/**
+ * The decision recorded (`decided`), then the artifacts (environment drift, the reflexion,
+ * summary.md, result.json, the leaderboard) and the commit (a non-keep committed and reverted).
+ */
+export async function finishEvaluation(
+  env: EvaluationEnv,
+  state: LoopState,
+  candidate: Candidate,
+  source: EditSource,
+  pending: PendingDecision,
+): Promise<Extract<Evaluation, { kind: "decided" }>> {
+  const { record, snapshot } = pending;
+  let { decision, reason } = pending;
   // Candidate code runs in the tests and the benchmark: a definition it rewrote in the main tree
   // is put back before anything is committed, and the candidate is rejected for it.
   const tampered = await changedDefinition(env.root, env.relativeDir);
@@ -161,10 +239,10 @@ export async function evaluateCandidate(
     iteration: candidate.iteration,
     ledger: env.ledger,
     bestBefore: state.best.commit,
-    changedFiles: attempts.changed,
+    changedFiles: pending.changed,
     ...(snapshot && { snapshot: snapshot.commit }),
   });
-  if (decision !== "keep") await restoreExclude(env, candidate.path, attempts.changed);
+  if (decision !== "keep") await restoreExclude(env, candidate.path, pending.changed);
   return { kind: "decided", decision, record, commits };
 }
 
@@ -232,16 +310,19 @@ async function attemptEdits(
     for (const path of check.changed) runs.checkedFiles.add(path);
     snapshot = await snapshotCandidate(env, candidate, best, check.changed, attempt);
     const attempted = { kind: "attempted" as const, knobs, ...check, testOutput };
-    const result = await buildAndTest({
-      experiment,
-      cwd: snapshot.path,
-      knobs,
-      ledger,
-      iteration,
-      attempt,
-      onStep: env.onStep,
-      runs,
-    });
+    const tested = snapshot;
+    const result = await laneOf(env).shared(() =>
+      buildAndTest({
+        experiment,
+        cwd: tested.path,
+        knobs,
+        ledger,
+        iteration,
+        attempt,
+        onStep: env.onStep,
+        runs,
+      }),
+    );
     env.checkpoint();
     if (result.ok) return { ...attempted, snapshot, ended: null };
     if (result.wroteOutside) {
@@ -263,8 +344,8 @@ async function attemptEdits(
  * The decision on a candidate whose tests pass, made on its snapshot: rejected when it changes code
  * the benchmark never runs (if the experiment asks) or a guard finds it computes something else or
  * games the metric; bench-failed when its benchmark gives no usable run; rejected when what was
- * measured is no longer what was checked, or when its commit alone fails the tests on a fresh
- * checkout; else kept when the interleaved comparison says improved, dropped otherwise.
+ * measured is no longer what was checked; else `keep` (pending its fresh checkout,
+ * `confirmKeep`) when the interleaved comparison says improved, dropped otherwise.
  */
 async function decide(
   env: EvaluationEnv,
@@ -287,6 +368,7 @@ async function decide(
     worktrees: env.worktrees,
     candidatePath: snapshot.path,
     onStep: env.onStep,
+    family: env.generation?.size ?? 1,
   };
   const guarded: GuardContext = {
     experiment,
@@ -311,15 +393,6 @@ async function decide(
   const after = await firstRejection(MEASURED_GUARDS, guarded, measured);
   if (after) return rejectedBy(record, after);
   if (record.verdict !== "improved") return ["drop", record.reason];
-  const fresh = await testFreshCheckout({
-    root: env.root,
-    experiment,
-    commit: snapshot.commit,
-    knobs: record.knobs,
-    onStep: env.onStep,
-  });
-  env.checkpoint();
-  if (!fresh.ok) return ["rejected", freshCheckoutReason(snapshot.commit, fresh.report)];
   return ["keep", record.reason];
 }
 

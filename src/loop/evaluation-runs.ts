@@ -1,9 +1,10 @@
-import { FILES } from "../experiment/layout.js";
+import { FILES, iterationName } from "../experiment/layout.js";
 import { runIsolationFor } from "../experiment/run-isolation.js";
 import type { LoopState } from "../experiment/state.js";
 import type { RunIsolation } from "../measure/run-isolation.js";
 import type { Candidate, EvaluationEnv } from "./evaluate.js";
 import { readyBest } from "./measure-candidate.js";
+import { laneOf } from "./measurement-lane.js";
 import { RunWatch, type WatchedTree } from "./run-watch.js";
 
 /** How an evaluation's test and benchmark runs are isolated, and the watch over its checkouts. */
@@ -30,21 +31,16 @@ export async function openEvaluationRuns(
   candidate: Candidate,
 ): Promise<EvaluationRuns> {
   const { experiment, worktrees, root } = env;
-  await readyBest(
-    {
-      experiment,
-      ledger: env.ledger,
-      worktrees,
-      candidatePath: candidate.path,
-      onStep: env.onStep,
-    },
-    state,
-  );
   const checkedFiles = new Set<string>();
+  const iterations = `${env.relativeDir}/${FILES.iterationsDir}/`;
+  // A generation's siblings are planned and write their folders while this candidate's runs go on.
+  const folders = env.generation
+    ? [...env.generation.iterations].map((n) => iterationName(n, ""))
+    : [`${candidate.folder}/`];
   const ours = (path: string) =>
     checkedFiles.has(path) ||
     path === `${env.relativeDir}/${FILES.ledger}` ||
-    path.startsWith(`${env.relativeDir}/${FILES.iterationsDir}/${candidate.folder}/`);
+    folders.some((folder) => path.startsWith(`${iterations}${folder}`));
   // The candidate runs in its snapshot's checkout (the candidate worktree) in both modes; the main
   // tree holds the host's edits in host mode, and is never where a run happens.
   const trees: WatchedTree[] = [
@@ -65,7 +61,20 @@ export async function openEvaluationRuns(
   ];
   const best = await runIsolationFor(experiment, worktrees.bestPath);
   const watch = new RunWatch(trees, best.confinement.kind === "bwrap");
-  await watch.reference("A");
+  // The best's checkout is shared by a generation's siblings: it is readied while none runs there.
+  await laneOf(env).exclusive(async () => {
+    await readyBest(
+      {
+        experiment,
+        ledger: env.ledger,
+        worktrees,
+        candidatePath: candidate.path,
+        onStep: env.onStep,
+      },
+      state,
+    );
+    await watch.reference("A");
+  });
   await watch.reference(null);
   return {
     watch,

@@ -25,6 +25,8 @@ export interface MeasureEnv {
   /** The checkout holding the candidate: the candidate worktree, or the main tree in host mode. */
   candidatePath: string;
   onStep: (step: string, detail?: string) => void;
+  /** How many comparisons its generation makes (`run --parallel`): each decides at alpha / family. */
+  family?: number;
 }
 
 /**
@@ -84,12 +86,16 @@ export async function measureCandidate(
   }
 }
 
-/** The settings every comparison of the loop decides with (the brief states them). */
-export function decisionSettings(experiment: Experiment): DecisionSettings {
+/**
+ * The settings every comparison of the loop decides with (the brief states them). A generation of
+ * `family` comparisons against the same best splits alpha among them (Bonferroni), so the chance
+ * that any of its candidates is kept by noise stays at most alpha.
+ */
+export function decisionSettings(experiment: Experiment, family = 1): DecisionSettings {
   const m = experiment.measurement;
   return {
     ...DEFAULT_DECISION,
-    alpha: m.alpha,
+    alpha: m.alpha / family,
     minEffect: experiment.threshold,
     maxRounds: m.maxRounds,
   };
@@ -105,7 +111,7 @@ async function compareWithBest(
   const progress = roundProgress(rounds, (text) => env.onStep("measuring", text));
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
-  const settings = decisionSettings(experiment);
+  const settings = decisionSettings(experiment, env.family);
   const result = await compareInterleaved(
     {
       label: "best",

@@ -13,16 +13,18 @@ import type { LoopWorktrees } from "./worktrees.js";
 
 /**
  * Opens iteration `iteration` from the current best (`iteration-started`), with the repository's
- * exclude file kept as the ignore rules the candidate's check trusts.
+ * exclude file kept as the ignore rules the candidate's check trusts — as the first sibling of a
+ * generation found it, for its later siblings (the others may be editing by then).
  */
 export async function startIteration(
   ledger: Ledger,
   worktrees: LoopWorktrees,
   iteration: number,
   best: string,
+  generation?: { slot: number; size: number },
 ): Promise<void> {
-  await worktrees.snapshotExclude();
-  ledger.append({ type: "iteration-started", iteration, best });
+  if (!generation || generation.slot === 0) await worktrees.snapshotExclude();
+  ledger.append({ type: "iteration-started", iteration, best, ...(generation && { generation }) });
   faultPoint("after-start", iteration);
 }
 

@@ -6,7 +6,7 @@ import type { LedgerEntry } from "../experiment/events.js";
 import { FILES } from "../experiment/layout.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
-import type { LoopState } from "../experiment/state.js";
+import { deriveState, type LoopState } from "../experiment/state.js";
 import { treesOf } from "../workspace/commit-history.js";
 import { changedFiles } from "../workspace/files.js";
 import { git } from "../workspace/git.js";
@@ -20,8 +20,10 @@ import { startedByHost } from "./host/protocol.js";
  * and recorded; one interrupted after its decision but before that commit is completed from the
  * ledger (`completeDecided`: one decision per iteration, never a re-measure); one interrupted
  * before its decision is undone (its edits and artifacts removed, the ledger kept) and marked
- * abandoned, so it is run again under the same number. `loopCandidate` is the loop's candidate
- * worktree, where the edits of an iteration of `run` are; a host iteration's are in the root.
+ * abandoned, so it is run again under the same number. `loopCandidate` gives the loop's candidate
+ * worktree of a slot (a generation's sibling has its own), where the edits of an iteration of
+ * `run` are; a host iteration's are in the root. One call brings one iteration back in line; a
+ * generation (`run --parallel`) may have left several (`recoverAll`).
  */
 export async function recoverUnfinished(
   root: string,
@@ -29,8 +31,8 @@ export async function recoverUnfinished(
   experiment: Experiment,
   ledger: Ledger,
   state: LoopState,
-  loopCandidate: string,
-): Promise<"none" | "finished" | "completed" | "abandoned"> {
+  loopCandidate: (slot: number) => string,
+): Promise<Recovered> {
   const unfinished = state.unfinished;
   if (!unfinished) {
     await requireClean(root, relativeDir, []);
@@ -78,7 +80,7 @@ export async function recoverUnfinished(
 
   if (decided) {
     const host = startedByHost(ledger.entries, (events[0] as LedgerEntry).seq);
-    const candidatePath = host ? root : loopCandidate;
+    const candidatePath = host ? root : loopCandidate(unfinished.slot);
     await requireClean(root, relativeDir, ours);
     // The loop's main tree holds no code of the candidate, unless a kill cut the copy of its patch
     // short: that is undone, the experiment folder (ledger, iteration folder) kept.
@@ -111,6 +113,35 @@ export async function recoverUnfinished(
     reason: `interrupted after '${last}'; run again from the start`,
   });
   return "abandoned";
+}
+
+export type Recovered = "none" | "finished" | "completed" | "abandoned";
+
+/**
+ * Every iteration the ledger left open, brought back in line one after another (a generation's
+ * undecided siblings undone first, its keep committed last); says what was done to the last one.
+ */
+export async function recoverAll(
+  root: string,
+  relativeDir: string,
+  experiment: Experiment,
+  ledger: Ledger,
+  loopCandidate: (slot: number) => string,
+): Promise<Recovered> {
+  let outcome: Recovered = "none";
+  for (;;) {
+    const state = deriveState(experiment, ledger);
+    const done = await recoverUnfinished(
+      root,
+      relativeDir,
+      experiment,
+      ledger,
+      state,
+      loopCandidate,
+    );
+    if (done === "none") return outcome;
+    outcome = done;
+  }
 }
 
 /**

@@ -10,9 +10,9 @@ import { withInterrupt } from "../measure/interrupt.js";
 import { changedFiles } from "../workspace/files.js";
 import { git, openRepository, type Repository } from "../workspace/git.js";
 import { stageToolFiles } from "../workspace/stage-tool-files.js";
-import { runIteration } from "./iteration.js";
+import { runGeneration } from "./generation.js";
 import { profileCurrentBest } from "./profile-best.js";
-import { recoverUnfinished } from "./recover.js";
+import { recoverAll } from "./recover.js";
 import { costSpentReason, type StopLimits, stopReason } from "./stop-reason.js";
 import { LoopWorktrees } from "./worktrees.js";
 
@@ -26,6 +26,8 @@ export interface LoopOptions {
   agent: Agent;
   /** Total iteration budget (default: the experiment's). */
   iterations?: number;
+  /** Candidates per generation (`run --parallel K`; default 1: one at a time). */
+  parallel?: number;
   maxMinutes?: number;
   maxCostUsd?: number;
   continueAfterTarget?: boolean;
@@ -76,13 +78,12 @@ async function loop(
   const worktrees = new LoopWorktrees(repository, options.name);
   // What the ledger says was left unfinished, brought back in line (see recover.ts).
   const recover = () =>
-    recoverUnfinished(
+    recoverAll(
       repository.root,
       relativeDir,
       experiment,
       ledger,
-      deriveState(experiment, ledger),
-      worktrees.candidatePath,
+      (slot) => worktrees.forSlot(slot).candidatePath,
     );
   const recovered = await recover();
   state = deriveState(experiment, ledger);
@@ -141,8 +142,9 @@ async function loop(
     const hotspots = options.hotspots
       ? await options.hotspots(worktrees.bestPath)
       : (profile?.hotspots ?? null);
+    const budget = (options.iterations ?? experiment.iterations) - state.finished.length;
     try {
-      const result = await runIteration(
+      const result = await runGeneration(
         {
           root: repository.root,
           experiment,
@@ -156,8 +158,10 @@ async function loop(
           profile,
           checkpoint,
           onStep: (step, detail) => options.onStep?.(iteration, step, detail),
+          stepsOf: (n) => (step, detail) => options.onStep?.(n, step, detail),
         },
         state,
+        Math.max(1, Math.min(options.parallel ?? 1, budget)),
       );
       if (result.kind === "exhausted") reason = `${options.agent.name} has nothing left to try`;
     } catch (error) {
@@ -166,7 +170,9 @@ async function loop(
       reason = error instanceof InterruptedError && !error.byUser ? error.reason : USER_INTERRUPT;
       interrupted = reason === USER_INTERRUPT;
     }
-    recordCost(iteration);
+    // The cost goes to the generation's last committed iteration (its first, when none committed).
+    const lastCommitted = deriveState(experiment, ledger).finished.at(-1)?.iteration ?? 0;
+    recordCost(Math.max(iteration, lastCommitted));
     state = deriveState(experiment, ledger);
     options.onIteration?.(state);
   }

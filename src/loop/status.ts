@@ -34,6 +34,8 @@ export interface ExperimentStatus {
   decisions: {
     kept: number;
     dropped: number;
+    /** Improved, but a sibling of its generation improved more (`run --parallel`). */
+    runnerUp: number;
     testFailed: number;
     benchFailed: number;
     rejected: number;
@@ -101,6 +103,7 @@ export function experimentStatus(
     decisions: {
       kept: count("keep"),
       dropped: count("drop"),
+      runnerUp: count("runner-up"),
       testFailed: count("test-failed"),
       benchFailed: count("bench-failed"),
       rejected: count("rejected"),
@@ -173,7 +176,7 @@ export function formatStatus(status: ExperimentStatus): string {
     ],
     [
       "iterations",
-      `${it.done} of ${it.budget} done, ${it.left} left · ${d.kept} kept, ${d.dropped} dropped, ${d.testFailed} test-failed, ${d.benchFailed} bench-failed, ${d.rejected} rejected`,
+      `${it.done} of ${it.budget} done, ${it.left} left · ${d.kept} kept${d.runnerUp ? `, ${d.runnerUp} runner-up` : ""}, ${d.dropped} dropped, ${d.testFailed} test-failed, ${d.benchFailed} bench-failed, ${d.rejected} rejected`,
     ],
     [
       "baseline",

@@ -1,23 +1,31 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readExclude } from "../workspace/exclude.js";
 import { git, type Repository } from "../workspace/git.js";
 
 /**
- * The loop's two checkouts under .git/auto-optimize/<experiment>/: `best` (the current best commit,
- * the reference of every comparison) and `candidate` (where the agent edits). They persist across
- * iterations and runs; a crash leaves them to be reset, never trusted.
+ * The loop's checkouts under .git/auto-optimize/<experiment>/: `best` (the current best commit,
+ * the reference of every comparison) and `candidate` (where the agent edits) — with `run
+ * --parallel K`, one candidate worktree per sibling of a generation (`forSlot`: candidate,
+ * candidate-2, …), all sharing the one best. They persist across iterations and runs; a crash
+ * leaves them to be reset, never trusted.
  */
 export class LoopWorktrees {
   readonly base: string;
-  private builtBest: string | null = null;
 
   constructor(
     private readonly repository: Repository,
-    experimentName: string,
+    private readonly experimentName: string,
+    readonly slot = 0,
+    private readonly best: { built: string | null } = { built: null },
   ) {
     this.base = join(repository.gitDir, "auto-optimize", experimentName);
+  }
+
+  /** The same checkouts seen from sibling `slot` of a generation: its own candidate worktree. */
+  forSlot(slot: number): LoopWorktrees {
+    return new LoopWorktrees(this.repository, this.experimentName, slot, this.best);
   }
 
   get bestPath(): string {
@@ -25,7 +33,7 @@ export class LoopWorktrees {
   }
 
   get candidatePath(): string {
-    return join(this.base, "candidate");
+    return join(this.base, this.slot === 0 ? "candidate" : `candidate-${this.slot + 1}`);
   }
 
   /** Puts the checkout at `commit` with no local change; returns true when it moved. */
@@ -63,16 +71,22 @@ export class LoopWorktrees {
   /** The best checkout needs building only when it moved since this process built it. */
   async prepareBest(commit: string): Promise<boolean> {
     await this.checkout(this.bestPath, commit);
-    const needsBuild = this.builtBest !== commit;
+    const needsBuild = this.best.built !== commit;
     return needsBuild;
   }
 
   markBestBuilt(commit: string): void {
-    this.builtBest = commit;
+    this.best.built = commit;
   }
 
+  /** Every checkout of the experiment (the best, each slot's candidate) and the folder. */
   async remove(): Promise<void> {
-    for (const path of [this.bestPath, this.candidatePath]) {
+    const candidates = existsSync(this.base)
+      ? (await readdir(this.base))
+          .filter((name) => name === "candidate" || /^candidate-\d+$/.test(name))
+          .map((name) => join(this.base, name))
+      : [];
+    for (const path of [this.bestPath, ...candidates]) {
       if (existsSync(path)) {
         await git(["worktree", "remove", "--force", path], this.repository.root).catch(
           () => undefined,

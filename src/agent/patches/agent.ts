@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { AutoOptimizeError, UsageError } from "../../errors.js";
 import { gitInput } from "../../workspace/git-input.js";
+import { settledStrategies } from "../tried.js";
 import type { Agent, Applied, IterationContext, Outcome, Plan } from "../types.js";
 import {
   type Candidate,
@@ -21,9 +22,16 @@ export interface PatchesPlanData {
   stat: string;
 }
 
-/** Candidates whose strategy string no earlier iteration used, in order. */
-function untried(candidates: Candidate[], tried: readonly { strategy: string }[]): Candidate[] {
-  const done = new Set(tried.map((t) => t.strategy));
+/**
+ * Candidates whose strategy string no earlier iteration used (a runner-up's is offered again, on
+ * top of the new best) and no sibling of this generation is trying, in order.
+ */
+function untried(
+  candidates: Candidate[],
+  context: Pick<IterationContext, "tried" | "siblings">,
+): Candidate[] {
+  const settled = settledStrategies(context);
+  const done = new Set([...settled.tried.map((t) => t.strategy), ...settled.siblings]);
   return candidates.filter((c) => !done.has(c.name));
 }
 
@@ -102,7 +110,7 @@ export function createPatchesAgent(options: PatchesOptions, root: string): Agent
     name: "patches",
 
     async plan(context: IterationContext): Promise<Plan | null> {
-      const left = untried(await candidates(), context.tried);
+      const left = untried(await candidates(), context);
       const candidate = left[0];
       if (!candidate) return null;
       const info = await describeCandidate(candidate, root);
@@ -140,7 +148,12 @@ export function createPatchesAgent(options: PatchesOptions, root: string): Agent
 
     async reflect(context: IterationContext, plan: Plan, outcome: Outcome): Promise<string> {
       const data = plan.data as Partial<PatchesPlanData> | null;
-      const left = untried(await candidates(), [...context.tried, { strategy: plan.strategy }]);
+      const left = untried(await candidates(), {
+        tried: [
+          ...context.tried,
+          { iteration: context.iteration, strategy: plan.strategy, decision: outcome.decision },
+        ],
+      });
       const lines = [
         `# Reflexion — iteration ${context.iteration}: ${plan.strategy}`,
         "",

@@ -1,6 +1,7 @@
 import { relative } from "node:path";
 import type { IterationDecision } from "../../experiment/events.js";
 import { formatMeasured } from "../../measure/format-number.js";
+import { openRunnerUps } from "../tried.js";
 import type { IterationContext, KeepBar, ScenarioMedians } from "../types.js";
 import { candidateRules } from "./rules.js";
 import { planJsonSchema } from "./schema.js";
@@ -26,6 +27,10 @@ export interface Brief {
   hotspots: string | null;
   leaderboard: string;
   tried: { iteration: number; strategy: string; decision: IterationDecision }[];
+  /** `run --parallel`: what the siblings of this generation are trying now. */
+  siblings: string[];
+  /** Runner-ups offered again, to re-apply on top of the new best. */
+  runnerUps: string[];
   reflexions: string[];
   planSchema: unknown;
 }
@@ -53,6 +58,8 @@ export function buildBrief(context: IterationContext): Brief {
       strategy,
       decision,
     })),
+    siblings: context.siblings ?? [],
+    runnerUps: openRunnerUps(context).map((t) => t.strategy),
     reflexions: context.reflexions,
     planSchema: planJsonSchema(),
   };
@@ -95,11 +102,36 @@ export function briefText(brief: Brief): string {
       ? brief.tried.map((t) => `- iteration ${t.iteration}: ${t.strategy} → ${t.decision}`)
       : ["(none)"]),
     "",
+    ...generationLines(brief),
     "## Reflexions of the last iterations",
     "",
     ...(brief.reflexions.length ? brief.reflexions : ["(none yet)"]),
     "",
   ].join("\n");
+}
+
+/** Siblings to differ from and runner-ups worth re-applying (`run --parallel`), when any. */
+function generationLines(brief: Brief): string[] {
+  const lines: string[] = [];
+  if (brief.siblings.length > 0) {
+    lines.push(
+      "## Siblings in this generation",
+      "",
+      "Other candidates are being tried right now against the same best; propose something different from each:",
+      ...brief.siblings.map((s) => `- ${s}`),
+      "",
+    );
+  }
+  if (brief.runnerUps.length > 0) {
+    lines.push(
+      "## Runner-ups (may be proposed again)",
+      "",
+      "These improved credibly, but a sibling improved more and was kept. Re-applying one on top of the new best is a candidate of its own (its gain may or may not add up):",
+      ...brief.runnerUps.map((s) => `- ${s}`),
+      "",
+    );
+  }
+  return lines;
 }
 
 const pct = (fraction: number) => `${Number((100 * fraction).toFixed(2))}%`;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { globMatcher } from "../../workspace/files.js";
+import { settledStrategies } from "../tried.js";
 import type { IterationContext } from "../types.js";
 import { PlanSchema, type StructuredPlan } from "./schema.js";
 
@@ -66,13 +67,19 @@ export function checkPlan(input: unknown, context: IterationContext): PlanCheck 
 /** Names the earlier iteration this plan repeats, or null. */
 function repeatOf(plan: StructuredPlan, context: IterationContext): string | null {
   const slug = normalize(plan.strategy);
-  for (const tried of context.tried) {
+  const settled = settledStrategies(context);
+  for (const sibling of settled.siblings) {
+    if (normalize(sibling) === slug) {
+      return `"${plan.strategy}" is being tried now by a sibling in this generation`;
+    }
+  }
+  for (const tried of settled.tried) {
     if (normalize(tried.strategy) === slug) {
       return `"${plan.strategy}" was already tried in iteration ${tried.iteration} (${tried.decision})`;
     }
   }
   const mine = words(`${plan.strategy} ${plan.summary} ${plan.steps.join(" ")}`);
-  for (const earlier of earlierPlans(context)) {
+  for (const earlier of earlierPlans({ ...context, tried: settled.tried })) {
     const theirs = words(
       `${earlier.plan.strategy} ${earlier.plan.summary} ${earlier.plan.steps.join(" ")}`,
     );
@@ -97,7 +104,9 @@ function triedPartOf(
   );
 }
 
-function earlierPlans(context: IterationContext): { iteration: number; plan: StructuredPlan }[] {
+function earlierPlans(
+  context: Pick<IterationContext, "experimentDir" | "tried">,
+): { iteration: number; plan: StructuredPlan }[] {
   const dir = join(context.experimentDir, "iterations");
   if (!existsSync(dir)) return [];
   const plans: { iteration: number; plan: StructuredPlan }[] = [];

@@ -85,6 +85,8 @@ export function createTunerAgent(): Agent {
     name: "tuner",
 
     async plan(context: IterationContext): Promise<Plan | null> {
+      // Coordinate descent moves from the last outcome: one move per generation (`run --parallel`).
+      if (context.siblings?.length) return null;
       const state = stateOf(context);
       const move = nextMove(state);
       if (!move) return null;

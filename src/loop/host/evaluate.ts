@@ -226,6 +226,7 @@ function decidedHint(
   const what = {
     keep: "kept: the change is committed and is the new best",
     drop: `dropped (${reason}): the attempt is committed and reverted, the best is unchanged`,
+    "runner-up": `a runner-up (${reason}): improved, but a sibling improved more; the attempt is committed and reverted`,
     rejected: `rejected (${reason}): the attempt is committed and reverted — protected files and files outside the scope may not change`,
     "test-failed": `test-failed (${reason}): the attempt is committed and reverted`,
     "bench-failed": `${reason.split("\n")[0]} — the failure and the last lines of its output are in result.reason: the attempt is committed and reverted, the best is unchanged`,

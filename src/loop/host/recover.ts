@@ -38,7 +38,7 @@ export async function recoverHost(session: HostSession): Promise<string | null> 
       experiment,
       ledger,
       position.state,
-      session.worktrees.candidatePath,
+      (slot) => session.worktrees.forSlot(slot).candidatePath,
     );
     if (!position.host) {
       const how = {

@@ -1,8 +1,9 @@
 import { chainIterations } from "../../experiment/chain.js";
 import { formatKnobValue, initialKnobValues } from "../../experiment/knobs.js";
 import { EXPERIMENTS_DIR } from "../../experiment/layout.js";
+import { DECISION_LABELS } from "../../experiment/leaderboard.js";
 import type { Experiment, KnobValue } from "../../experiment/schema.js";
-import type { FinishedIteration, LoopState } from "../../experiment/state.js";
+import type { LoopState } from "../../experiment/state.js";
 import { targetReached } from "../../experiment/target.js";
 import { formatMeasured } from "../../measure/format-number.js";
 import { memoryChange, memoryCheckLabel } from "../../measure/memory-check.js";
@@ -189,14 +190,6 @@ function bestSection({ experiment, state, diff }: RenderInput): string[] {
   return lines;
 }
 
-const DECISIONS: Record<FinishedIteration["decision"], string> = {
-  keep: "✅ kept",
-  drop: "❌ dropped",
-  "test-failed": "🧪 test-failed",
-  rejected: "⛔ rejected",
-  "bench-failed": "💥 bench-failed",
-};
-
 function iterationsSection(experiment: Experiment, state: LoopState): string[] {
   const lines = ["## Iterations", ""];
   if (state.finished.length === 0) return [...lines, "No iteration was completed.", ""];
@@ -215,7 +208,7 @@ function iterationsSection(experiment: Experiment, state: LoopState): string[] {
     const improvement =
       it.improvement === null ? "—" : `${pct(it.improvement)} ${interval(it.ci)}`.trim();
     lines.push(
-      `| ${it.folder ? `[${it.iteration}](iterations/${it.folder}/summary.md)` : it.iteration} | ${cell(it.strategy)} | ${DECISIONS[it.decision]}${hit} | ${num(it.value)} | ${improvement} | ${pct(chain.links[i]?.vsBaseline ?? null, 1)} | ${cell(it.reason || "—")} |`,
+      `| ${it.folder ? `[${it.iteration}](iterations/${it.folder}/summary.md)` : it.iteration} | ${cell(it.strategy)} | ${DECISION_LABELS[it.decision]}${hit} | ${num(it.value)} | ${improvement} | ${pct(chain.links[i]?.vsBaseline ?? null, 1)} | ${cell(it.reason || "—")} |`,
     );
   }
   lines.push("");
