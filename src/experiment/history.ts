@@ -140,18 +140,19 @@ function pendingAttempt(
   commit: HistoryCommit,
   linesAtCommit: number,
 ): boolean {
-  let started: Extract<LedgerEntry, { type: "iteration-started" }> | undefined;
-  let decided: LedgerEntry | undefined;
+  // Open iterations (a generation of `run --parallel` has several) and their decisions.
+  const decided = new Map<number, LedgerEntry | undefined>();
   for (const entry of entries) {
-    if (entry.type === "iteration-started") [started, decided] = [entry, undefined];
-    if (entry.type === "committed" || entry.type === "iteration-abandoned") started = undefined;
-    if (entry.type === "decided" && entry.iteration === started?.iteration) decided = entry;
+    if (entry.type === "iteration-started") decided.set(entry.iteration, undefined);
+    if (entry.type === "committed" || entry.type === "iteration-abandoned")
+      decided.delete(entry.iteration);
+    if (entry.type === "decided" && decided.has(entry.iteration))
+      decided.set(entry.iteration, entry);
   }
-  if (!started || !decided) return false;
-  const tag = `/iter-${String(started.iteration).padStart(3, "0")}): `;
   const subject = commit.subject.replace(/^revert /, "");
-  if (!subject.startsWith("experiment(") || !subject.includes(tag)) return false;
-  return linesAtCommit >= decided.seq;
+  const tagged = /^experiment\([^/]+\/iter-(\d+)\): /.exec(subject);
+  const decision = tagged ? decided.get(Number(tagged[1])) : undefined;
+  return decision !== undefined && linesAtCommit >= decision.seq;
 }
 
 /** The files a commit of the experiment folder may change, given the events it appends. */
