@@ -16,12 +16,13 @@ import type { NoiseModel } from "./noise-models.js";
 
 export interface TrialResult {
   kept: boolean;
+  /** The estimated improvement (1 − B/A). */
+  estimate: number;
   rounds: number;
   covered: boolean | null;
 }
 
 const looks = lookSchedule(DEFAULT_SCHEDULE);
-const boundaries = lookBoundaries(looks, DEFAULT_DECISION.alpha, 1);
 const totalRuns = 2 * DEFAULT_SCHEDULE.maxRounds;
 
 /**
@@ -40,7 +41,8 @@ export async function ourTrial(
   const b: number[] = [];
   const outcome = await runSequential<Decision>({
     looks,
-    boundaries,
+    // As compareInterleaved: the looks' boundaries spend the comparison's own alpha.
+    boundaries: lookBoundaries(looks, settings.alpha, 1),
     runRound: (round) => {
       const aFirst = rng.next() < 0.5;
       const first = noise(2 * round);
@@ -55,6 +57,7 @@ export async function ourTrial(
   const { low, high } = outcome.decision.overall;
   return {
     kept: outcome.decision.verdict === "improved",
+    estimate: outcome.decision.overall.estimate,
     rounds: outcome.rounds,
     covered: low <= truth && truth <= high,
   };
@@ -74,5 +77,6 @@ export function seedTrial(
   const noise = model.trial(rng, totalRuns);
   const baseline = median([0, 1, 2, 3, 4].map((i) => 100 * noise(i)));
   const candidate = median([5, 4, 3, 2, 1].map((k) => 100 * ratio * noise(totalRuns - k)));
-  return { kept: 1 - candidate / baseline >= threshold, rounds: 5, covered: null };
+  const estimate = 1 - candidate / baseline;
+  return { kept: estimate >= threshold, estimate, rounds: 5, covered: null };
 }
