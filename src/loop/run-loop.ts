@@ -5,7 +5,7 @@ import { requireIntact } from "../experiment/intact.js";
 import type { Ledger } from "../experiment/ledger.js";
 import { acquireRunLock } from "../experiment/run-lock.js";
 import type { Experiment } from "../experiment/schema.js";
-import { deriveState, type LoopState } from "../experiment/state.js";
+import { deriveState, type FinishedIteration, type LoopState } from "../experiment/state.js";
 import { withInterrupt } from "../measure/interrupt.js";
 import { changedFiles } from "../workspace/files.js";
 import { git, openRepository, type Repository } from "../workspace/git.js";
@@ -34,7 +34,8 @@ export interface LoopOptions {
   /** Text table of the current best's hot spots, when a profiler is wired in. */
   hotspots?: (bestWorktree: string) => Promise<string | null>;
   onStep?: (iteration: number, step: string, detail?: string) => void;
-  onIteration?: (state: LoopState) => void;
+  /** After each generation: the state, and the iterations it decided (a keep last). */
+  onIteration?: (state: LoopState, decided: FinishedIteration[]) => void;
 }
 
 export interface LoopOutcome {
@@ -173,8 +174,9 @@ async function loop(
     // The cost goes to the generation's last committed iteration (its first, when none committed).
     const lastCommitted = deriveState(experiment, ledger).finished.at(-1)?.iteration ?? 0;
     recordCost(Math.max(iteration, lastCommitted));
+    const before = state.finished.length;
     state = deriveState(experiment, ledger);
-    options.onIteration?.(state);
+    options.onIteration?.(state, state.finished.slice(before));
   }
   ledger.append({ type: "stopped", reason });
   await commitLedger(
