@@ -122,6 +122,31 @@ describe("checkPlan", () => {
   });
 });
 
+describe("siblings and runner-ups of run --parallel", () => {
+  it("refuses a sibling's strategy, and takes a runner-up's again until it is tried once more", () => {
+    const plan = validPlan();
+    const withSibling = { ...context(), siblings: ["sieve of eratosthenes"] };
+    expect(problems(plan, withSibling)[0]).toMatch(
+      /is being tried now by a sibling in this generation/,
+    );
+    const runnerUp = context([
+      { iteration: 1, strategy: "Sieve of Eratosthenes", decision: "runner-up" },
+    ]);
+    expect(problems(plan, runnerUp)).toEqual([]);
+    const text = briefText(buildBrief({ ...runnerUp, siblings: ["wheel factorization"] }));
+    expect(text).toContain("## Siblings in this generation");
+    expect(text).toContain("- wheel factorization");
+    expect(text).toContain("## Runner-ups (may be proposed again)\n\nThese improved credibly");
+    expect(text).toContain("- Sieve of Eratosthenes");
+    const triedAgain = context([
+      { iteration: 1, strategy: "Sieve of Eratosthenes", decision: "runner-up" },
+      { iteration: 4, strategy: "Sieve of Eratosthenes", decision: "drop" },
+    ]);
+    expect(problems(plan, triedAgain)[0]).toMatch(/already tried in iteration 1 \(runner-up\)/);
+    expect(briefText(buildBrief(triedAgain))).not.toContain("## Runner-ups");
+  });
+});
+
 describe("a plan that contains a strategy already tried (issue 13, item 10)", () => {
   const tried = context([{ iteration: 2, strategy: "direct comparator", decision: "drop" }]);
   const combined = validPlan({ strategy: "lean loop + direct comparator" });

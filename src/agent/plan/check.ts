@@ -97,7 +97,7 @@ function triedPartOf(
 ): IterationContext["tried"][number] | null {
   const mine = ` ${normalize(plan.strategy)} `;
   return (
-    context.tried.find((tried) => {
+    settledStrategies(context).tried.find((tried) => {
       const theirs = normalize(tried.strategy);
       return theirs !== "" && mine.includes(` ${theirs} `);
     }) ?? null
