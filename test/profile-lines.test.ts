@@ -4,12 +4,19 @@ import { flagUnsampled, newIterationRecord } from "../src/loop/iteration-record.
 import { changedFunctions } from "../src/profile/changed-functions.js";
 import { groupHotspots } from "../src/profile/file-groups.js";
 import { expandInlined } from "../src/profile/inline-frames.js";
+import { mergeStacks } from "../src/profile/merge-runs.js";
 import { parseAddr2line } from "../src/profile/parsers/addr2line.js";
 import { parseCollapsed } from "../src/profile/parsers/collapsed.js";
 import { type CpuProfile, parseCpuProfiles } from "../src/profile/parsers/cpuprofile.js";
 import { offsetToAddress, parseLoadSegments } from "../src/profile/parsers/elf-segments.js";
 import { parsePerfScript } from "../src/profile/parsers/perf-script.js";
-import { finerInterval, TARGET_SAMPLES } from "../src/profile/sample-interval.js";
+import {
+  extraRuns,
+  finerInterval,
+  MAX_MERGED_RUNS,
+  MERGE_BUDGET_MS,
+  TARGET_SAMPLES,
+} from "../src/profile/sample-interval.js";
 import { functionsWithoutSamples } from "../src/profile/snapshot.js";
 import { summarize } from "../src/profile/summarize.js";
 import { formatHotspots } from "../src/profile/table.js";
@@ -221,6 +228,48 @@ describe("the table a planner reads", () => {
     expect(finerInterval("perf", 1001, TARGET_SAMPLES)).toBeNull();
     expect(finerInterval("python-sampler", 5000, 100)).toBeNull(); // SIGPROF cannot go faster
     expect(finerInterval("cProfile", undefined, 10)).toBeNull();
+  });
+
+  it("a profiler that cannot sample faster: enough more runs to reach the target, within the caps", () => {
+    expect(extraRuns(TARGET_SAMPLES, 1000)).toBe(0);
+    expect(extraRuns(1000, 1000)).toBe(1);
+    expect(extraRuns(700, 500)).toBe(2); // 3 runs give 2,100
+    expect(extraRuns(50, 100)).toBe(MAX_MERGED_RUNS - 1);
+    expect(extraRuns(100, MERGE_BUDGET_MS / 2)).toBe(2); // the time the further runs may take
+    expect(extraRuns(100, MERGE_BUDGET_MS * 2)).toBe(0);
+  });
+
+  it("merged runs: the same frame is one frame, samples and leaf lines on one stack add up", () => {
+    const run = (hotFirst: boolean, hotLine: number): StackData => {
+      const main = { name: "main", file: "b.py", line: 1 };
+      const hot = { name: "hot", file: "b.py", line: 5 };
+      return {
+        kind: "stacks",
+        unit: "none",
+        frames: hotFirst ? [hot, main] : [main, hot],
+        stacks: [
+          {
+            stack: hotFirst ? [1, 0] : [0, 1],
+            weight: 10,
+            samples: 10,
+            leafLines: new Map([[hotLine, 10]]),
+          },
+        ],
+      };
+    };
+    const merged = mergeStacks([run(false, 8), run(true, 8), run(true, 9)]);
+    expect(merged.frames.map((f) => f.name)).toEqual(["main", "hot"]);
+    expect(merged.stacks).toEqual([
+      {
+        stack: [0, 1],
+        weight: 30,
+        samples: 30,
+        leafLines: new Map([
+          [8, 20],
+          [9, 10],
+        ]),
+      },
+    ]);
   });
 });
 
