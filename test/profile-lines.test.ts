@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Experiment } from "../src/experiment/schema.js";
 import { flagUnsampled, newIterationRecord } from "../src/loop/iteration-record.js";
-import { changedFunctions } from "../src/profile/changed-functions.js";
+import { bareName, changedFunctions } from "../src/profile/changed-functions.js";
 import { groupHotspots } from "../src/profile/file-groups.js";
 import { expandInlined } from "../src/profile/inline-frames.js";
 import { mergeStacks } from "../src/profile/merge-runs.js";
@@ -9,7 +9,7 @@ import { parseAddr2line } from "../src/profile/parsers/addr2line.js";
 import { parseCollapsed } from "../src/profile/parsers/collapsed.js";
 import { type CpuProfile, parseCpuProfiles } from "../src/profile/parsers/cpuprofile.js";
 import { offsetToAddress, parseLoadSegments } from "../src/profile/parsers/elf-segments.js";
-import { parsePerfScript } from "../src/profile/parsers/perf-script.js";
+import { parsePerfScript, withoutParameters } from "../src/profile/parsers/perf-script.js";
 import {
   extraRuns,
   finerInterval,
@@ -303,6 +303,20 @@ describe("does the benchmark run the changed code? inlined and deleted functions
       added: false,
     });
     expect(functionsWithoutSamples(diff, profiled)).toEqual(["t.c: cold"]);
+  });
+
+  it("a function the compiler cloned ran under its clone's name (gcc's .part/.constprop/.isra)", () => {
+    const clones = {
+      hotspots: [
+        hotspot("hash_str.constprop.0", "t.c", 30, 10),
+        hotspot("cold.part.0", "t.c", 1, 1),
+      ],
+    };
+    expect(functionsWithoutSamples(diff, clones)).toEqual([]);
+    expect(bareName("ns::grow(int) [clone .isra.0]")).toBe("grow");
+    expect(bareName("main.(*Set).Add")).toBe("Add");
+    expect(withoutParameters("main.(*Set).Add")).toBe("main.(*Set).Add");
+    expect(withoutParameters("ns::work(int) const")).toBe("ns::work");
   });
 
   it("where the profile cannot see inlined code it warns and never rejects", () => {

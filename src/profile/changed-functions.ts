@@ -118,9 +118,17 @@ export function changedFunctions(diff: string): ChangedFunction[] {
   return [...found.values()];
 }
 
-/** The bare name of a profiled function: `pkg.(*T).Method` → Method, `ns::f(int)` → f. */
+/**
+ * The bare name of a profiled function: `pkg.(*T).Method` → Method, `ns::f(int)` → f, and a
+ * compiler's clone of a function is the function: `grow.part.0`, `hash.constprop.0` and
+ * `ns::f(int) [clone .isra.0]` → grow, hash, f.
+ */
 export function bareName(name: string): string {
-  const withoutArgs = name.replace(/\(.*\)\s*(const)?\s*$/, "").replace(/\s*\[.*\]$/, "");
+  const withoutArgs = name
+    .replace(/\s*\[clone [^\]]*\]$/, "")
+    .replace(/(\.(?:part|constprop|isra|lto_priv|llvm)\.\d+)+$/, "")
+    .replace(/\(.*\)\s*(const)?\s*$/, "")
+    .replace(/\s*\[.*\]$/, "");
   const parts = withoutArgs.split(/::|\.|\//).filter(Boolean);
   return (parts[parts.length - 1] ?? withoutArgs).replace(/^\(\*?|\)$/g, "");
 }
