@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Experiment } from "../src/experiment/schema.js";
 import { flagUnsampled, newIterationRecord } from "../src/loop/iteration-record.js";
@@ -10,6 +13,7 @@ import { parseCollapsed } from "../src/profile/parsers/collapsed.js";
 import { type CpuProfile, parseCpuProfiles } from "../src/profile/parsers/cpuprofile.js";
 import { offsetToAddress, parseLoadSegments } from "../src/profile/parsers/elf-segments.js";
 import { parsePerfScript, withoutParameters } from "../src/profile/parsers/perf-script.js";
+import { profileCommand } from "../src/profile/profile.js";
 import {
   extraRuns,
   finerInterval,
@@ -273,6 +277,17 @@ describe("the table a planner reads", () => {
   });
 });
 
+/** An edit to `tiny`, which the compiler inlines into `work`. */
+const inlinedDiff = [
+  "diff --git a/inl.js b/inl.js",
+  "--- a/inl.js",
+  "+++ b/inl.js",
+  "@@ -1,2 +1,2 @@",
+  "-function tiny(x) { return (x * 31 + 7) % 1000003; }",
+  "+function tiny(x) { return (x * 31 + 7) % 999983; }",
+  " function work(n) { let s = 0; for (let i = 0; i < n; i++) s = (s + tiny(i + s)) | 0; return s; }",
+].join("\n");
+
 describe("does the benchmark run the changed code? inlined and deleted functions", () => {
   const diff = [
     "diff --git a/t.c b/t.c",
@@ -303,6 +318,62 @@ describe("does the benchmark run the changed code? inlined and deleted functions
       added: false,
     });
     expect(functionsWithoutSamples(diff, profiled)).toEqual(["t.c: cold"]);
+  });
+
+  it("V8 counts inlined code under its caller, on the inlined function's own lines: it ran", () => {
+    const inlined = inlinedDiff;
+    const work = [hotspot("work", "inl.js", 99, 2000)];
+    expect(functionsWithoutSamples(inlined, { hotspots: work })).toEqual(["inl.js: tiny"]);
+    expect(
+      functionsWithoutSamples(inlined, { hotspots: work, sampledLines: { "inl.js": [1, 2] } }),
+    ).toEqual([]);
+    // Lines of another file with the same numbers say nothing about this one.
+    expect(
+      functionsWithoutSamples(inlined, { hotspots: work, sampledLines: { "other.js": [1] } }),
+    ).toEqual(["inl.js: tiny"]);
+  });
+
+  it("a real V8 profile: a function TurboFan inlined into its caller ran", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "profile-v8-inlined-"));
+    try {
+      writeFileSync(
+        join(dir, "inl.js"),
+        [
+          "function tiny(x) { return (x * 31 + 7) % 1000003; }",
+          "function work(n) { let s = 0; for (let i = 0; i < n; i++) s = (s + tiny(i + s)) | 0; return s; }",
+          "console.log(work(4e7));",
+          "",
+        ].join("\n"),
+      );
+      const { hotspots } = await profileCommand({
+        command: "node inl.js",
+        cwd: dir,
+        timeoutMs: 60_000,
+        language: "node",
+      });
+      // Once TurboFan inlines tiny, its samples are work's, on tiny's line (before, a few are tiny's).
+      const work = hotspots.hotspots.find((h) => h.name === "work");
+      expect(work?.lines?.map((l) => l.line)).toContain(1);
+      const withoutTiny = hotspots.hotspots.filter((h) => h.name !== "tiny");
+      expect(functionsWithoutSamples(inlinedDiff, { ...hotspots, hotspots: withoutTiny })).toEqual(
+        [],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the summary lists every sampled line by file, past the top lines shown", () => {
+    const lines = new Map(Array.from({ length: 8 }, (_, i) => [i + 1, 10] as [number, number]));
+    const data: StackData = {
+      kind: "stacks",
+      unit: "none",
+      frames: [{ name: "work", file: "inl.js", line: 2 }],
+      stacks: [{ stack: [0], weight: 80, samples: 80, leafLines: lines }],
+    };
+    const summary = summarize("node", { profiler: "v8", data, notes: [] });
+    expect(summary.hotspots[0]?.lines).toHaveLength(5);
+    expect(summary.sampledLines).toEqual({ "inl.js": [1, 2, 3, 4, 5, 6, 7, 8] });
   });
 
   it("a function the compiler cloned ran under its clone's name (gcc's .part/.constprop/.isra)", () => {

@@ -305,15 +305,15 @@ describe("changed functions without samples", () => {
     "+function stillNotCode() {",
   ].join("\n");
 
-  it("finds the function of each changed line, in several languages, new ones marked", () => {
+  it("finds the function of each changed line, in several languages, new ones marked, with its lines before the change", () => {
     expect(changedFunctions(diff)).toEqual([
-      { file: "src/a.ts", name: "hotFn", added: false, deleted: false },
-      { file: "src/a.ts", name: "coldArrow", added: false, deleted: false },
-      { file: "src/a.ts", name: "brandNew", added: true, deleted: false },
-      { file: "lib/m.py", name: "parse", added: false, deleted: false },
-      { file: "hot.c", name: "hot_loop", added: false, deleted: false },
-      { file: "x.go", name: "Scan", added: false, deleted: false },
-      { file: "Hot.java", name: "coldMethod", added: false, deleted: false },
+      { file: "src/a.ts", name: "hotFn", added: false, deleted: false, oldLines: [1, 2, 3, 4] },
+      { file: "src/a.ts", name: "coldArrow", added: false, deleted: false, oldLines: [5, 6, 7] },
+      { file: "src/a.ts", name: "brandNew", added: true, deleted: false, oldLines: [] },
+      { file: "lib/m.py", name: "parse", added: false, deleted: false, oldLines: [10, 11] },
+      { file: "hot.c", name: "hot_loop", added: false, deleted: false, oldLines: [5, 6] },
+      { file: "x.go", name: "Scan", added: false, deleted: false, oldLines: [1, 2] },
+      { file: "Hot.java", name: "coldMethod", added: false, deleted: false, oldLines: [3, 4] },
     ]);
   });
 

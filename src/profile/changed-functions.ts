@@ -6,6 +6,8 @@ export interface ChangedFunction {
   added: boolean;
   /** Defined only on removed lines: the change deletes it. */
   deleted: boolean;
+  /** Its lines the diff shows (context and removed), numbered as before the change. */
+  oldLines: number[];
 }
 
 const SOURCE =
@@ -72,12 +74,16 @@ export function definedName(raw: string): string | null {
 export function changedFunctions(diff: string): ChangedFunction[] {
   const found = new Map<string, ChangedFunction>();
   const definedBy = new Map<string, { plus: boolean; minus: boolean }>();
+  const shownLines = new Map<string, number[]>();
   let file: string | null = null;
   let current: string | null = null;
+  let oldLine = 0;
   const touch = (name: string) => {
     if (!file) return;
     const key = `${file}\u0000${name}`;
-    if (!found.has(key)) found.set(key, { file, name, added: false, deleted: false });
+    if (!found.has(key)) {
+      found.set(key, { file, name, added: false, deleted: false, oldLines: [] });
+    }
   };
   for (const line of diff.split("\n")) {
     if (line.startsWith("diff --git ")) {
@@ -94,6 +100,7 @@ export function changedFunctions(diff: string): ChangedFunction[] {
     } else if (line.startsWith("@@")) {
       const context = /^@@[^@]*@@\s?(.*)$/.exec(line)?.[1] ?? "";
       current = context ? definedName(context) : null;
+      oldLine = Number(/^@@ -(\d+)/.exec(line)?.[1] ?? 0);
     } else if (file && (line.startsWith("+") || line.startsWith("-") || line.startsWith(" "))) {
       const text = line.slice(1);
       const name = definedName(text);
@@ -108,12 +115,20 @@ export function changedFunctions(diff: string): ChangedFunction[] {
         }
       }
       if (line[0] !== " " && current && text.trim() !== "") touch(current);
+      if (line[0] !== "+") {
+        if (current) {
+          const key = `${file}\u0000${current}`;
+          shownLines.set(key, [...(shownLines.get(key) ?? []), oldLine]);
+        }
+        oldLine++;
+      }
     }
   }
   for (const [key, changed] of found) {
     const seen = definedBy.get(key);
     changed.added = seen?.plus === true && !seen.minus;
     changed.deleted = seen?.minus === true && !seen.plus;
+    changed.oldLines = shownLines.get(key) ?? [];
   }
   return [...found.values()];
 }
