@@ -363,6 +363,36 @@ describe("does the benchmark run the changed code? inlined and deleted functions
     }
   });
 
+  it("--focus: the interval is chosen for the samples inside the measured function", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "profile-focus-"));
+    try {
+      writeFileSync(
+        join(dir, "bench.js"),
+        [
+          "function setup(n) { const a = []; for (let i = 0; i < n; i++) a.push(Math.sqrt(i) % 7); return a; }",
+          "function measure(a) { let s = 0; for (let r = 0; r < 3; r++) for (const x of a) s += x % 3; return s; }",
+          "console.log(measure(setup(6e6)));",
+          "",
+        ].join("\n"),
+      );
+      const { hotspots } = await profileCommand({
+        command: "node bench.js",
+        cwd: dir,
+        timeoutMs: 60_000,
+        language: "node",
+        focus: "measure",
+      });
+      expect(hotspots.focus?.name).toBe("measure");
+      const first = /the first run, every 1000 µs, gave (\d+) samples inside measure/.exec(
+        hotspots.notes.join("\n"),
+      );
+      expect(first, hotspots.notes.join("\n")).not.toBeNull();
+      expect(hotspots.samples).toBeGreaterThan(1.5 * Number(first?.[1]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the summary lists every sampled line by file, past the top lines shown", () => {
     const lines = new Map(Array.from({ length: 8 }, (_, i) => [i + 1, 10] as [number, number]));
     const data: StackData = {

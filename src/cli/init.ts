@@ -215,6 +215,13 @@ function formatCreated(c: CreatedExperiment): string {
     `  protected: ${c.protectedFiles.length} file(s)${c.protectedFiles.length ? `: ${shown}${more}` : ""}`,
   ];
   if (e.knobs.length) lines.push(`  knobs:     ${e.knobs.map((k) => k.name).join(", ")}`);
+  if (e.profiling?.focus || e.profiling?.rejectUnsampled) {
+    const parts = [
+      ...(e.profiling.focus ? [`hot spots as shares of ${e.profiling.focus}'s samples`] : []),
+      ...(e.profiling.rejectUnsampled ? ["edits to code the benchmark never runs rejected"] : []),
+    ];
+    lines.push(`  profiling: ${parts.join("; ")}`);
+  }
   if (c.writtenFiles.length) lines.push(`  written by the agent: ${c.writtenFiles.join(", ")}`);
   if (c.stash) {
     lines.push(

@@ -12,7 +12,7 @@ import { addLineSources } from "./line-sources.js";
 import { mergeStacks } from "./merge-runs.js";
 import { extraRuns, finerInterval, TARGET_SAMPLES } from "./sample-interval.js";
 import { type SpeedscopeFile, toSpeedscope } from "./speedscope.js";
-import { summarize } from "./summarize.js";
+import { focusOn, summarize } from "./summarize.js";
 import type { AdapterResult, Hotspots, Language, ProfileRequest, StackData } from "./types.js";
 
 export interface ProfileOptions {
@@ -40,7 +40,11 @@ export async function profileCommand(options: ProfileOptions): Promise<ProfileOu
   const language = options.language ?? (await detectLanguage(options.command, options.cwd));
   const workDir = await mkdtemp(join(tmpdir(), "auto-optimize-profile-"));
   try {
-    const result = await profileWithEnoughSamples(language, { ...options, language, workDir });
+    const result = await profileWithEnoughSamples(
+      language,
+      { ...options, language, workDir },
+      options.focus,
+    );
     const hotspots = summarize(language, result, options.focus);
     await addLineSources(hotspots.hotspots.slice(0, 40), options.cwd);
     return {
@@ -58,20 +62,23 @@ export async function profileCommand(options: ProfileOptions): Promise<ProfileOu
 }
 
 /**
- * One profiled run, and when it held fewer than TARGET_SAMPLES samples: where the profiler's rate
- * can be set, a second at the interval that gives about that many (its profile replaces the
- * first); where it cannot, more runs at the same rate, merged (`mergeMoreRuns`).
+ * One profiled run, and when it held fewer than TARGET_SAMPLES samples (inside `focus`, the
+ * measured region, when given): where the profiler's rate can be set, a second at the interval
+ * that gives about that many (its profile replaces the first); where it cannot, more runs at the
+ * same rate, merged (`mergeMoreRuns`).
  */
 async function profileWithEnoughSamples(
   language: Language,
   request: ProfileRequest,
+  focus: string | undefined,
 ): Promise<AdapterResult> {
+  const sampleCount = (result: AdapterResult) => countSamples(result, focus);
   const started = Date.now();
   const first = await runAdapter(language, request);
   const firstMs = Date.now() - started;
   const samples = sampleCount(first);
   const finer = finerInterval(first.profiler, first.intervalUs, samples);
-  if (finer === null) return mergeMoreRuns(language, request, first, firstMs);
+  if (finer === null) return mergeMoreRuns(language, request, first, firstMs, sampleCount);
   const workDir = join(request.workDir, "finer");
   await mkdir(workDir);
   const second = await runAdapter(language, { ...request, workDir, intervalUs: finer });
@@ -79,7 +86,7 @@ async function profileWithEnoughSamples(
   return {
     ...second,
     notes: [
-      `profiled twice: the first run, every ${Math.round(first.intervalUs ?? 0)} µs, gave ${samples} samples (fewer than ${TARGET_SAMPLES}); these are the second's, every ${finer} µs`,
+      `profiled twice: the first run, every ${Math.round(first.intervalUs ?? 0)} µs, gave ${samples} samples${focus ? ` inside ${focus}` : ""} (fewer than ${TARGET_SAMPLES}); these are the second's, every ${finer} µs`,
       ...second.notes,
     ],
   };
@@ -95,6 +102,7 @@ async function mergeMoreRuns(
   request: ProfileRequest,
   first: AdapterResult,
   firstMs: number,
+  sampleCount: (result: AdapterResult) => number,
 ): Promise<AdapterResult> {
   const samples = sampleCount(first);
   const more = first.data.kind === "stacks" ? extraRuns(samples, firstMs) : 0;
@@ -117,7 +125,7 @@ async function mergeMoreRuns(
   if (runs.length === 1)
     return failed ? { ...first, notes: [...first.notes, failed.slice(2)] } : first;
   const data = mergeStacks(runs);
-  const total = data.stacks.reduce((a, s) => a + s.samples, 0);
+  const total = sampleCount({ ...first, data });
   const short =
     total < TARGET_SAMPLES
       ? `; still fewer than ${TARGET_SAMPLES}, so the shares are rough (a longer benchmark run gives more)`
@@ -132,10 +140,12 @@ async function mergeMoreRuns(
   };
 }
 
-function sampleCount(result: AdapterResult): number {
-  return result.data.kind === "stacks"
-    ? result.data.stacks.reduce((a, s) => a + s.samples, 0)
-    : result.data.entries.reduce((a, e) => a + e.count, 0);
+/** Samples of a run, or those inside `focus` when given and sampled (calls, for tracing profilers). */
+function countSamples(result: AdapterResult, focus: string | undefined): number {
+  const data = (focus && focusOn(result.data, focus)?.data) || result.data;
+  return data.kind === "stacks"
+    ? data.stacks.reduce((a, s) => a + s.samples, 0)
+    : data.entries.reduce((a, e) => a + e.count, 0);
 }
 
 function runAdapter(language: Language, request: ProfileRequest): Promise<AdapterResult> {

@@ -61,7 +61,7 @@ export function summarize(language: Language, result: AdapterResult, focus?: str
  * stack): the profile of one region, setup left out. Null when none did, or the profile has no
  * stacks (a tracing profiler's totals cannot be split by caller).
  */
-function focusOn(
+export function focusOn(
   data: ProfileData,
   name: string,
 ): { data: ProfileData; name: string; pctOfAll: number } | null {
