@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Experiment } from "../src/experiment/schema.js";
 import { flagUnsampled, newIterationRecord } from "../src/loop/iteration-record.js";
 import { bareName, changedFunctions } from "../src/profile/changed-functions.js";
+import { profileWithEnoughSamples } from "../src/profile/enough-samples.js";
 import { groupHotspots } from "../src/profile/file-groups.js";
 import { expandInlined } from "../src/profile/inline-frames.js";
 import { mergeStacks } from "../src/profile/merge-runs.js";
@@ -25,6 +26,7 @@ import { functionsWithoutSamples } from "../src/profile/snapshot.js";
 import { summarize } from "../src/profile/summarize.js";
 import { formatHotspots } from "../src/profile/table.js";
 import type { Hotspot, Hotspots, StackData } from "../src/profile/types.js";
+import { ProfileError } from "../src/profile/types.js";
 
 const node = (
   id: number,
@@ -241,6 +243,42 @@ describe("the table a planner reads", () => {
     expect(extraRuns(50, 100)).toBe(MAX_MERGED_RUNS - 1);
     expect(extraRuns(100, MERGE_BUDGET_MS / 2)).toBe(2); // the time the further runs may take
     expect(extraRuns(100, MERGE_BUDGET_MS * 2)).toBe(0);
+  });
+
+  it("runs are profiled and merged until the target, and a failed run ends the merging", async () => {
+    const request = { command: "x", cwd: "/", timeoutMs: 1000, workDir: "" };
+    const sampler = (failOn?: number) => {
+      let calls = 0;
+      return async () => {
+        calls++;
+        if (calls === failOn) throw new ProfileError("profiled-command-failed", "it exited 1");
+        const data: StackData = {
+          kind: "stacks",
+          unit: "none",
+          frames: [{ name: "hot", file: "b.py", line: 5 }],
+          stacks: [{ stack: [0], weight: 500, samples: 500 }],
+        };
+        return { profiler: "python-sampler", intervalUs: 5000, data, notes: [] };
+      };
+    };
+    const withDir = async (f: (workDir: string) => Promise<void>) => {
+      const workDir = mkdtempSync(join(tmpdir(), "enough-samples-"));
+      try {
+        await f(workDir);
+      } finally {
+        rmSync(workDir, { recursive: true, force: true });
+      }
+    };
+    await withDir(async (workDir) => {
+      const merged = await profileWithEnoughSamples(sampler(), { ...request, workDir }, undefined);
+      expect(merged.data.kind === "stacks" && merged.data.stacks[0]?.samples).toBe(TARGET_SAMPLES);
+      expect(merged.notes[0]).toMatch(/^4 profiled runs merged: the first gave 500 samples/);
+    });
+    await withDir(async (workDir) => {
+      const cut = await profileWithEnoughSamples(sampler(3), { ...request, workDir }, undefined);
+      expect(cut.data.kind === "stacks" && cut.data.stacks[0]?.samples).toBe(1000);
+      expect(cut.notes[0]).toMatch(/2 profiled runs merged.*still fewer than 2000.*run 3 failed/);
+    });
   });
 
   it("merged runs: the same frame is one frame, samples and leaf lines on one stack add up", () => {
