@@ -307,8 +307,8 @@ describe("changed functions without samples", () => {
 
   it("finds the function of each changed line, in several languages, new ones marked, with its lines before the change", () => {
     expect(changedFunctions(diff)).toEqual([
-      { file: "src/a.ts", name: "hotFn", added: false, deleted: false, oldLines: [1, 2, 3, 4] },
-      { file: "src/a.ts", name: "coldArrow", added: false, deleted: false, oldLines: [5, 6, 7] },
+      { file: "src/a.ts", name: "hotFn", added: false, deleted: false, oldLines: [1, 2] },
+      { file: "src/a.ts", name: "coldArrow", added: false, deleted: false, oldLines: [5, 6] },
       { file: "src/a.ts", name: "brandNew", added: true, deleted: false, oldLines: [] },
       { file: "lib/m.py", name: "parse", added: false, deleted: false, oldLines: [10, 11] },
       { file: "hot.c", name: "hot_loop", added: false, deleted: false, oldLines: [5, 6] },

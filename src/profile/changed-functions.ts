@@ -6,7 +6,10 @@ export interface ChangedFunction {
   added: boolean;
   /** Defined only on removed lines: the change deletes it. */
   deleted: boolean;
-  /** Its lines the diff shows (context and removed), numbered as before the change. */
+  /**
+   * Its lines before the change that the diff shows up to its last change (context and removed;
+   * the context after the last change may be past its end), numbered as before the change.
+   */
   oldLines: number[];
 }
 
@@ -78,6 +81,8 @@ export function changedFunctions(diff: string): ChangedFunction[] {
   let file: string | null = null;
   let current: string | null = null;
   let oldLine = 0;
+  // Context lines of the current function since its definition or its last change.
+  let pending: number[] = [];
   const touch = (name: string) => {
     if (!file) return;
     const key = `${file}\u0000${name}`;
@@ -101,11 +106,13 @@ export function changedFunctions(diff: string): ChangedFunction[] {
       const context = /^@@[^@]*@@\s?(.*)$/.exec(line)?.[1] ?? "";
       current = context ? definedName(context) : null;
       oldLine = Number(/^@@ -(\d+)/.exec(line)?.[1] ?? 0);
+      pending = [];
     } else if (file && (line.startsWith("+") || line.startsWith("-") || line.startsWith(" "))) {
       const text = line.slice(1);
       const name = definedName(text);
       if (name) {
         current = name;
+        pending = [];
         if (line[0] !== " ") {
           const key = `${file}\u0000${name}`;
           const seen = definedBy.get(key) ?? { plus: false, minus: false };
@@ -115,13 +122,14 @@ export function changedFunctions(diff: string): ChangedFunction[] {
         }
       }
       if (line[0] !== " " && current && text.trim() !== "") touch(current);
-      if (line[0] !== "+") {
-        if (current) {
-          const key = `${file}\u0000${current}`;
-          shownLines.set(key, [...(shownLines.get(key) ?? []), oldLine]);
-        }
-        oldLine++;
+      if (current && line[0] === " ") pending.push(oldLine);
+      if (current && line[0] !== " ") {
+        const key = `${file}\u0000${current}`;
+        const removed = line[0] === "-" ? [oldLine] : [];
+        shownLines.set(key, [...(shownLines.get(key) ?? []), ...pending, ...removed]);
+        pending = [];
       }
+      if (line[0] !== "+") oldLine++;
     }
   }
   for (const [key, changed] of found) {
