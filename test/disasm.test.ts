@@ -30,6 +30,13 @@ describe("disasm (built binary)", () => {
       const findings = json.findings.join("\n");
       expect(findings).toMatch(/no vector \(SIMD\) arithmetic/);
       expect(findings).toMatch(/division\/square root \(divsd\)/);
+      // The loop's line, as the profile's hot line for hot_loop (hot.c:7).
+      expect(findings).toMatch(/loop 1 \(0x[0-9a-f]+–0x[0-9a-f]+, hot\.c:7,/);
+      if (json.tool.includes("perf")) {
+        expect(findings).toMatch(
+          /samples by source line \(the profile's hot lines\): [\d.]+% hot\.c:7 `for/,
+        );
+      }
     },
   );
 

@@ -277,6 +277,9 @@ describe("init creates the experiment", () => {
       "chunk:file:src/config.js:/CHUNK = (\\d+)/:int:16..4096=64",
       "--knob",
       "THREADS:env:int:1..8=2",
+      "--profile-focus",
+      "parse",
+      "--reject-unsampled",
       "--json",
     ]);
     expect(result.stderr).toBe("");
@@ -312,6 +315,7 @@ describe("init creates the experiment", () => {
       commands: { test: "node test/parse.test.js", bench: "node bench.js" },
       branch: `auto-optimize/${name}`,
       baseCommit: base,
+      profiling: { focus: "parse", rejectUnsampled: true },
     });
     expect(experiment.protect).toEqual(
       expect.arrayContaining(["test/**", "**/*.test.*", "experiments/**", "README.md", "bench.js"]),

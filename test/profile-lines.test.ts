@@ -1,19 +1,32 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Experiment } from "../src/experiment/schema.js";
 import { flagUnsampled, newIterationRecord } from "../src/loop/iteration-record.js";
-import { changedFunctions } from "../src/profile/changed-functions.js";
+import { bareName, changedFunctions } from "../src/profile/changed-functions.js";
+import { profileWithEnoughSamples } from "../src/profile/enough-samples.js";
 import { groupHotspots } from "../src/profile/file-groups.js";
 import { expandInlined } from "../src/profile/inline-frames.js";
+import { mergeStacks } from "../src/profile/merge-runs.js";
 import { parseAddr2line } from "../src/profile/parsers/addr2line.js";
 import { parseCollapsed } from "../src/profile/parsers/collapsed.js";
 import { type CpuProfile, parseCpuProfiles } from "../src/profile/parsers/cpuprofile.js";
 import { offsetToAddress, parseLoadSegments } from "../src/profile/parsers/elf-segments.js";
-import { parsePerfScript } from "../src/profile/parsers/perf-script.js";
-import { finerInterval, TARGET_SAMPLES } from "../src/profile/sample-interval.js";
+import { parsePerfScript, withoutParameters } from "../src/profile/parsers/perf-script.js";
+import { profileCommand } from "../src/profile/profile.js";
+import {
+  extraRuns,
+  finerInterval,
+  MAX_MERGED_RUNS,
+  MERGE_BUDGET_MS,
+  TARGET_SAMPLES,
+} from "../src/profile/sample-interval.js";
 import { functionsWithoutSamples } from "../src/profile/snapshot.js";
 import { summarize } from "../src/profile/summarize.js";
 import { formatHotspots } from "../src/profile/table.js";
 import type { Hotspot, Hotspots, StackData } from "../src/profile/types.js";
+import { ProfileError } from "../src/profile/types.js";
 
 const node = (
   id: number,
@@ -222,7 +235,96 @@ describe("the table a planner reads", () => {
     expect(finerInterval("python-sampler", 5000, 100)).toBeNull(); // SIGPROF cannot go faster
     expect(finerInterval("cProfile", undefined, 10)).toBeNull();
   });
+
+  it("a profiler that cannot sample faster: enough more runs to reach the target, within the caps", () => {
+    expect(extraRuns(TARGET_SAMPLES, 1000)).toBe(0);
+    expect(extraRuns(1000, 1000)).toBe(1);
+    expect(extraRuns(700, 500)).toBe(2); // 3 runs give 2,100
+    expect(extraRuns(50, 100)).toBe(MAX_MERGED_RUNS - 1);
+    expect(extraRuns(100, MERGE_BUDGET_MS / 2)).toBe(2); // the time the further runs may take
+    expect(extraRuns(100, MERGE_BUDGET_MS * 2)).toBe(0);
+  });
+
+  it("runs are profiled and merged until the target, and a failed run ends the merging", async () => {
+    const request = { command: "x", cwd: "/", timeoutMs: 1000, workDir: "" };
+    const sampler = (failOn?: number) => {
+      let calls = 0;
+      return async () => {
+        calls++;
+        if (calls === failOn) throw new ProfileError("profiled-command-failed", "it exited 1");
+        const data: StackData = {
+          kind: "stacks",
+          unit: "none",
+          frames: [{ name: "hot", file: "b.py", line: 5 }],
+          stacks: [{ stack: [0], weight: 500, samples: 500 }],
+        };
+        return { profiler: "python-sampler", intervalUs: 5000, data, notes: [] };
+      };
+    };
+    const withDir = async (f: (workDir: string) => Promise<void>) => {
+      const workDir = mkdtempSync(join(tmpdir(), "enough-samples-"));
+      try {
+        await f(workDir);
+      } finally {
+        rmSync(workDir, { recursive: true, force: true });
+      }
+    };
+    await withDir(async (workDir) => {
+      const merged = await profileWithEnoughSamples(sampler(), { ...request, workDir }, undefined);
+      expect(merged.data.kind === "stacks" && merged.data.stacks[0]?.samples).toBe(TARGET_SAMPLES);
+      expect(merged.notes[0]).toMatch(/^4 profiled runs merged: the first gave 500 samples/);
+    });
+    await withDir(async (workDir) => {
+      const cut = await profileWithEnoughSamples(sampler(3), { ...request, workDir }, undefined);
+      expect(cut.data.kind === "stacks" && cut.data.stacks[0]?.samples).toBe(1000);
+      expect(cut.notes[0]).toMatch(/2 profiled runs merged.*still fewer than 2000.*run 3 failed/);
+    });
+  });
+
+  it("merged runs: the same frame is one frame, samples and leaf lines on one stack add up", () => {
+    const run = (hotFirst: boolean, hotLine: number): StackData => {
+      const main = { name: "main", file: "b.py", line: 1 };
+      const hot = { name: "hot", file: "b.py", line: 5 };
+      return {
+        kind: "stacks",
+        unit: "none",
+        frames: hotFirst ? [hot, main] : [main, hot],
+        stacks: [
+          {
+            stack: hotFirst ? [1, 0] : [0, 1],
+            weight: 10,
+            samples: 10,
+            leafLines: new Map([[hotLine, 10]]),
+          },
+        ],
+      };
+    };
+    const merged = mergeStacks([run(false, 8), run(true, 8), run(true, 9)]);
+    expect(merged.frames.map((f) => f.name)).toEqual(["main", "hot"]);
+    expect(merged.stacks).toEqual([
+      {
+        stack: [0, 1],
+        weight: 30,
+        samples: 30,
+        leafLines: new Map([
+          [8, 20],
+          [9, 10],
+        ]),
+      },
+    ]);
+  });
 });
+
+/** An edit to `tiny`, which the compiler inlines into `work`. */
+const inlinedDiff = [
+  "diff --git a/inl.js b/inl.js",
+  "--- a/inl.js",
+  "+++ b/inl.js",
+  "@@ -1,2 +1,2 @@",
+  "-function tiny(x) { return (x * 31 + 7) % 1000003; }",
+  "+function tiny(x) { return (x * 31 + 7) % 999983; }",
+  " function work(n) { let s = 0; for (let i = 0; i < n; i++) s = (s + tiny(i + s)) | 0; return s; }",
+].join("\n");
 
 describe("does the benchmark run the changed code? inlined and deleted functions", () => {
   const diff = [
@@ -254,6 +356,106 @@ describe("does the benchmark run the changed code? inlined and deleted functions
       added: false,
     });
     expect(functionsWithoutSamples(diff, profiled)).toEqual(["t.c: cold"]);
+  });
+
+  it("V8 counts inlined code under its caller, on the inlined function's own lines: it ran", () => {
+    const inlined = inlinedDiff;
+    const work = [hotspot("work", "inl.js", 99, 2000)];
+    expect(functionsWithoutSamples(inlined, { hotspots: work })).toEqual(["inl.js: tiny"]);
+    expect(
+      functionsWithoutSamples(inlined, { hotspots: work, sampledLines: { "inl.js": [1, 2] } }),
+    ).toEqual([]);
+    // Lines of another file with the same numbers say nothing about this one.
+    expect(
+      functionsWithoutSamples(inlined, { hotspots: work, sampledLines: { "other.js": [1] } }),
+    ).toEqual(["inl.js: tiny"]);
+  });
+
+  it("a real V8 profile: a function TurboFan inlined into its caller ran", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "profile-v8-inlined-"));
+    try {
+      writeFileSync(
+        join(dir, "inl.js"),
+        [
+          "function tiny(x) { return (x * 31 + 7) % 1000003; }",
+          "function work(n) { let s = 0; for (let i = 0; i < n; i++) s = (s + tiny(i + s)) | 0; return s; }",
+          "console.log(work(4e7));",
+          "",
+        ].join("\n"),
+      );
+      const { hotspots } = await profileCommand({
+        command: "node inl.js",
+        cwd: dir,
+        timeoutMs: 60_000,
+        language: "node",
+      });
+      // Once TurboFan inlines tiny, its samples are work's, on tiny's line (before, a few are tiny's).
+      const work = hotspots.hotspots.find((h) => h.name === "work");
+      expect(work?.lines?.map((l) => l.line)).toContain(1);
+      const withoutTiny = hotspots.hotspots.filter((h) => h.name !== "tiny");
+      expect(functionsWithoutSamples(inlinedDiff, { ...hotspots, hotspots: withoutTiny })).toEqual(
+        [],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--focus: the interval is chosen for the samples inside the measured function", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "profile-focus-"));
+    try {
+      writeFileSync(
+        join(dir, "bench.js"),
+        [
+          "function setup(n) { const a = []; for (let i = 0; i < n; i++) a.push(Math.sqrt(i) % 7); return a; }",
+          "function measure(a) { let s = 0; for (let r = 0; r < 3; r++) for (const x of a) s += x % 3; return s; }",
+          "console.log(measure(setup(6e6)));",
+          "",
+        ].join("\n"),
+      );
+      const { hotspots } = await profileCommand({
+        command: "node bench.js",
+        cwd: dir,
+        timeoutMs: 60_000,
+        language: "node",
+        focus: "measure",
+      });
+      expect(hotspots.focus?.name).toBe("measure");
+      const first = /the first run, every 1000 µs, gave (\d+) samples inside measure/.exec(
+        hotspots.notes.join("\n"),
+      );
+      expect(first, hotspots.notes.join("\n")).not.toBeNull();
+      expect(hotspots.samples).toBeGreaterThan(1.5 * Number(first?.[1]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the summary lists every sampled line by file, past the top lines shown", () => {
+    const lines = new Map(Array.from({ length: 8 }, (_, i) => [i + 1, 10] as [number, number]));
+    const data: StackData = {
+      kind: "stacks",
+      unit: "none",
+      frames: [{ name: "work", file: "inl.js", line: 2 }],
+      stacks: [{ stack: [0], weight: 80, samples: 80, leafLines: lines }],
+    };
+    const summary = summarize("node", { profiler: "v8", data, notes: [] });
+    expect(summary.hotspots[0]?.lines).toHaveLength(5);
+    expect(summary.sampledLines).toEqual({ "inl.js": [1, 2, 3, 4, 5, 6, 7, 8] });
+  });
+
+  it("a function the compiler cloned ran under its clone's name (gcc's .part/.constprop/.isra)", () => {
+    const clones = {
+      hotspots: [
+        hotspot("hash_str.constprop.0", "t.c", 30, 10),
+        hotspot("cold.part.0", "t.c", 1, 1),
+      ],
+    };
+    expect(functionsWithoutSamples(diff, clones)).toEqual([]);
+    expect(bareName("ns::grow(int) [clone .isra.0]")).toBe("grow");
+    expect(bareName("main.(*Set).Add")).toBe("Add");
+    expect(withoutParameters("main.(*Set).Add")).toBe("main.(*Set).Add");
+    expect(withoutParameters("ns::work(int) const")).toBe("ns::work");
   });
 
   it("where the profile cannot see inlined code it warns and never rejects", () => {

@@ -111,6 +111,13 @@ describe("the loop profiles the best and checks that the benchmark runs the chan
     const table = readFileSync(join(folder, "profile-snapshot.txt"), "utf8");
     expect(table).toMatch(/^node profile by v8-cpu-profiler/);
     expect(table).toMatch(/hot\s+src\/lib\.js:1/);
+    // What the planner is handed: the scope's functions first, and the hot function's loop line.
+    expect(table).toMatch(
+      /\n— in the scope \(the files you may change\)[^\n]*\n\s+[\d.]+\s+[\d.]+\s+\d+\s+hot\s/,
+    );
+    expect(table).toMatch(
+      /hot lines \(share of all samples\):\n {2}hot \(src\/lib\.js:1\)\n\s+[\d.]+% {2}src\/lib\.js:3 {2}for \(let i = 0;/,
+    );
     const speedscope = JSON.parse(readFileSync(join(folder, "profile.speedscope.json"), "utf8"));
     expect(speedscope.$schema).toBe("https://www.speedscope.app/file-format-schema.json");
     const summary = readFileSync(join(folder, "summary.md"), "utf8");

@@ -203,6 +203,33 @@ describe("disassembly findings on captured listings", () => {
     expect(findings).toMatch(/same memory accessed repeatedly: 0x8\(%rsi\)/);
   });
 
+  it("points at the source lines the instructions came from, as the profile's hot lines do", () => {
+    const listing = [
+      "0000000000001000 <f>:",
+      "    1000:\tmov    $0x1,%eax",
+      "    1005:\tdivsd  %xmm1,%xmm0",
+      "    1009:\taddsd  %xmm0,%xmm2",
+      "    100d:\tadd    $0x1,%eax",
+      "    1010:\tcmp    %eax,%edi",
+      "    1012:\tjne    1005 <f+0x5>",
+      "    1014:\tret",
+    ].join("\n");
+    const instructions = parseObjdump(listing);
+    const lineOf: Record<number, number> = { 4096: 3, 4101: 5, 4105: 5, 4109: 4 };
+    const pctOf: Record<number, number> = { 4105: 70, 4109: 20, 4112: 10 };
+    for (const i of instructions) {
+      i.pct = pctOf[i.address] ?? 0;
+      const line = lineOf[i.address] ?? 4;
+      i.source = { file: "f.c", line, ...(line === 5 && { text: "s += 1.0 / x;" }) };
+    }
+    const findings = nativeFindings(instructions).join("\n");
+    expect(findings).toMatch(/loop 1 \(0x1005–0x1012, f\.c:4–5, 5 instructions/);
+    expect(findings).toMatch(/70\.0% at 0x1009 addsd \(f\.c:5\)/);
+    expect(findings).toMatch(
+      /samples by source line \(the profile's hot lines\): 70\.0% f\.c:5 `s \+= 1\.0 \/ x;`; 30\.0% f\.c:4$/m,
+    );
+  });
+
   it("javap: the method's block, its loop and the calls in it", () => {
     const block = methodBlocks(fixture("javap-Hot.txt"), "hotMethod");
     expect(block).toMatch(/static double hotMethod\(int\);/);
@@ -278,15 +305,15 @@ describe("changed functions without samples", () => {
     "+function stillNotCode() {",
   ].join("\n");
 
-  it("finds the function of each changed line, in several languages, new ones marked", () => {
+  it("finds the function of each changed line, in several languages, new ones marked, with its lines before the change", () => {
     expect(changedFunctions(diff)).toEqual([
-      { file: "src/a.ts", name: "hotFn", added: false, deleted: false },
-      { file: "src/a.ts", name: "coldArrow", added: false, deleted: false },
-      { file: "src/a.ts", name: "brandNew", added: true, deleted: false },
-      { file: "lib/m.py", name: "parse", added: false, deleted: false },
-      { file: "hot.c", name: "hot_loop", added: false, deleted: false },
-      { file: "x.go", name: "Scan", added: false, deleted: false },
-      { file: "Hot.java", name: "coldMethod", added: false, deleted: false },
+      { file: "src/a.ts", name: "hotFn", added: false, deleted: false, oldLines: [1, 2] },
+      { file: "src/a.ts", name: "coldArrow", added: false, deleted: false, oldLines: [5, 6] },
+      { file: "src/a.ts", name: "brandNew", added: true, deleted: false, oldLines: [] },
+      { file: "lib/m.py", name: "parse", added: false, deleted: false, oldLines: [10, 11] },
+      { file: "hot.c", name: "hot_loop", added: false, deleted: false, oldLines: [5, 6] },
+      { file: "x.go", name: "Scan", added: false, deleted: false, oldLines: [1, 2] },
+      { file: "Hot.java", name: "coldMethod", added: false, deleted: false, oldLines: [3, 4] },
     ]);
   });
 

@@ -72,6 +72,9 @@ describe("profile ranks the planted hot function first (built binary)", () => {
     expect(json).toMatchObject({ language: "python", profiler: "python-sampler" });
     expect(json.hotspots[0]).toMatchObject({ name: "hot", file: "hot.py", line: 5 });
     expectTopLineIn(json, "hot", [7, 8]);
+    // ~60 samples a run (SIGPROF cannot go faster): more runs are profiled and merged.
+    expect(json.notes.join("\n")).toMatch(/[2-5] profiled runs merged: the first gave \d+ samples/);
+    expect(json.samples).toBeGreaterThan(100);
   });
 
   it.skipIf(!has("python3"))(
@@ -209,11 +212,14 @@ describe("profile ranks the planted hot function first (built binary)", () => {
   it.skipIf(!has("go"))("Go: HotFunc via go test -cpuprofile (skipped without go)", async () => {
     const dir = copyTarget("go");
     const json = await profile(
-      ["--", "go", "test", "-run", "^$", "-bench", ".", "-benchtime", "1s", "."],
+      ["--", "go", "test", "-run", "^$", "-bench", ".", "-benchtime", "0.5s", "."],
       dir,
     );
     expect(json).toMatchObject({ language: "go", profiler: "pprof" });
     expect(json.hotspots[0]?.name).toBe("example.com/gohot.HotFunc");
+    expectTopLineIn(json, "example.com/gohot.HotFunc", [7, 8]);
+    // 100 Hz cannot be changed through go test: runs are merged.
+    expect(json.notes.join("\n")).toMatch(/profiled runs merged/);
     expect(readdirSync(dir).sort()).toEqual(["go.mod", "hot.go", "hot_test.go"]); // no test binary left
   });
 });

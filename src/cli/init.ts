@@ -9,7 +9,7 @@ import {
 } from "../experiment/create.js";
 import { KNOB_SYNTAX } from "../experiment/knob-syntax.js";
 import { FILES } from "../experiment/layout.js";
-import type { AgentSettings } from "../experiment/schema.js";
+import type { AgentSettings, Experiment } from "../experiment/schema.js";
 import { DEFAULT_PROTECT, missingFlags, type RawAnswers } from "../experiment/validate-answers.js";
 import { listFiles } from "../workspace/files.js";
 import { openRepository } from "../workspace/git.js";
@@ -27,6 +27,8 @@ interface InitFlags extends Omit<RawAnswers, "knobs"> {
   agent?: string;
   model?: string;
   baseUrl?: string;
+  profileFocus?: string;
+  rejectUnsampled?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -85,6 +87,14 @@ export function registerInit(program: Command): void {
     .option(
       "--network",
       "keep the host's network in confined runs (a benchmark against a local server); by default a confined run has none",
+    )
+    .option(
+      "--profile-focus <function>",
+      "the function the benchmark measures: the hot-spot table the planner sees gives shares of its samples (setup left out)",
+    )
+    .option(
+      "--reject-unsampled",
+      "reject an edit to functions the benchmark never runs (no samples in the best's profile) before measuring it",
     )
     .option("--new", "start a new experiment although an unfinished one exists")
     .option(
@@ -176,6 +186,7 @@ ${KNOB_SYNTAX}`,
         infrastructure: infrastructureWriter(flags, say),
         agent: chosenModelAgent(flags),
         isolation: { confine: !flags.unconfined, network: Boolean(flags.network) },
+        profiling: profilingSettings(flags),
       });
       process.stdout.write(
         flags.json ? `${JSON.stringify(created, null, 2)}\n` : formatCreated(created),
@@ -204,6 +215,13 @@ function formatCreated(c: CreatedExperiment): string {
     `  protected: ${c.protectedFiles.length} file(s)${c.protectedFiles.length ? `: ${shown}${more}` : ""}`,
   ];
   if (e.knobs.length) lines.push(`  knobs:     ${e.knobs.map((k) => k.name).join(", ")}`);
+  if (e.profiling?.focus || e.profiling?.rejectUnsampled) {
+    const parts = [
+      ...(e.profiling.focus ? [`hot spots as shares of ${e.profiling.focus}'s samples`] : []),
+      ...(e.profiling.rejectUnsampled ? ["edits to code the benchmark never runs rejected"] : []),
+    ];
+    lines.push(`  profiling: ${parts.join("; ")}`);
+  }
   if (c.writtenFiles.length) lines.push(`  written by the agent: ${c.writtenFiles.join(", ")}`);
   if (c.stash) {
     lines.push(
@@ -213,6 +231,19 @@ function formatCreated(c: CreatedExperiment): string {
   for (const warning of c.warnings) lines.push(`warning: ${warning}`);
   lines.push("", "Next: auto-optimize baseline");
   return `${lines.join("\n")}\n`;
+}
+
+/** experiment.json's `profiling`, when a flag sets part of it. */
+function profilingSettings(flags: InitFlags): Experiment["profiling"] {
+  const focus = flags.profileFocus?.trim();
+  if (flags.profileFocus !== undefined && !focus) {
+    throw new UsageError(
+      "bad-option",
+      "--profile-focus needs the name of the function the benchmark measures (as the profile names it, e.g. parse or Parser.parse).",
+    );
+  }
+  if (!focus && !flags.rejectUnsampled) return undefined;
+  return { ...(focus && { focus }), ...(flags.rejectUnsampled && { rejectUnsampled: true }) };
 }
 
 /** The model named at init is the one `run` uses later unless its own flags say otherwise. */

@@ -43,6 +43,8 @@ export interface CreateOptions {
   agent?: AgentSettings;
   /** How test and benchmark runs are isolated (init --unconfined, --network); default: confined. */
   isolation?: { confine: boolean; network: boolean };
+  /** experiment.json's `profiling` (init --profile-focus, --reject-unsampled). */
+  profiling?: Experiment["profiling"];
   onProgress?: (message: string) => void;
   now?: Date;
 }
@@ -244,6 +246,7 @@ async function createOnCleanTree(
       baseCommit,
       ...(options.agent && { agent: options.agent }),
       ...(options.isolation && { isolation: options.isolation }),
+      ...(options.profiling && { profiling: options.profiling }),
     });
     const write = (file: string, text: string) => writeFileSync(join(allocated.dir, file), text);
     write(FILES.experiment, `${JSON.stringify(experiment, null, 2)}\n`);

@@ -43,9 +43,12 @@ export function flagUnsampled(
   experiment: Experiment,
   record: IterationRecord,
   diff: string,
-  snapshot: { hotspots: Hotspot[]; profile?: Pick<Hotspots, "inlinedShown"> },
+  snapshot: { hotspots: Hotspot[]; profile?: Pick<Hotspots, "inlinedShown" | "sampledLines"> },
 ): string | null {
-  const unsampled = functionsWithoutSamples(diff, snapshot);
+  const unsampled = functionsWithoutSamples(diff, {
+    hotspots: snapshot.hotspots,
+    sampledLines: snapshot.profile?.sampledLines,
+  });
   if (unsampled.length === 0) return null;
   if (snapshot.profile?.inlinedShown === false) {
     record.unsampledFunctions = unsampled.map((f) => `${f} ${UNSURE}`);

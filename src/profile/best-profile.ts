@@ -25,6 +25,7 @@ const HotspotsSchema = z.object({
   hotspots: z.array(HotspotSchema),
   gcPct: z.number().optional(),
   inlinedShown: z.boolean().optional(),
+  sampledLines: z.record(z.string(), z.array(z.number())).optional(),
   notes: z.array(z.string()),
 }) satisfies z.ZodType<Hotspots>;
 

@@ -6,6 +6,11 @@ export interface ChangedFunction {
   added: boolean;
   /** Defined only on removed lines: the change deletes it. */
   deleted: boolean;
+  /**
+   * Its lines before the change that the diff shows up to its last change (context and removed;
+   * the context after the last change may be past its end), numbered as before the change.
+   */
+  oldLines: number[];
 }
 
 const SOURCE =
@@ -72,12 +77,18 @@ export function definedName(raw: string): string | null {
 export function changedFunctions(diff: string): ChangedFunction[] {
   const found = new Map<string, ChangedFunction>();
   const definedBy = new Map<string, { plus: boolean; minus: boolean }>();
+  const shownLines = new Map<string, number[]>();
   let file: string | null = null;
   let current: string | null = null;
+  let oldLine = 0;
+  // Context lines of the current function since its definition or its last change.
+  let pending: number[] = [];
   const touch = (name: string) => {
     if (!file) return;
     const key = `${file}\u0000${name}`;
-    if (!found.has(key)) found.set(key, { file, name, added: false, deleted: false });
+    if (!found.has(key)) {
+      found.set(key, { file, name, added: false, deleted: false, oldLines: [] });
+    }
   };
   for (const line of diff.split("\n")) {
     if (line.startsWith("diff --git ")) {
@@ -94,11 +105,14 @@ export function changedFunctions(diff: string): ChangedFunction[] {
     } else if (line.startsWith("@@")) {
       const context = /^@@[^@]*@@\s?(.*)$/.exec(line)?.[1] ?? "";
       current = context ? definedName(context) : null;
+      oldLine = Number(/^@@ -(\d+)/.exec(line)?.[1] ?? 0);
+      pending = [];
     } else if (file && (line.startsWith("+") || line.startsWith("-") || line.startsWith(" "))) {
       const text = line.slice(1);
       const name = definedName(text);
       if (name) {
         current = name;
+        pending = [];
         if (line[0] !== " ") {
           const key = `${file}\u0000${name}`;
           const seen = definedBy.get(key) ?? { plus: false, minus: false };
@@ -108,19 +122,36 @@ export function changedFunctions(diff: string): ChangedFunction[] {
         }
       }
       if (line[0] !== " " && current && text.trim() !== "") touch(current);
+      if (current && line[0] === " ") pending.push(oldLine);
+      if (current && line[0] !== " ") {
+        const key = `${file}\u0000${current}`;
+        const removed = line[0] === "-" ? [oldLine] : [];
+        shownLines.set(key, [...(shownLines.get(key) ?? []), ...pending, ...removed]);
+        pending = [];
+      }
+      if (line[0] !== "+") oldLine++;
     }
   }
   for (const [key, changed] of found) {
     const seen = definedBy.get(key);
     changed.added = seen?.plus === true && !seen.minus;
     changed.deleted = seen?.minus === true && !seen.plus;
+    changed.oldLines = shownLines.get(key) ?? [];
   }
   return [...found.values()];
 }
 
-/** The bare name of a profiled function: `pkg.(*T).Method` → Method, `ns::f(int)` → f. */
+/**
+ * The bare name of a profiled function: `pkg.(*T).Method` → Method, `ns::f(int)` → f, and a
+ * compiler's clone of a function is the function: `grow.part.0`, `hash.constprop.0` and
+ * `ns::f(int) [clone .isra.0]` → grow, hash, f.
+ */
 export function bareName(name: string): string {
-  const withoutArgs = name.replace(/\(.*\)\s*(const)?\s*$/, "").replace(/\s*\[.*\]$/, "");
+  const withoutArgs = name
+    .replace(/\s*\[clone [^\]]*\]$/, "")
+    .replace(/(\.(?:part|constprop|isra|lto_priv|llvm)\.\d+)+$/, "")
+    .replace(/\(.*\)\s*(const)?\s*$/, "")
+    .replace(/\s*\[.*\]$/, "");
   const parts = withoutArgs.split(/::|\.|\//).filter(Boolean);
   return (parts[parts.length - 1] ?? withoutArgs).replace(/^\(\*?|\)$/g, "");
 }

@@ -4,12 +4,14 @@ import type { Hotspot } from "./types.js";
 
 const MAX_LENGTH = 160;
 
-/** Puts each hot line's text beside its number, from the function's file (when it can be read). */
-export async function addLineSources(hotspots: Hotspot[], cwd: string): Promise<void> {
+/** A source line's text, trimmed and clipped, by file (relative to `cwd`) and 1-based number. */
+export type SourceLineReader = (file: string, line: number) => Promise<string | undefined>;
+
+/** Reads each file once; a file that cannot be read gives no text. */
+export function sourceLineReader(cwd: string): SourceLineReader {
   const files = new Map<string, Promise<string[] | null>>();
-  for (const hotspot of hotspots) {
-    if (!hotspot.lines?.length || !hotspot.file) continue;
-    const path = isAbsolute(hotspot.file) ? hotspot.file : join(cwd, hotspot.file);
+  return async (file, line) => {
+    const path = isAbsolute(file) ? file : join(cwd, file);
     let text = files.get(path);
     if (!text) {
       text = readFile(path, "utf8").then(
@@ -18,12 +20,20 @@ export async function addLineSources(hotspots: Hotspot[], cwd: string): Promise<
       );
       files.set(path, text);
     }
-    const lines = await text;
-    if (!lines) continue;
+    const source = (await text)?.[line - 1]?.trim();
+    if (!source) return undefined;
+    return source.length > MAX_LENGTH ? `${source.slice(0, MAX_LENGTH - 1)}…` : source;
+  };
+}
+
+/** Puts each hot line's text beside its number, from the function's file (when it can be read). */
+export async function addLineSources(hotspots: Hotspot[], cwd: string): Promise<void> {
+  const read = sourceLineReader(cwd);
+  for (const hotspot of hotspots) {
+    if (!hotspot.lines?.length || !hotspot.file) continue;
     for (const hot of hotspot.lines) {
-      const source = lines[hot.line - 1]?.trim();
-      if (source)
-        hot.source = source.length > MAX_LENGTH ? `${source.slice(0, MAX_LENGTH - 1)}…` : source;
+      const source = await read(hotspot.file, hot.line);
+      if (source) hot.source = source;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { profileGoTest, runsGoTest } from "./adapters/go.js";
@@ -7,8 +7,8 @@ import { profileNative } from "./adapters/native.js";
 import { profileNode } from "./adapters/node.js";
 import { profilePython } from "./adapters/python.js";
 import { detectLanguage } from "./detect.js";
+import { profileWithEnoughSamples } from "./enough-samples.js";
 import { addLineSources } from "./line-sources.js";
-import { finerInterval, TARGET_SAMPLES } from "./sample-interval.js";
 import { type SpeedscopeFile, toSpeedscope } from "./speedscope.js";
 import { summarize } from "./summarize.js";
 import type { AdapterResult, Hotspots, Language, ProfileRequest } from "./types.js";
@@ -38,7 +38,11 @@ export async function profileCommand(options: ProfileOptions): Promise<ProfileOu
   const language = options.language ?? (await detectLanguage(options.command, options.cwd));
   const workDir = await mkdtemp(join(tmpdir(), "auto-optimize-profile-"));
   try {
-    const result = await profileWithEnoughSamples(language, { ...options, language, workDir });
+    const result = await profileWithEnoughSamples(
+      (request) => runAdapter(language, request),
+      { ...options, language, workDir },
+      options.focus,
+    );
     const hotspots = summarize(language, result, options.focus);
     await addLineSources(hotspots.hotspots.slice(0, 40), options.cwd);
     return {
@@ -53,38 +57,6 @@ export async function profileCommand(options: ProfileOptions): Promise<ProfileOu
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-/**
- * One profiled run, and when it held fewer than TARGET_SAMPLES samples and the profiler's rate
- * can be set, a second at the interval that gives about that many (its profile replaces the
- * first: one run's samples, not two runs merged).
- */
-async function profileWithEnoughSamples(
-  language: Language,
-  request: ProfileRequest,
-): Promise<AdapterResult> {
-  const first = await runAdapter(language, request);
-  const samples = sampleCount(first);
-  const finer = finerInterval(first.profiler, first.intervalUs, samples);
-  if (finer === null) return first;
-  const workDir = join(request.workDir, "finer");
-  await mkdir(workDir);
-  const second = await runAdapter(language, { ...request, workDir, intervalUs: finer });
-  if (second.profiler !== first.profiler || sampleCount(second) <= samples) return first;
-  return {
-    ...second,
-    notes: [
-      `profiled twice: the first run, every ${Math.round(first.intervalUs ?? 0)} µs, gave ${samples} samples (fewer than ${TARGET_SAMPLES}); these are the second's, every ${finer} µs`,
-      ...second.notes,
-    ],
-  };
-}
-
-function sampleCount(result: AdapterResult): number {
-  return result.data.kind === "stacks"
-    ? result.data.stacks.reduce((a, s) => a + s.samples, 0)
-    : result.data.entries.reduce((a, e) => a + e.count, 0);
 }
 
 function runAdapter(language: Language, request: ProfileRequest): Promise<AdapterResult> {

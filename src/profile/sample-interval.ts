@@ -31,3 +31,19 @@ export function finerInterval(
   const chosen = Math.max(floor, Math.floor(wanted));
   return intervalUs / chosen >= 1.5 ? chosen : null;
 }
+
+/** Most runs merged into one profile, and the wall time the runs after the first may take. */
+export const MAX_MERGED_RUNS = 5;
+export const MERGE_BUDGET_MS = 10_000;
+
+/**
+ * How many more runs to profile and merge when a run gave fewer than TARGET_SAMPLES samples and
+ * its profiler cannot sample faster (the Python sampler, Go's runtime, py-spy, or a rate at its
+ * floor): enough to reach the target, within MAX_MERGED_RUNS and MERGE_BUDGET_MS of wall time.
+ */
+export function extraRuns(samples: number, runMs: number): number {
+  if (samples >= TARGET_SAMPLES) return 0;
+  const wanted = samples > 0 ? Math.ceil(TARGET_SAMPLES / samples) - 1 : MAX_MERGED_RUNS - 1;
+  const affordable = runMs > 0 ? Math.floor(MERGE_BUDGET_MS / runMs) : MAX_MERGED_RUNS - 1;
+  return Math.max(0, Math.min(wanted, affordable, MAX_MERGED_RUNS - 1));
+}

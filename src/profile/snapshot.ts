@@ -88,19 +88,26 @@ export async function copySnapshot(from: string, to: string): Promise<void> {
  * Functions a unified diff changes that have no samples in the profile: "the benchmark does not
  * run this code". Functions the diff adds are left out (the profile, made before the change,
  * cannot know them), and so are those it deletes (gone, whether they ran or not). A function the
- * compiler inlined counts as run when the profiler shows inlined code under its own name (V8,
- * Python, the JVM, Go, perf with debug information). Each is given as `file: name`.
+ * compiler inlined counts as run when the profiler shows inlined code under its own name (Python,
+ * the JVM, Go, perf with debug information) or when one of its lines the diff shows has samples
+ * under its caller's name (V8 counts inlined code so). Each is given as `file: name`.
  */
 export function functionsWithoutSamples(
   diff: string,
-  profile: { hotspots: Hotspot[] } | null,
+  profile: { hotspots: Hotspot[]; sampledLines?: Record<string, number[]> } | null,
 ): string[] {
   if (!profile || profile.hotspots.length === 0) return [];
   const sampled = new Set(
     profile.hotspots.filter((h) => h.totalPct > 0 || h.samples > 0).map((h) => bareName(h.name)),
   );
+  const linesRan = (f: ChangedFunction) => {
+    const lines = Object.entries(profile.sampledLines ?? {})
+      .filter(([file]) => file === f.file || file.endsWith(`/${f.file}`))
+      .flatMap(([, numbers]) => numbers);
+    return f.oldLines.some((line) => lines.includes(line));
+  };
   return changedFunctions(diff)
-    .filter((f: ChangedFunction) => !f.added && !f.deleted && !sampled.has(f.name))
+    .filter((f) => !f.added && !f.deleted && !sampled.has(f.name) && !linesRan(f))
     .map((f) => `${f.file}: ${f.name}`);
 }
 

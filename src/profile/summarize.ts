@@ -34,7 +34,8 @@ export function summarize(language: Language, result: AdapterResult, focus?: str
     );
   }
   const data = focused?.data ?? result.data;
-  const rows = data.kind === "stacks" ? fromStacks(data, isGc) : fromFlat(data, isGc);
+  const rows: ReturnType<typeof fromFlat> & { sampledLines?: Record<string, number[]> } =
+    data.kind === "stacks" ? fromStacks(data, isGc) : fromFlat(data, isGc);
   if (rows.samples > 0 && rows.samples < 50 && data.kind === "stacks") {
     notes.push(
       `only ${rows.samples} samples: percentages are rough; a longer run gives a steadier picture`,
@@ -49,6 +50,8 @@ export function summarize(language: Language, result: AdapterResult, focus?: str
     inlinedShown: result.inlinedShown ?? true,
     hotspots: rows.hotspots,
     ...(rows.gcPct !== undefined && { gcPct: rows.gcPct }),
+    ...(rows.sampledLines &&
+      Object.keys(rows.sampledLines).length > 0 && { sampledLines: rows.sampledLines }),
     notes,
   };
 }
@@ -58,7 +61,7 @@ export function summarize(language: Language, result: AdapterResult, focus?: str
  * stack): the profile of one region, setup left out. Null when none did, or the profile has no
  * stacks (a tracing profiler's totals cannot be split by caller).
  */
-function focusOn(
+export function focusOn(
   data: ProfileData,
   name: string,
 ): { data: ProfileData; name: string; pctOfAll: number } | null {
@@ -85,7 +88,12 @@ function keyOf(frame: Frame): string {
 function fromStacks(
   data: Extract<ProfileData, { kind: "stacks" }>,
   isGc: AdapterResult["isGc"],
-): { hotspots: Hotspot[]; samples: number; gcPct?: number } {
+): {
+  hotspots: Hotspot[];
+  samples: number;
+  gcPct?: number;
+  sampledLines: Record<string, number[]>;
+} {
   const byKey = new Map<string, { frame: Frame; totals: Totals; lines: Map<number, number> }>();
   let samples = 0;
   let gc = 0;
@@ -128,8 +136,25 @@ function fromStacks(
   return {
     hotspots: sortHotspots(hotspots),
     samples,
+    sampledLines: linesByFile(byKey.values()),
     ...(gcSeen && samples > 0 && { gcPct: round((100 * gc) / samples) }),
   };
+}
+
+/** Every line with samples, by the file of the function they were counted under. */
+function linesByFile(
+  entries: Iterable<{ frame: Frame; lines: Map<number, number> }>,
+): Record<string, number[]> {
+  const byFile = new Map<string, Set<number>>();
+  for (const { frame, lines } of entries) {
+    if (!frame.file || lines.size === 0) continue;
+    const set = byFile.get(frame.file) ?? new Set<number>();
+    for (const line of lines.keys()) set.add(line);
+    byFile.set(frame.file, set);
+  }
+  return Object.fromEntries(
+    [...byFile.entries()].map(([file, set]) => [file, [...set].sort((a, b) => a - b)]),
+  );
 }
 
 function addTo(map: Map<number, number>, key: number, n: number): void {

@@ -51,6 +51,11 @@ export interface Hotspots {
    * without samples did not run. False for perf without debug information and for callgrind.
    */
   inlinedShown?: boolean;
+  /**
+   * Every source line with samples, by file (sorted). Code a compiler inlined is counted on its
+   * own lines under its caller's name (V8 does so), so a function whose lines have samples ran.
+   */
+  sampledLines?: Record<string, number[]>;
   /** What the reader should know: a fallback taken, frames without symbols, a low sample count. */
   notes: string[];
 }

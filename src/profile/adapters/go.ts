@@ -68,6 +68,7 @@ export async function profileGoTest(req: ProfileRequest): Promise<AdapterResult>
     profiler: "pprof",
     data,
     runMs: run.wallMs,
+    intervalUs: 10_000,
     isGc: (frame: Frame) => GC_FUNCTIONS.has(frame.name),
     notes: ["go test -cpuprofile (the Go runtime samples 100 times a second)"],
   };

@@ -5,6 +5,8 @@ export interface Instruction {
   operands: string;
   /** Share of the function's samples on this instruction (perf annotate), when known. */
   pct?: number;
+  /** The source line it was compiled from (debug information), when known. */
+  source?: { file: string; line: number; text?: string };
 }
 
 const LINE = /^\s*([0-9a-f]+):\s+(?:(?:[0-9a-f]{2}\s)+\s*)?([a-z][\w.]*)\s*(.*?)\s*$/;
@@ -89,7 +91,8 @@ export function nativeFindings(instructions: Instruction[]): string[] {
   }
   loops.forEach((loop, n) => {
     const body = instructions.filter((i) => i.address >= loop.start && i.address <= loop.end);
-    const where = `loop ${n + 1} (0x${loop.start.toString(16)}–0x${loop.end.toString(16)}, ${body.length} instructions${loop.pct !== undefined ? `, ${loop.pct.toFixed(1)}% of the samples` : ""})`;
+    const span = sourceSpan(body);
+    const where = `loop ${n + 1} (0x${loop.start.toString(16)}–0x${loop.end.toString(16)}${span ? `, ${span}` : ""}, ${body.length} instructions${loop.pct !== undefined ? `, ${loop.pct.toFixed(1)}% of the samples` : ""})`;
     const slow = body.filter((i) => SLOW.test(i.mnemonic));
     if (slow.length > 0) {
       findings.push(
@@ -139,11 +142,56 @@ export function nativeFindings(instructions: Instruction[]): string[] {
     const top = [...annotated].sort((a, b) => (b.pct ?? 0) - (a.pct ?? 0)).slice(0, 3);
     findings.push(
       `hottest instructions: ${top
-        .map((i) => `${(i.pct ?? 0).toFixed(1)}% at 0x${i.address.toString(16)} ${i.mnemonic}`)
+        .map(
+          (i) =>
+            `${(i.pct ?? 0).toFixed(1)}% at 0x${i.address.toString(16)} ${i.mnemonic}${i.source ? ` (${i.source.file}:${i.source.line})` : ""}`,
+        )
         .join("; ")} (samples land on the instruction after a slow one)`,
     );
+    const lines = samplesByLine(annotated);
+    if (lines.length > 0) {
+      findings.push(
+        `samples by source line (the profile's hot lines): ${lines
+          .slice(0, 3)
+          .map((l) => `${l.pct.toFixed(1)}% ${l.file}:${l.line}${l.text ? ` \`${l.text}\`` : ""}`)
+          .join("; ")}`,
+      );
+    }
   }
   return findings;
+}
+
+/** The source lines instructions came from: `hot.c:7` or `hot.c:6–9`, per file (at most 3). */
+function sourceSpan(instructions: Instruction[]): string | null {
+  const byFile = new Map<string, number[]>();
+  for (const i of instructions) {
+    if (!i.source) continue;
+    byFile.set(i.source.file, [...(byFile.get(i.source.file) ?? []), i.source.line]);
+  }
+  if (byFile.size === 0) return null;
+  return [...byFile.entries()]
+    .slice(0, 3)
+    .map(([file, lines]) => {
+      const low = Math.min(...lines);
+      const high = Math.max(...lines);
+      return `${file}:${low}${high > low ? `–${high}` : ""}`;
+    })
+    .join(", ");
+}
+
+/** The function's samples summed per source line, hottest first. */
+function samplesByLine(
+  instructions: Instruction[],
+): { file: string; line: number; text?: string; pct: number }[] {
+  const lines = new Map<string, { file: string; line: number; text?: string; pct: number }>();
+  for (const i of instructions) {
+    if (!i.source || !i.pct) continue;
+    const key = `${i.source.file}:${i.source.line}`;
+    const entry = lines.get(key) ?? { ...i.source, pct: 0 };
+    entry.pct += i.pct;
+    lines.set(key, entry);
+  }
+  return [...lines.values()].sort((a, b) => b.pct - a.pct);
 }
 
 interface Loop {

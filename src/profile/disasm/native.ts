@@ -13,6 +13,7 @@ import {
   parseObjdump,
   parsePerfAnnotate,
 } from "./native-findings.js";
+import { addSourceLines } from "./native-lines.js";
 import type { DisasmRequest, Disassembly } from "./types.js";
 
 /** The binary the command runs (its first word, resolved like the shell does). */
@@ -60,6 +61,7 @@ export async function disassembleNative(req: DisasmRequest): Promise<Disassembly
       `no function '${req.symbol}' in ${binary} (is it inlined everywhere, static and stripped, or spelled differently? nm -C ${binary} lists the symbols)`,
     );
   }
+  await addSourceLines(instructions, binary, req.cwd);
   const notes: string[] = [];
   const samples = await perfAnnotate({ ...req, symbol: withoutParameters(symbol) }, binary);
   let tool = "objdump";

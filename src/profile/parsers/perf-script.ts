@@ -110,8 +110,11 @@ export function parseNmLines(text: string): Map<string, { file: string; line: nu
   return out;
 }
 
-/** `ns::work(std::vector<double> const&, int) const` → `ns::work`. */
+/**
+ * `ns::work(std::vector<double> const&, int) const` → `ns::work`. A parenthesis right after a dot
+ * is part of a Go method's name (`main.(*Set).Add`), not its parameters.
+ */
 export function withoutParameters(name: string): string {
-  const open = name.indexOf("(");
-  return open > 0 ? name.slice(0, open) : name;
+  const open = /[^.]\(/.exec(name);
+  return open ? name.slice(0, open.index + 1) : name;
 }
