@@ -70,6 +70,8 @@ export interface InterleavedOptions {
    * recorded, judged by the default threshold.
    */
   rerunContended?: ContentionSettings;
+  /** Where the machine's CPU time is read: /proc/stat unless a test gives its own file. */
+  statFile?: string;
 }
 
 export type InterleavedEvent =
@@ -198,7 +200,7 @@ export async function compareInterleaved(
   });
   const deadline =
     options.maxMinutes === undefined ? null : Date.now() + options.maxMinutes * 60_000;
-  const probe = contentionProbe();
+  const probe = contentionProbe(options.statFile);
   const runRound = async (round: number): Promise<RoundRecord> => {
     const order = orderRng.next() < 0.5 ? "AB" : "BA";
     options.onEvent?.({ kind: "round", round: round + 1, order });
