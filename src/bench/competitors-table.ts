@@ -1,4 +1,5 @@
 import { DEFAULT_DECISION } from "../measure/decision.js";
+import { DEFAULT_SCHEDULE } from "../measure/sequential.js";
 import { quantileSorted, sorted } from "../measure/stats/robust.js";
 import {
   benchstatTrial,
@@ -25,12 +26,14 @@ const toolsAt = args.indexOf("--tools");
 const modelsAt = args.indexOf("--models");
 const models = modelsAt >= 0 ? (args[modelsAt + 1] as string).split(",").map(Number) : null;
 
+// As compare and the loop run it: a promising comparison may extend to twice the rounds.
+const EXTENDED = { ...DEFAULT_SCHEDULE, extendTo: 2 * DEFAULT_SCHEDULE.maxRounds };
 type Trial = (model: NoiseModel, ratio: number, seed: number) => Promise<PracticeResult>;
 const TOOLS: Record<string, { label: string; trial: Trial }> = {
   ours: {
     label: "auto-optimize (interleaved, sequential)",
     trial: async (model, ratio, seed) => {
-      const result = await ourTrial(model, ratio, seed, DEFAULT_DECISION);
+      const result = await ourTrial(model, ratio, seed, DEFAULT_DECISION, EXTENDED);
       // One warm-up run of each arm, then two runs per round.
       return { kept: result.kept, runs: 2 + 2 * result.rounds };
     },

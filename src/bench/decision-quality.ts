@@ -11,7 +11,7 @@ import { ourTrial, seedTrial, type TrialResult } from "./trial.js";
 /**
  * Monte-Carlo check of the keep/drop procedure: false keeps on A/A, power for true improvements,
  * kept slowdowns, interval coverage and rounds used, per noise model; and the seed's rule beside it.
- * Usage: npm run bench:decisions [-- --trials N --aa-trials N --extend]
+ * Usage: npm run bench:decisions [-- --trials N --aa-trials N --no-extend]
  */
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -27,8 +27,9 @@ const settings: DecisionSettings = {
 const deltaAt = args.indexOf("--delta-rule");
 if (deltaAt >= 0) settings.deltaRule = args[deltaAt + 1] as DecisionSettings["deltaRule"];
 const onlyOurs = args.includes("--only-ours");
-// --extend: a promising comparison unresolved at max rounds may go on to twice as many.
-const schedule: SequentialSchedule = args.includes("--extend")
+// By default a promising comparison unresolved at max rounds may go on to twice as many, as in
+// compare and the loop; --no-extend measures the schedule without it.
+const schedule: SequentialSchedule = !args.includes("--no-extend")
   ? {
       ...DEFAULT_SCHEDULE,
       extendTo: 2 * DEFAULT_SCHEDULE.maxRounds,

@@ -23,10 +23,10 @@ const delaySeconds = Number(option("--delay", "6"));
 const cli = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
 const CONFIGS: Record<string, string[]> = {
-  plain: [],
-  pinned: ["--pin-cpu"],
-  rerun: ["--rerun-contended"],
-  extend: ["--extend"],
+  plain: ["--no-extend"],
+  pinned: ["--no-extend", "--pin-cpu"],
+  rerun: ["--no-extend", "--rerun-contended"],
+  extend: [],
 };
 const configs = option("--configs", Object.keys(CONFIGS).join(",")).split(",");
 const PAIRS = [

@@ -104,8 +104,8 @@ export function registerCompare(program: Command): void {
       "run a round again (both arms) when other processes kept the CPUs busy during it (Linux)",
     )
     .option(
-      "--extend",
-      "a promising comparison unresolved at --max-rounds may go on to twice as many rounds",
+      "--no-extend",
+      "stop at --max-rounds even when the comparison is promising (by default it may go on to twice as many)",
     )
     .option(
       "--volatile <regex>",
@@ -153,7 +153,7 @@ export function registerCompare(program: Command): void {
           ...DEFAULT_SCHEDULE,
           minRounds: Math.min(parseInteger("--min-rounds", flags.minRounds, 2), maxRounds),
           maxRounds,
-          ...(flags.extend && { extendTo: 2 * maxRounds }),
+          ...(flags.extend !== false && { extendTo: 2 * maxRounds }),
         },
         pinCpus: flags.pinCpu,
         rerunContended: flags.rerunContended ? defaultContention(maxRounds) : undefined,

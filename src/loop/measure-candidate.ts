@@ -132,6 +132,8 @@ async function compareWithBest(
         minRounds: Math.min(m.minRounds, m.maxRounds),
         lookEvery: 5,
         maxRounds: m.maxRounds,
+        // A promising comparison unresolved at max rounds goes on: docs/decision-quality.md.
+        extendTo: 2 * m.maxRounds,
       },
       settings,
       seed: record.seed,
@@ -163,6 +165,9 @@ async function compareWithBest(
     memory: decision.memory,
     counters: decision.counters,
     vetoes: decision.vetoes,
+    stoppedFor: result.stoppedFor,
+    ...(result.extended !== undefined && { extended: result.extended }),
+    ...(result.contention && { contention: result.contention }),
     samples: result.rounds,
   };
   env.ledger.append({
