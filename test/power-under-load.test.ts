@@ -59,7 +59,7 @@ describe("contention of a round", () => {
       medianOtherCores: 0.12,
     };
     expect(loadLine({ contention, pinning: { pinned: true, cpus: "1" } })).toBe(
-      "machine load: 3 of 20 rounds contended (others above 0.5 cores; median 0.12), 3 run again; runs pinned to CPU 1",
+      "machine load: other processes kept more than 0.5 cores busy in 3 of 20 rounds (median 0.12 cores), 3 rounds run again; runs pinned to CPU 1",
     );
     expect(loadLine({})).toBeNull();
   });

@@ -102,7 +102,7 @@ async function compareWithBest(
   runs: EvaluationRuns,
 ): Promise<InterleavedResult> {
   const rounds = env.experiment.measurement.maxRounds;
-  const progress = roundProgress(rounds, (text) => env.onStep("measuring", text));
+  const progress = roundProgress(rounds, (text) => env.onStep("measuring", text), 2 * rounds);
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
   const settings = decisionSettings(experiment);
@@ -133,7 +133,7 @@ async function compareWithBest(
         lookEvery: 5,
         maxRounds: m.maxRounds,
         // A promising comparison unresolved at max rounds goes on: docs/decision-quality.md.
-        extendTo: 2 * m.maxRounds,
+        extendTo: 2 * rounds,
       },
       settings,
       seed: record.seed,

@@ -3,8 +3,8 @@ import type { ContentionSummary } from "./interleaved.js";
 
 /**
  * One line on what the machine's other processes did during a comparison, for `compare` and the
- * iteration's summary: "machine load: 3 of 20 rounds contended (others above 0.5 cores; median
- * 0.12), 3 run again; runs pinned to CPU 1".
+ * iteration's summary: "machine load: other processes kept more than 0.5 cores busy in 3 of 20
+ * rounds (median 0.12 cores), 3 rounds run again; runs pinned to CPU 1".
  */
 export function loadLine(load: {
   contention?: ContentionSummary;
@@ -14,9 +14,9 @@ export function loadLine(load: {
   const parts: string[] = [];
   const c = load.contention;
   if (c && c.measuredRounds > 0) {
-    const rerun = c.reruns > 0 ? `, ${c.reruns} run again` : "";
+    const rerun = c.reruns > 0 ? `, ${c.reruns} rounds run again` : "";
     parts.push(
-      `${c.contendedRounds} of ${c.measuredRounds} rounds contended (others above ${c.thresholdCores} cores; median ${c.medianOtherCores.toFixed(2)})${rerun}`,
+      `other processes kept more than ${c.thresholdCores} cores busy in ${c.contendedRounds} of ${c.measuredRounds} rounds (median ${c.medianOtherCores.toFixed(2)} cores)${rerun}`,
     );
   }
   if (load.pinning) {
