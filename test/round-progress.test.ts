@@ -27,6 +27,18 @@ describe("round progress (issue 13, item 19)", () => {
     ]);
   });
 
+  it("names the extension's bound once a promising comparison goes past max rounds", () => {
+    const texts: string[] = [];
+    const onEvent = roundProgress(40, (text) => texts.push(text), 80);
+    onEvent({ kind: "round-done", round: 40, estimate: 0.03 });
+    onEvent({ kind: "round-done", round: 45, estimate: 0.03 });
+    expect(texts).toEqual([
+      "round 40 of at most 40 · current estimate +3.0%",
+      "round 45 of at most 80 (extended) · current estimate +3.0%",
+    ]);
+    expect(worthALine(texts[1] as string)).toBe(true);
+  });
+
   it("prints the first and every fifth round and every look where lines are not rewritten", () => {
     const writes: string[] = [];
     const print = stepPrinter({ write: (chunk: string) => writes.push(chunk) });

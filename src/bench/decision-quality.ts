@@ -1,5 +1,9 @@
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
-import { DEFAULT_SCHEDULE } from "../measure/sequential.js";
+import {
+  DEFAULT_SCHEDULE,
+  EXTENSION_ALPHA_SHARE,
+  type SequentialSchedule,
+} from "../measure/sequential.js";
 import { quantileSorted, sorted } from "../measure/stats/robust.js";
 import { NOISE_MODELS, type NoiseModel } from "./noise-models.js";
 import { ourTrial, seedTrial, type TrialResult } from "./trial.js";
@@ -7,7 +11,7 @@ import { ourTrial, seedTrial, type TrialResult } from "./trial.js";
 /**
  * Monte-Carlo check of the keep/drop procedure: false keeps on A/A, power for true improvements,
  * kept slowdowns, interval coverage and rounds used, per noise model; and the seed's rule beside it.
- * Usage: npm run bench:decisions [-- --trials N --aa-trials N]
+ * Usage: npm run bench:decisions [-- --trials N --aa-trials N --no-extend]
  */
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -23,6 +27,15 @@ const settings: DecisionSettings = {
 const deltaAt = args.indexOf("--delta-rule");
 if (deltaAt >= 0) settings.deltaRule = args[deltaAt + 1] as DecisionSettings["deltaRule"];
 const onlyOurs = args.includes("--only-ours");
+// By default a promising comparison unresolved at max rounds may go on to twice as many, as in
+// compare and the loop; --no-extend measures the schedule without it.
+const schedule: SequentialSchedule = !args.includes("--no-extend")
+  ? {
+      ...DEFAULT_SCHEDULE,
+      extendTo: 2 * DEFAULT_SCHEDULE.maxRounds,
+      extensionAlphaShare: option("--extension-share", EXTENSION_ALPHA_SHARE),
+    }
+  : DEFAULT_SCHEDULE;
 const modelsAt = args.indexOf("--models");
 const effectsAt = args.indexOf("--effects");
 const effects = effectsAt >= 0 ? (args[effectsAt + 1] as string).split(",").map(Number) : null;
@@ -90,11 +103,11 @@ async function table(
 
 const started = Date.now();
 console.log(
-  `Settings: δ rule ${settings.deltaRule}, futility z ${settings.futilityZ}, alpha ${DEFAULT_DECISION.alpha} per side, min-effect ${pct(DEFAULT_DECISION.minEffect)}, looks at ${DEFAULT_SCHEDULE.minRounds}, +${DEFAULT_SCHEDULE.lookEvery} … ${DEFAULT_SCHEDULE.maxRounds} rounds, ${DEFAULT_DECISION.bootstrapResamples} bootstrap resamples; ${aaTrials} A/A trials and ${trials} trials per effect.`,
+  `Settings: δ rule ${settings.deltaRule}, futility z ${settings.futilityZ}, alpha ${DEFAULT_DECISION.alpha} per side, min-effect ${pct(DEFAULT_DECISION.minEffect)}, looks at ${DEFAULT_SCHEDULE.minRounds}, +${DEFAULT_SCHEDULE.lookEvery} … ${DEFAULT_SCHEDULE.maxRounds} rounds${schedule.extendTo ? ` (extending to ${schedule.extendTo} when promising, ${schedule.extensionAlphaShare} of alpha kept for it)` : ""}, ${DEFAULT_DECISION.bootstrapResamples} bootstrap resamples; ${aaTrials} A/A trials and ${trials} trials per effect.`,
 );
 await table(
   "auto-optimize: interleaved rounds, Hodges–Lehmann, bootstrap SE, O'Brien–Fleming looks",
-  (model, ratio, seed) => ourTrial(model, ratio, seed, settings),
+  (model, ratio, seed) => ourTrial(model, ratio, seed, settings, schedule),
 );
 if (!onlyOurs)
   await table(

@@ -1,8 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { primesRepo } from "./primes-repo.js";
 
 /**
  * The decision on real processes, on this machine: `compare` run repeatedly on two identical
@@ -13,38 +12,8 @@ const aaOnly = process.argv.includes("--aa-only");
 const runsAt = process.argv.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 20;
 const cli = fileURLToPath(new URL("../cli/main.js", import.meta.url));
-const example = fileURLToPath(new URL("../../examples/primes", import.meta.url));
 
-const repo = mkdtempSync(join(tmpdir(), "auto-optimize-real-"));
-const git = (...args: string[]) =>
-  execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@localhost", ...args], {
-    cwd: repo,
-    encoding: "utf8",
-  }).trim();
-
-// The benchmark times WORK calls of countPrimes(100000) per measurement: 11 calls at A, 10 at B.
-const bench = `import { readFileSync } from "node:fs";
-import { countPrimes } from "./primes.js";
-const work = Number(readFileSync("work.txt", "utf8"));
-countPrimes(100000);
-const times = [];
-for (let r = 0; r < 3; r++) {
-  const start = performance.now();
-  for (let i = 0; i < work; i++) countPrimes(100000);
-  times.push(performance.now() - start);
-}
-times.sort((a, b) => a - b);
-console.log("work_ms: " + times[1].toFixed(3) + " ms");
-`;
-git("init", "--quiet");
-cpSync(join(example, "primes.js"), join(repo, "primes.js"));
-writeFileSync(join(repo, "package.json"), '{ "type": "module" }\n');
-writeFileSync(join(repo, "bench.mjs"), bench);
-writeFileSync(join(repo, "work.txt"), "11\n");
-git("add", "-A");
-git("commit", "--quiet", "-m", "11 units of work");
-writeFileSync(join(repo, "work.txt"), "10\n");
-git("commit", "--quiet", "-am", "10 units of work");
+const repo = primesRepo(11, 10);
 
 interface Tally {
   verdicts: Record<string, number>;

@@ -3,12 +3,15 @@ import {
   type Decision,
   type DecisionSettings,
   decide,
+  promising,
 } from "../measure/decision.js";
 import {
   DEFAULT_SCHEDULE,
+  extensionLooks,
   lookBoundaries,
   lookSchedule,
   runSequential,
+  type SequentialSchedule,
 } from "../measure/sequential.js";
 import { createRng } from "../measure/stats/prng.js";
 import { median } from "../measure/stats/robust.js";
@@ -22,8 +25,14 @@ export interface TrialResult {
   covered: boolean | null;
 }
 
-const looks = lookSchedule(DEFAULT_SCHEDULE);
-const totalRuns = 2 * DEFAULT_SCHEDULE.maxRounds;
+// As compareInterleaved: the looks' boundaries spend the comparison's own alpha.
+const designs = new Map<string, ReturnType<typeof design>>();
+function design(schedule: SequentialSchedule, alpha: number) {
+  const looks = lookSchedule(schedule);
+  const extension = extensionLooks(schedule);
+  const boundaries = lookBoundaries(looks, alpha, 1, extension, schedule.extensionAlphaShare);
+  return { looks, extension, boundaries };
+}
 
 /**
  * One A/B comparison by our procedure: randomized interleaved rounds, sequential looks, the same
@@ -34,15 +43,24 @@ export async function ourTrial(
   ratio: number,
   seed: number,
   settings: DecisionSettings = DEFAULT_DECISION,
+  schedule: SequentialSchedule = DEFAULT_SCHEDULE,
 ): Promise<TrialResult> {
+  const key = `${JSON.stringify(schedule)} ${settings.alpha}`;
+  let planned = designs.get(key);
+  if (!planned) {
+    planned = design(schedule, settings.alpha);
+    designs.set(key, planned);
+  }
+  const { looks, extension, boundaries } = planned;
   const rng = createRng(seed);
-  const noise = model.trial(rng, totalRuns);
+  // The noise's time axis is the main schedule's runs, extended or not, so both see the same noise.
+  const noise = model.trial(rng, 2 * schedule.maxRounds);
   const a: number[] = [];
   const b: number[] = [];
   const outcome = await runSequential<Decision>({
     looks,
-    // As compareInterleaved: the looks' boundaries spend the comparison's own alpha.
-    boundaries: lookBoundaries(looks, settings.alpha, 1),
+    boundaries,
+    extension: extension.length > 0 ? { looks: extension, promising } : undefined,
     runRound: (round) => {
       const aFirst = rng.next() < 0.5;
       const first = noise(2 * round);
@@ -74,6 +92,7 @@ export function seedTrial(
   threshold: number,
 ): TrialResult {
   const rng = createRng(seed);
+  const totalRuns = 2 * DEFAULT_SCHEDULE.maxRounds;
   const noise = model.trial(rng, totalRuns);
   const baseline = median([0, 1, 2, 3, 4].map((i) => 100 * noise(i)));
   const candidate = median([5, 4, 3, 2, 1].map((k) => 100 * ratio * noise(totalRuns - k)));

@@ -15,6 +15,7 @@ import {
   formatCompareReport,
 } from "../measure/compare-report.js";
 import { compareRevisions } from "../measure/compare-revisions.js";
+import { defaultContention } from "../measure/contention.js";
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
 import { formatEstimate } from "../measure/duration-estimate.js";
 import { type FailOn, failsGate } from "../measure/fail-on.js";
@@ -44,6 +45,9 @@ interface CompareFlags {
   memoryTolerance: string;
   timeout: string;
   maxMinutes?: string;
+  pinCpu?: boolean;
+  rerunContended?: boolean;
+  extend?: boolean;
   volatile?: string[];
   json?: boolean;
   markdown?: boolean;
@@ -94,6 +98,15 @@ export function registerCompare(program: Command): void {
       "--max-minutes <n>",
       "start no round after this many minutes: the verdict is then inconclusive (stoppedFor: time)",
     )
+    .option("--pin-cpu", "run A and B on one CPU (taskset), where the machine allows it")
+    .option(
+      "--rerun-contended",
+      "run a round again (both arms) when other processes kept the CPUs busy during it (Linux)",
+    )
+    .option(
+      "--no-extend",
+      "stop at --max-rounds even when the comparison is promising (by default it may go on to twice as many)",
+    )
     .option(
       "--volatile <regex>",
       "output that varies between runs of the same code (repeatable): not compared between A and B",
@@ -140,7 +153,10 @@ export function registerCompare(program: Command): void {
           ...DEFAULT_SCHEDULE,
           minRounds: Math.min(parseInteger("--min-rounds", flags.minRounds, 2), maxRounds),
           maxRounds,
+          ...(flags.extend !== false && { extendTo: 2 * maxRounds }),
         },
+        pinCpus: flags.pinCpu,
+        rerunContended: flags.rerunContended ? defaultContention(maxRounds) : undefined,
         settings,
         seed,
         maxMinutes:
@@ -170,6 +186,10 @@ function gateFailure(report: CompareReport, failOn: FailOn): VerdictGateError {
 
 function progress(event: InterleavedEvent): void {
   if (event.kind === "warmup") process.stderr.write(`warm-up ${event.arm}\n`);
+  if (event.kind === "rerun")
+    process.stderr.write(
+      `round ${event.round}: other processes kept ${event.otherCores.toFixed(2)} cores busy; running it again\n`,
+    );
   if (event.kind === "estimate")
     process.stderr.write(`expected duration: ${formatEstimate(event.estimate)}\n`);
   if (event.kind === "look") {

@@ -108,7 +108,7 @@ async function compareWithBest(
   runs: EvaluationRuns,
 ): Promise<InterleavedResult> {
   const rounds = env.experiment.measurement.maxRounds;
-  const progress = roundProgress(rounds, (text) => env.onStep("measuring", text));
+  const progress = roundProgress(rounds, (text) => env.onStep("measuring", text), 2 * rounds);
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
   const settings = decisionSettings(experiment, env.family);
@@ -138,6 +138,8 @@ async function compareWithBest(
         minRounds: Math.min(m.minRounds, m.maxRounds),
         lookEvery: 5,
         maxRounds: m.maxRounds,
+        // A promising comparison unresolved at max rounds goes on: docs/decision-quality.md.
+        extendTo: 2 * rounds,
       },
       settings,
       seed: record.seed,
@@ -169,6 +171,9 @@ async function compareWithBest(
     memory: decision.memory,
     counters: decision.counters,
     vetoes: decision.vetoes,
+    stoppedFor: result.stoppedFor,
+    ...(result.extended !== undefined && { extended: result.extended }),
+    ...(result.contention && { contention: result.contention }),
     samples: result.rounds,
   };
   env.ledger.append({

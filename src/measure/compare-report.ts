@@ -1,7 +1,10 @@
 import { type BehaviourCheck, checkBehaviour } from "./behaviour-check.js";
 import type { RevisionsResult } from "./compare-revisions.js";
 import type { CounterDecision } from "./counters.js";
+import type { CpuPinning } from "./cpu-pinning.js";
 import type { DecisionSettings, StopRule, Verdict } from "./decision.js";
+import type { ContentionSummary } from "./interleaved.js";
+import { loadLine } from "./load-report.js";
 import { type MemoryCheck, memoryChange, memoryCheck, memoryCheckLabel } from "./memory-check.js";
 import { formatDifference } from "./output-invariants.js";
 import { median } from "./stats/robust.js";
@@ -51,6 +54,12 @@ export interface CompareReport {
   vetoes: string[];
   /** Whether B's runs print what A's runs print invariably; it warns, the verdict ignores it. */
   behaviour: BehaviourCheck;
+  /** Other processes' CPU time per round and the share of contended rounds (Linux). */
+  contention?: ContentionSummary;
+  /** Whether A's and B's runs were pinned to one CPU set (`--pin-cpu`). */
+  pinning?: CpuPinning;
+  /** Whether the comparison went past max rounds because it was promising (`--extend`). */
+  extended?: boolean;
   samples: RevisionsResult["rounds"];
 }
 
@@ -123,6 +132,9 @@ export function compareReport(
     counters: decision.counters.map((c, i) => ({ ...c, unit: result.counters[i]?.unit ?? null })),
     vetoes: decision.vetoes,
     behaviour,
+    ...(result.contention && { contention: result.contention }),
+    ...(result.pinning && { pinning: result.pinning }),
+    ...(result.extended !== undefined && { extended: result.extended }),
     samples: result.rounds,
   };
 }
@@ -225,5 +237,7 @@ export function formatCompareReport(report: CompareReport): string {
     behaviourLine(report.behaviour),
   ];
   if (!report.memory) lines.push(report.memoryNote);
+  const load = loadLine(report);
+  if (load) lines.push(load);
   return lines.join("\n");
 }

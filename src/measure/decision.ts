@@ -114,6 +114,8 @@ export interface LookBoundaries {
   perScenario: number;
   /** The overall score's critical z-value at the last look, which a keep must clear in the end. */
   finalOverall: number;
+  /** The rounds at that last look, when not `maxRounds` (a schedule that may extend). */
+  finalRounds?: number;
 }
 
 /**
@@ -200,7 +202,7 @@ export function decide(
     overallGains.length,
     fractionToGain(overallDelta, overallBetter),
     boundaries.finalOverall,
-    settings,
+    { ...settings, maxRounds: boundaries.finalRounds ?? settings.maxRounds },
   );
   const settledBy: Decision["settledBy"] =
     verdict === "regressed" || (verdict === "improved" && (!several || scenariosSafe))
@@ -265,6 +267,18 @@ export function cannotClear(
   const finalHalfWidth =
     criticalValue(finalCriticalZ, total) * interval.standardError * Math.sqrt(rounds / total);
   return plausibleHigh - finalHalfWidth < deltaGain;
+}
+
+/**
+ * Worth the extension's rounds: unresolved, yet its lower bound is above zero and its estimate
+ * above δ, so more rounds would likely clear δ.
+ */
+export function promising(decision: Pick<Decision, "verdict" | "overall" | "delta">): boolean {
+  return (
+    decision.verdict === "inconclusive" &&
+    decision.overall.low > 0 &&
+    decision.overall.estimate > decision.delta
+  );
 }
 
 /** δ for a noise floor, as the settings say: the min-effect, lifted to the floor or not. */

@@ -1,11 +1,19 @@
 import { InterruptedError, UsageError } from "../errors.js";
 import { BenchRunError } from "./bench-failure.js";
+import {
+  type ContentionSettings,
+  contentionProbe,
+  defaultContention,
+  type RoundContention,
+} from "./contention.js";
 import type { CounterSeries } from "./counters.js";
+import { type CpuPinning, detectCpuPinning } from "./cpu-pinning.js";
 import {
   type Decision,
   type DecisionSettings,
   decide,
   type PairedSeries,
+  promising,
   type StopRule,
 } from "./decision.js";
 import { type DurationEstimate, estimateDuration } from "./duration-estimate.js";
@@ -13,12 +21,14 @@ import type { Better } from "./metrics/types.js";
 import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
 import { currentEstimate } from "./round-progress.js";
 import {
+  extensionLooks,
   lookBoundaries,
   lookSchedule,
   runSequential,
   type SequentialSchedule,
 } from "./sequential.js";
 import { createRng } from "./stats/prng.js";
+import { median } from "./stats/robust.js";
 
 export interface Arm extends RunTarget {
   /** What the person calls it (a revision); used in messages. */
@@ -53,6 +63,15 @@ export interface InterleavedOptions {
   maxMinutes?: number;
   /** The noise expected (robust CV of single runs), for the duration estimate; else assumed. */
   expectedCv?: number;
+  /** Pin A's and B's runs to one CPU set (`taskset`) where that is allowed; recorded either way. */
+  pinCpus?: boolean;
+  /**
+   * Run a contended round again, both arms (see `contention.ts`): otherwise contention is only
+   * recorded, judged by the default threshold.
+   */
+  rerunContended?: ContentionSettings;
+  /** Where the machine's CPU time is read: /proc/stat unless a test gives its own file. */
+  statFile?: string;
 }
 
 export type InterleavedEvent =
@@ -61,6 +80,8 @@ export type InterleavedEvent =
   | { kind: "round"; round: number; order: "AB" | "BA" }
   /** After round `round`: the overall improvement so far, a point estimate (see round-progress.ts). */
   | { kind: "round-done"; round: number; estimate: number }
+  /** Round `round` ran while others kept `otherCores` busy: it is run again. */
+  | { kind: "rerun"; round: number; otherCores: number }
   | { kind: "look"; rounds: number; decision: Decision };
 
 export interface RoundRecord {
@@ -68,6 +89,21 @@ export interface RoundRecord {
   order: "AB" | "BA";
   a: Observation;
   b: Observation;
+  /** How busy the rest of the machine was meanwhile (Linux). */
+  contention?: RoundContention;
+}
+
+/** The contention a comparison saw: rounds counted, not the re-run ones. */
+export interface ContentionSummary {
+  thresholdCores: number;
+  /** The rounds measured for contention (all, on Linux with CPU times). */
+  measuredRounds: number;
+  /** Of the rounds kept, those contended beyond the threshold. */
+  contendedRounds: number;
+  share: number;
+  /** Contended rounds run again (0 unless `rerunContended`). */
+  reruns: number;
+  medianOtherCores: number;
 }
 
 export interface InterleavedResult {
@@ -83,6 +119,12 @@ export interface InterleavedResult {
   /** Peak memory guarded only when the OS reported it for every sample. */
   memoryGuarded: boolean;
   resourceNote: string;
+  /** Whether the arms were pinned to one CPU set (asked for by `pinCpus`). */
+  pinning?: CpuPinning;
+  /** Absent where the machine's CPU time cannot be read. */
+  contention?: ContentionSummary;
+  /** The schedule's extension was used: unresolved but promising at max rounds. */
+  extended?: boolean;
 }
 
 /**
@@ -98,11 +140,13 @@ export async function compareInterleaved(
 ): Promise<InterleavedResult> {
   // A failed run is told its side: a failing B (the challenger) may be an outcome for the caller,
   // a failing A (the reference) never is.
+  const pinning = options.pinCpus ? await detectCpuPinning() : undefined;
+  const cpus = pinning?.pinned ? pinning.cpus : undefined;
   const run = async (spec: BenchSpec, target: Arm, where: string) => {
     if (options.signal?.aborted) throw new InterruptedError();
     const arm = target === a ? "A" : "B";
     try {
-      return await observe(spec, target, where);
+      return await observe(spec, cpus ? { ...target, cpus } : target, where);
     } catch (error) {
       if (error instanceof BenchRunError) throw error.onArm(arm);
       throw error;
@@ -135,13 +179,20 @@ export async function compareInterleaved(
   const warmB = await run(bench, b, `B (${b.label}), warm-up`);
 
   const looks = lookSchedule(options.schedule);
-  const boundaries = lookBoundaries(looks, options.settings.alpha, scenarios.length);
+  const extension = extensionLooks(options.schedule);
+  const boundaries = lookBoundaries(
+    looks,
+    options.settings.alpha,
+    scenarios.length,
+    extension,
+    options.schedule.extensionAlphaShare,
+  );
   options.onEvent?.({
     kind: "estimate",
     estimate: estimateDuration({
       secondsPerRound: (warmA.wallMs + warmB.wallMs) / 1000,
       cv: options.expectedCv,
-      looks,
+      looks: [...looks, ...extension],
       boundaries,
       settings: options.settings,
       maxMinutes: options.maxMinutes,
@@ -149,23 +200,45 @@ export async function compareInterleaved(
   });
   const deadline =
     options.maxMinutes === undefined ? null : Date.now() + options.maxMinutes * 60_000;
+  const probe = contentionProbe(options.statFile);
+  const runRound = async (round: number): Promise<RoundRecord> => {
+    const order = orderRng.next() < 0.5 ? "AB" : "BA";
+    options.onEvent?.({ kind: "round", round: round + 1, order });
+    const first = order === "AB" ? a : b;
+    const second = order === "AB" ? b : a;
+    const started = Date.now();
+    const finish = probe?.start();
+    const firstObservation = await run(bench, first, where(first, a, round));
+    const secondObservation = await run(bench, second, where(second, a, round));
+    const [ao, bo] =
+      order === "AB"
+        ? [firstObservation, secondObservation]
+        : [secondObservation, firstObservation];
+    const contention = finish?.([ao.cpuMs, bo.cpuMs], Date.now() - started) ?? undefined;
+    return { round: round + 1, order, a: ao, b: bo, ...(contention && { contention }) };
+  };
   const rounds: RoundRecord[] = [];
+  const rerun = options.rerunContended;
+  const judged = rerun ?? defaultContention(options.schedule.maxRounds);
+  let reruns = 0;
   const outcome = await runSequential<Decision>({
     looks,
     boundaries,
+    extension: extension.length > 0 ? { looks: extension, promising } : undefined,
     timeUp: deadline === null ? undefined : () => Date.now() >= deadline,
     runRound: async (round) => {
-      const order = orderRng.next() < 0.5 ? "AB" : "BA";
-      options.onEvent?.({ kind: "round", round: round + 1, order });
-      const first = order === "AB" ? a : b;
-      const second = order === "AB" ? b : a;
-      const firstObservation = await run(bench, first, where(first, a, round));
-      const secondObservation = await run(bench, second, where(second, a, round));
-      const [ao, bo] =
-        order === "AB"
-          ? [firstObservation, secondObservation]
-          : [secondObservation, firstObservation];
-      rounds.push({ round: round + 1, order, a: ao, b: bo });
+      for (;;) {
+        const record = await runRound(round);
+        const busy = record.contention?.otherCores ?? 0;
+        // Both arms' runs are dropped together, whichever looked slower: the choice never sees B/A.
+        if (rerun && busy > rerun.thresholdCores && reruns < rerun.maxReruns) {
+          reruns++;
+          options.onEvent?.({ kind: "rerun", round: round + 1, otherCores: busy });
+          continue;
+        }
+        rounds.push(record);
+        break;
+      }
       if (options.onEvent) {
         const estimate = currentEstimate(pairedSeries(scenarios, rounds));
         options.onEvent({ kind: "round-done", round: round + 1, estimate });
@@ -202,6 +275,26 @@ export async function compareInterleaved(
     counters,
     memoryGuarded: memorySeries(rounds) !== null,
     resourceNote: warmA.resourceNote,
+    ...(pinning && { pinning }),
+    ...(probe && { contention: summarizeContention(rounds, judged.thresholdCores, reruns) }),
+    ...(extension.length > 0 && { extended: outcome.extended }),
+  };
+}
+
+function summarizeContention(
+  rounds: readonly RoundRecord[],
+  thresholdCores: number,
+  reruns: number,
+): ContentionSummary {
+  const busy = rounds.flatMap((r) => (r.contention ? [r.contention.otherCores] : []));
+  const contended = busy.filter((cores) => cores > thresholdCores).length;
+  return {
+    thresholdCores,
+    measuredRounds: busy.length,
+    contendedRounds: contended,
+    share: busy.length > 0 ? contended / busy.length : 0,
+    reruns,
+    medianOtherCores: busy.length > 0 ? median(busy) : 0,
   };
 }
 

@@ -28,6 +28,8 @@ export interface RunTarget {
   args?: string;
   /** Set for an experiment's runs: each gets fresh temporary folders and the sandbox. */
   isolation?: RunIsolation;
+  /** The CPUs to run on (`taskset -c`), when a comparison pins its arms. */
+  cpus?: string;
 }
 
 /** One sample reduced to what the decision needs, with the raw process facts kept beside it. */
@@ -67,6 +69,7 @@ export async function observe(
     timeoutMs: spec.timeoutMs,
     env: target.env,
     isolation: target.isolation,
+    cpus: target.cpus,
   });
   if (!sample.ok)
     throw benchRunError(sampleError(sample, where), sampleFailureKind(sample), sample);

@@ -23,28 +23,32 @@ const signed = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1
 /**
  * The comparison's progress as text, for a terminal line, stderr and MCP notifications:
  * `round 12 of at most 40 · current estimate +12.3%` after each round, and at each look
- * `look after 15 of at most 40 rounds: +12.3% [+5.1%, +19.0%], not settled`.
+ * `look after 15 of at most 40 rounds: +12.3% [+5.1%, +19.0%], not settled`. Past `maxRounds`
+ * (a promising comparison extended to `extendTo`) the bound is the extension's.
  */
 export function roundProgress(
   maxRounds: number,
   emit: (text: string) => void,
+  extendTo?: number,
 ): (event: InterleavedEvent) => void {
+  const most = (round: number) =>
+    extendTo !== undefined && round > maxRounds ? `${extendTo} (extended)` : `${maxRounds}`;
   return (event) => {
     if (event.kind === "round-done")
       emit(
-        `round ${event.round} of at most ${maxRounds} · current estimate ${signed(event.estimate)}`,
+        `round ${event.round} of at most ${most(event.round)} · current estimate ${signed(event.estimate)}`,
       );
     if (event.kind === "look") {
       const { overall, settled, verdict } = event.decision;
       emit(
-        `look after ${event.rounds} of at most ${maxRounds} rounds: ${signed(overall.estimate)} [${signed(overall.low)}, ${signed(overall.high)}], ${settled ? `settled: ${verdict}` : "not settled"}`,
+        `look after ${event.rounds} of at most ${most(event.rounds)} rounds: ${signed(overall.estimate)} [${signed(overall.low)}, ${signed(overall.high)}], ${settled ? `settled: ${verdict}` : "not settled"}`,
       );
     }
   };
 }
 
-const ROUND = /\bround (\d+) of at most \d+/;
-const LOOK = /\blook after \d+ of at most \d+ rounds/;
+const ROUND = /\bround (\d+) of at most \d+( \(extended\))?/;
+const LOOK = /\blook after \d+ of at most \d+( \(extended\))? rounds/;
 
 /** Whether a text is a comparison's progress (a round or a look) from `roundProgress`. */
 export function isRound(text: string): boolean {

@@ -13,6 +13,8 @@ export interface SampleOptions {
   isolation?: RunIsolation;
   /** Per stream; the rest is dropped and `truncated` set. Default 1 MiB. */
   maxOutputBytes?: number;
+  /** Run on these CPUs only (`taskset -c`), when `detectCpuPinning` found it allowed. */
+  cpus?: string;
 }
 
 /** One fresh process run of a command. A failure is data, never a thrown error. */

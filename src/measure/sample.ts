@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commandEnvironment } from "../command-env.js";
 import { artifactRedactor } from "../redact.js";
+import { pinnedCommand } from "./cpu-pinning.js";
 import {
   detectTimeTool,
   NO_USAGE,
@@ -38,7 +39,10 @@ export async function runSample(opts: SampleOptions): Promise<Sample> {
     const shell: [string, string[]] = ["/bin/sh", ["-c", opts.command]];
     const program = isolated ? isolated.wrap(...shell, opts.cwd) : shell;
     // The time tool stays outside the sandbox: its report file is in this process's /tmp.
-    const [file, args] = wrapCommand(tool, [program[0], ...program[1]], usageFile);
+    const [timed, timedArgs] = wrapCommand(tool, [program[0], ...program[1]], usageFile);
+    const [file, args] = opts.cpus
+      ? pinnedCommand(opts.cpus, timed, timedArgs)
+      : [timed, timedArgs];
     const run = await runProcess(file, args, {
       cwd: opts.cwd,
       env: { ...env, ...isolated?.env },

@@ -1,11 +1,22 @@
 import type { LookBoundaries, StopRule } from "./decision.js";
-import { sequentialBoundaries } from "./stats/group-sequential.js";
+import { obrienFlemingSpent, sequentialBoundaries } from "./stats/group-sequential.js";
 
 export interface SequentialSchedule {
   minRounds: number;
   lookEvery: number;
   maxRounds: number;
+  /**
+   * A promising comparison still unresolved at `maxRounds` (lower bound above zero, estimate above
+   * δ) goes on to this many rounds, looking every `lookEvery`; the alpha for those looks is
+   * planned in advance (`EXTENSION_ALPHA_SHARE`), so error control holds whether it extends or not.
+   */
+  extendTo?: number;
+  /** The share of alpha kept back for the extension's looks (`EXTENSION_ALPHA_SHARE` if unset). */
+  extensionAlphaShare?: number;
 }
+
+/** The share of alpha kept back for the extension's looks when a schedule has one. */
+export const EXTENSION_ALPHA_SHARE = 0.2;
 
 export const DEFAULT_SCHEDULE: SequentialSchedule = { minRounds: 10, lookEvery: 5, maxRounds: 40 };
 
@@ -18,20 +29,51 @@ export function lookSchedule(schedule: SequentialSchedule): number[] {
   return looks;
 }
 
-/** Boundaries for every look: the overall score at alpha, each of m scenarios at alpha/m. */
+/** The looks after `maxRounds` when the schedule may extend: max+step, …, and always extendTo. */
+export function extensionLooks(schedule: SequentialSchedule): number[] {
+  const end = schedule.extendTo;
+  if (end === undefined || end <= schedule.maxRounds) return [];
+  const looks: number[] = [];
+  for (let n = schedule.maxRounds + schedule.lookEvery; n < end; n += schedule.lookEvery)
+    looks.push(n);
+  looks.push(end);
+  return looks;
+}
+
+/**
+ * Boundaries for every look: the overall score at alpha, each of m scenarios at alpha/m. With
+ * extension looks, one design covers both: the looks up to the main end spend (1 − share)·alpha
+ * by O'Brien–Fleming over the main end, the extension's spend the rest linearly to its end.
+ */
 export function lookBoundaries(
   looks: readonly number[],
   alpha: number,
   scenarioCount: number,
+  extension: readonly number[] = [],
+  extensionShare = EXTENSION_ALPHA_SHARE,
 ): LookBoundaries[] {
-  const overall = sequentialBoundaries(looks, alpha);
-  const perScenario =
-    scenarioCount > 1 ? sequentialBoundaries(looks, alpha / scenarioCount) : overall;
-  const finalOverall = overall[overall.length - 1] as number;
+  const all = [...looks, ...extension];
+  const mainEnd = looks[looks.length - 1] as number;
+  const end = all[all.length - 1] as number;
+  const design = (a: number): number[] => {
+    if (extension.length === 0) return sequentialBoundaries(looks, a);
+    const main = (1 - extensionShare) * a;
+    return sequentialBoundaries(all, a, (n) =>
+      n <= mainEnd
+        ? obrienFlemingSpent(main, n / mainEnd)
+        : main + ((a - main) * (n - mainEnd)) / (end - mainEnd),
+    );
+  };
+  const overall = design(alpha);
+  const perScenario = scenarioCount > 1 ? design(alpha / scenarioCount) : overall;
+  const atMainEnd = overall[looks.length - 1] as number;
+  const atEnd = overall[overall.length - 1] as number;
   return overall.map((z, i) => ({
     overall: z,
     perScenario: perScenario[i] as number,
-    finalOverall,
+    // Futility looks ahead to the end of the phase it is in: the main end, or the extension's.
+    finalOverall: i < looks.length ? atMainEnd : atEnd,
+    ...(extension.length > 0 && { finalRounds: i < looks.length ? mainEnd : end }),
   }));
 }
 
@@ -40,6 +82,8 @@ export interface SequentialOutcome<D> {
   rounds: number;
   looks: number;
   stoppedFor: StopRule;
+  /** Whether it went past the main end into the extension's looks. */
+  extended: boolean;
 }
 
 /**
@@ -47,35 +91,46 @@ export interface SequentialOutcome<D> {
  * stops at the first look whose decision is settled (or at the last look). When `timeUp` says so
  * before a round, it stops there and decides once more on the rounds it has, at the boundaries
  * of the look it was heading for; `stoppedFor` is then "time" and the caller must not act on it.
+ * With `extension` looks (whose boundaries follow the main looks' in `boundaries`), a decision
+ * still unsettled at the main end goes on only when `extension.promising` says so.
  */
 export async function runSequential<D extends { settledBy: StopRule | null }>(options: {
   looks: readonly number[];
   boundaries: readonly LookBoundaries[];
+  extension?: { looks: readonly number[]; promising: (decision: D) => boolean };
   runRound: (round: number) => Promise<void> | void;
   decideAt: (rounds: number, boundaries: LookBoundaries) => D;
   onLook?: (rounds: number, decision: D) => void;
   timeUp?: () => boolean;
 }): Promise<SequentialOutcome<D>> {
   let rounds = 0;
-  for (const [index, look] of options.looks.entries()) {
+  const mainLooks = options.looks.length;
+  const looks = [...options.looks, ...(options.extension?.looks ?? [])];
+  for (const [index, look] of looks.entries()) {
+    const extended = index >= mainLooks;
     const boundaries = options.boundaries[index] as LookBoundaries;
     while (rounds < look) {
       // Two rounds at least: an interval needs a spread.
       if (rounds >= 2 && options.timeUp?.()) {
         const decision = options.decideAt(rounds, boundaries);
         options.onLook?.(rounds, decision);
-        return { decision, rounds, looks: index + 1, stoppedFor: "time" };
+        return { decision, rounds, looks: index + 1, stoppedFor: "time", extended };
       }
       await options.runRound(rounds);
       rounds++;
     }
     const decision = options.decideAt(rounds, boundaries);
     options.onLook?.(rounds, decision);
-    const last = index === options.looks.length - 1;
-    // At the last look futility says no more than that the rounds ran out.
-    const settledBy = last && decision.settledBy === "futility" ? null : decision.settledBy;
-    if (settledBy !== null || last) {
-      return { decision, rounds, looks: index + 1, stoppedFor: settledBy ?? "max-rounds" };
+    const atMainEnd = index === mainLooks - 1;
+    const last = index === looks.length - 1;
+    // At the end of a phase futility says no more than that its rounds ran out.
+    const settledBy =
+      (last || atMainEnd) && decision.settledBy === "futility" ? null : decision.settledBy;
+    const goesOn =
+      !last && (!atMainEnd || (settledBy === null && options.extension?.promising(decision)));
+    if (settledBy !== null || !goesOn) {
+      const stoppedFor = settledBy ?? "max-rounds";
+      return { decision, rounds, looks: index + 1, stoppedFor, extended };
     }
   }
   throw new Error("runSequential needs at least one look");

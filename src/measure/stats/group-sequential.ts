@@ -21,10 +21,16 @@ const GRID_SDS = 9;
 /**
  * One-sided critical z-values for looks after `looks[k]` observations (increasing), so that
  * P(Z_k ≥ c_k at some look, not before | no effect) follows the spending function up to `alpha`.
+ * `spending` is the alpha spent by each look's rounds, cumulative (O'Brien–Fleming over the last
+ * look by default); any other planned in advance keeps the total at its last value.
  */
-export function sequentialBoundaries(looks: readonly number[], alpha: number): number[] {
+export function sequentialBoundaries(
+  looks: readonly number[],
+  alpha: number,
+  spending: (rounds: number) => number = (rounds) =>
+    obrienFlemingSpent(alpha, rounds / (looks[looks.length - 1] as number)),
+): number[] {
   if (looks.length === 0) return [];
-  const total = looks[looks.length - 1] as number;
   const boundaries: number[] = [];
   // Density of S_k (sum of k standard normals) over the continuation region, on a grid.
   let grid: Float64Array = new Float64Array(0);
@@ -33,7 +39,7 @@ export function sequentialBoundaries(looks: readonly number[], alpha: number): n
   let previousInformation = 0;
   let previousSpent = 0;
   for (const [index, n] of looks.entries()) {
-    const spent = obrienFlemingSpent(alpha, n / total);
+    const spent = spending(n);
     const increment = Math.max(spent - previousSpent, 1e-15);
     const step = n - previousInformation;
     const stepSd = Math.sqrt(step);
