@@ -9,6 +9,7 @@ import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { type LoopState, runKnobValues } from "../experiment/state.js";
 import type { BestProfile } from "../profile/snapshot.js";
 import { git } from "../workspace/git.js";
+import { CandidateWroteOutside } from "../workspace/run-watch.js";
 import {
   type IterationRecord,
   outcomeOf,
@@ -39,7 +40,6 @@ import {
 } from "./guards.js";
 import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
 import { measureCandidate } from "./measure-candidate.js";
-import { CandidateWroteOutside } from "./run-watch.js";
 import { type Snapshot, snapshotCandidate, snapshotDiff, undoSnapshot } from "./snapshot.js";
 import type { LoopWorktrees } from "./worktrees.js";
 

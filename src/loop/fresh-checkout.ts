@@ -1,8 +1,8 @@
 import { knobRunTarget } from "../experiment/knobs.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
+import { type CommandResult, runCheckCommand } from "../measure/check-run.js";
 import { openRepository } from "../workspace/git.js";
 import { WorktreeSet } from "../workspace/worktrees.js";
-import { type CommandResult, runCheckCommand } from "./commands.js";
 
 /**
  * The last check before a keep is final: the kept commit alone, checked out afresh in a new

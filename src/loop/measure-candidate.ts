@@ -4,6 +4,7 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
 import { BenchRunError } from "../measure/bench-failure.js";
+import { runCheckCommand } from "../measure/check-run.js";
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
 import {
   compareInterleaved,
@@ -12,10 +13,9 @@ import {
 } from "../measure/interleaved.js";
 import { roundProgress } from "../measure/round-progress.js";
 import { median } from "../measure/stats/robust.js";
+import { CandidateWroteOutside } from "../workspace/run-watch.js";
 import type { IterationRecord } from "./artifacts.js";
-import { runCheckCommand } from "./commands.js";
 import type { EvaluationRuns } from "./evaluation-runs.js";
-import { CandidateWroteOutside } from "./run-watch.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 export interface MeasureEnv {
