@@ -10,9 +10,10 @@ import { defaultRemeasureRounds } from "../loop/report/remeasure.js";
 import { runLoop } from "../loop/run-loop.js";
 import { openRepository } from "../workspace/git.js";
 import { loopProgress } from "./loop-progress.js";
+import { addQueueOptions, openQueue, type QueueFlags, queueUrlOf } from "./queue-options.js";
 import { stepPrinter } from "./step-printer.js";
 
-interface RunFlags extends LlmFlags {
+interface RunFlags extends LlmFlags, QueueFlags {
   experiment?: string;
   agent?: string;
   patches?: string;
@@ -30,7 +31,7 @@ interface RunFlags extends LlmFlags {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command("run")
     .description(
       "Lock the baseline if needed, then run the loop: plan, apply, check, test, measure against the best, decide, commit, reflect — until the target or a budget is reached. Resumes where a previous run stopped.",
@@ -83,8 +84,10 @@ export function registerRun(program: Command): void {
     .option("--max-cost <usd>", "stop when the agents' cost reaches this many US dollars")
     .option("--continue-after-target", "go on after the target is reached")
     .option("--accept-noise", "lock a noisy baseline anyway (recorded in the plan)")
-    .option("--no-report", "do not write the final report when the loop ends")
-    .action(async (flags: RunFlags) => {
+    .option("--no-report", "do not write the final report when the loop ends");
+  addQueueOptions(command, "build, test and measure the candidates").action(
+    async (flags: RunFlags) => {
+      const queueUrl = queueUrlOf(flags);
       const repository = await openRepository(process.cwd());
       const root = repository.root;
       let opened = await openExperiment(root, flags.experiment);
@@ -120,6 +123,8 @@ export function registerRun(program: Command): void {
         opened.experiment,
         root,
       );
+      // Before the baseline: an unreachable queue stops the run at once.
+      const remote = await openQueue(queueUrl, root, opened.experiment);
       if (!opened.ledger.last("baseline-locked")) {
         progress.line("locking the baseline…");
         await lockBaseline({
@@ -127,6 +132,9 @@ export function registerRun(program: Command): void {
           name: opened.name,
           acceptNoise: flags.acceptNoise,
           onProgress: (m) => progress.line(m),
+        }).catch(async (error) => {
+          await remote?.close();
+          throw error;
         });
         opened = await openExperiment(root, opened.name);
       }
@@ -148,7 +156,8 @@ export function registerRun(program: Command): void {
           : undefined,
         continueAfterTarget: flags.continueAfterTarget,
         ...loopProgress(progress),
-      });
+        ...(remote && { remote }),
+      }).finally(() => remote?.close());
       progress.done();
       process.stdout.write(`stopped: ${outcome.reason}\n`);
       if (outcome.interrupted) {
@@ -166,5 +175,6 @@ export function registerRun(program: Command): void {
           `leaderboard: ${opened.dir}/leaderboard.md\nfinal report: ${report.path} (${report.htmlPath})\n`,
         );
       }
-    });
+    },
+  );
 }

@@ -2,6 +2,7 @@ import { knobRunTarget } from "../experiment/knobs.js";
 import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { type CommandResult, runCheckCommand } from "../measure/check-run.js";
+import type { QueueClient } from "../queue/client.js";
 import { CandidateWroteOutside } from "../workspace/run-watch.js";
 import type { EvaluationRuns } from "./evaluation-runs.js";
 import { faultPoint } from "./fault.js";
@@ -20,15 +21,25 @@ export async function buildAndTest(input: {
   onStep: (step: string) => void;
   /** The evaluation's isolated runs: the tests run isolated, and what they write is checked. */
   runs?: EvaluationRuns;
+  /** Built and tested by a worker of the queue instead (the snapshot's commit), isolated there. */
+  remote?: { client: QueueClient; commit: string };
 }): Promise<CommandResult> {
-  const { experiment, cwd, ledger, iteration, attempt, runs } = input;
+  const { experiment, cwd, ledger, iteration, attempt, runs, remote } = input;
   const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
   let result: CommandResult = { ok: true, report: "" };
-  if (experiment.commands.build) {
+  if (remote) {
+    input.onStep("building and testing on the queue");
+    result = await remote.client.buildAndTest({ commit: remote.commit, knobs: input.knobs }, true);
+    // The behaviour check still runs here, on a built candidate.
+    if (result.ok && experiment.commands.check && experiment.commands.build) {
+      result = await runCheckCommand("the build", experiment.commands.build, { cwd }, timeoutMs);
+      await runs?.watch.reference("B");
+    }
+  } else if (experiment.commands.build) {
     input.onStep("building");
     result = await runCheckCommand("the build", experiment.commands.build, { cwd }, timeoutMs);
   }
-  if (result.ok) {
+  if (result.ok && !remote) {
     // What the build produced is part of the checkout's reference; what the tests add is not.
     await runs?.watch.reference("B");
     input.onStep("testing");

@@ -8,6 +8,7 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { type LoopState, runKnobValues } from "../experiment/state.js";
 import type { BestProfile } from "../profile/snapshot.js";
+import type { QueueClient } from "../queue/client.js";
 import { git } from "../workspace/git.js";
 import { CandidateWroteOutside } from "../workspace/run-watch.js";
 import {
@@ -76,6 +77,8 @@ export interface EvaluationEnv {
   /** Called at every step boundary before the commit; throws InterruptedError to stop there. */
   checkpoint: () => void;
   onStep: (step: string, detail?: string) => void;
+  /** Builds, tests and comparisons go to this queue's workers (`--queue`); unset: run here. */
+  remote?: QueueClient;
 }
 
 /** The planned iteration whose candidate is evaluated. */
@@ -241,6 +244,7 @@ async function attemptEdits(
       attempt,
       onStep: env.onStep,
       runs,
+      ...(env.remote && { remote: { client: env.remote, commit: snapshot.commit } }),
     });
     env.checkpoint();
     if (result.ok) return { ...attempted, snapshot, ended: null };
@@ -287,6 +291,7 @@ async function decide(
     worktrees: env.worktrees,
     candidatePath: snapshot.path,
     onStep: env.onStep,
+    ...(env.remote && { remote: { client: env.remote, candidateCommit: snapshot.commit } }),
   };
   const guarded: GuardContext = {
     experiment,
@@ -317,6 +322,7 @@ async function decide(
     commit: snapshot.commit,
     knobs: record.knobs,
     onStep: env.onStep,
+    remote: env.remote,
   });
   env.checkpoint();
   if (!fresh.ok) return ["rejected", freshCheckoutReason(snapshot.commit, fresh.report)];

@@ -13,6 +13,7 @@ import {
 } from "../measure/interleaved.js";
 import { roundProgress } from "../measure/round-progress.js";
 import { median } from "../measure/stats/robust.js";
+import type { QueueClient } from "../queue/client.js";
 import { CandidateWroteOutside } from "../workspace/run-watch.js";
 import type { IterationRecord } from "./artifacts.js";
 import type { EvaluationRuns } from "./evaluation-runs.js";
@@ -25,6 +26,8 @@ export interface MeasureEnv {
   /** The checkout holding the candidate: the candidate worktree, or the main tree in host mode. */
   candidatePath: string;
   onStep: (step: string, detail?: string) => void;
+  /** Compared on a worker of the queue instead, the candidate being this commit there. */
+  remote?: { client: QueueClient; candidateCommit: string };
 }
 
 /**
@@ -106,39 +109,53 @@ async function compareWithBest(
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
   const settings = decisionSettings(experiment);
-  const result = await compareInterleaved(
-    {
-      label: "best",
-      cwd: worktrees.bestPath,
-      isolation: runs.best,
-      ...knobRunTarget(experiment.knobs, state.best.knobs),
+  const best = { commit: state.best.commit, knobs: state.best.knobs };
+  const options = {
+    bench: {
+      command: experiment.commands.bench,
+      timeoutMs: m.timeoutSeconds * 1000,
+      format: m.format,
     },
-    {
-      label: "candidate",
-      cwd: env.candidatePath,
-      isolation: runs.candidate,
-      ...knobRunTarget(experiment.knobs, record.knobs),
+    directions: { [experiment.metric.name]: experiment.metric.direction },
+    ratios: [experiment.metric.name],
+    schedule: {
+      minRounds: Math.min(m.minRounds, m.maxRounds),
+      lookEvery: 5,
+      maxRounds: m.maxRounds,
     },
-    {
-      bench: {
-        command: experiment.commands.bench,
-        timeoutMs: m.timeoutSeconds * 1000,
-        format: m.format,
-        metrics: [],
+    settings,
+    seed: record.seed,
+  };
+  let result: InterleavedResult;
+  if (env.remote) {
+    env.onStep("measuring", `on the queue ${env.remote.client.shown}`);
+    const candidate = { commit: env.remote.candidateCommit, knobs: record.knobs };
+    const remote = await env.remote.client.compare({ ...options, best, candidate });
+    record.measuredBy = remote.measuredBy;
+    record.measuredOn = remote.environment;
+    result = remote;
+  } else {
+    result = await compareInterleaved(
+      {
+        label: "best",
+        cwd: worktrees.bestPath,
+        isolation: runs.best,
+        ...knobRunTarget(experiment.knobs, state.best.knobs),
       },
-      directions: { [experiment.metric.name]: experiment.metric.direction },
-      ratios: [experiment.metric.name],
-      schedule: {
-        minRounds: Math.min(m.minRounds, m.maxRounds),
-        lookEvery: 5,
-        maxRounds: m.maxRounds,
+      {
+        label: "candidate",
+        cwd: env.candidatePath,
+        isolation: runs.candidate,
+        ...knobRunTarget(experiment.knobs, record.knobs),
       },
-      settings,
-      seed: record.seed,
-      afterRun: (arm, what) => runs.watch.afterRun(arm, `benchmark run (${what})`),
-      onEvent: (event: InterleavedEvent) => progress(event),
-    },
-  );
+      {
+        ...options,
+        bench: { ...options.bench, metrics: [] },
+        afterRun: (arm, what) => runs.watch.afterRun(arm, `benchmark run (${what})`),
+        onEvent: (event: InterleavedEvent) => progress(event),
+      },
+    );
+  }
   const name = experiment.metric.name;
   if (!result.scenarios.some((s) => s.name === name)) {
     throw new AutoOptimizeError(
@@ -174,6 +191,7 @@ async function compareWithBest(
     rounds: result.rounds.length,
     value: record.value,
     bestValue: record.bestValue,
+    ...(record.measuredBy && { measuredBy: record.measuredBy }),
   });
   return result;
 }

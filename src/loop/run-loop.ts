@@ -7,6 +7,7 @@ import { acquireRunLock } from "../experiment/run-lock.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState, type LoopState } from "../experiment/state.js";
 import { withInterrupt } from "../measure/interrupt.js";
+import type { QueueClient } from "../queue/client.js";
 import { changedFiles } from "../workspace/files.js";
 import { git, openRepository, type Repository } from "../workspace/git.js";
 import { stageToolFiles } from "../workspace/stage-tool-files.js";
@@ -33,6 +34,8 @@ export interface LoopOptions {
   hotspots?: (bestWorktree: string) => Promise<string | null>;
   onStep?: (iteration: number, step: string, detail?: string) => void;
   onIteration?: (state: LoopState) => void;
+  /** Builds, tests and comparisons go to this queue's workers (`run --queue`). */
+  remote?: QueueClient;
 }
 
 export interface LoopOutcome {
@@ -156,6 +159,7 @@ async function loop(
           profile,
           checkpoint,
           onStep: (step, detail) => options.onStep?.(iteration, step, detail),
+          ...(options.remote && { remote: options.remote }),
         },
         state,
       );
