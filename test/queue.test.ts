@@ -104,5 +104,55 @@ describe.skipIf(missing !== null)(
         repo.remove();
       }
     });
+
+    it("survives kill -9 of the controller while its comparison waits (resumed, the iteration redone) and of the measuring worker mid-comparison (re-queued, measured again from scratch on another): the same decisions", async () => {
+      const repo = new LoopRepo();
+      try {
+        // A benchmark slow enough (0.2 s a run) for a comparison to be caught mid-way.
+        repo.commit("a slower benchmark", { "src/slow.sh": "sleep 0.2\ncat src/value.txt\n" });
+        expect((await repo.init(["--unconfined", "--bench", "sh src/slow.sh"])).code).toBe(0);
+        const builder = worker("builder", ["--no-measure"]);
+        await builder.waitFor("serving");
+        const args = [
+          "run",
+          "--agent",
+          "patches",
+          "--revisions",
+          `${repo.ideas.keep},${repo.ideas.drop}`,
+        ];
+        const queued = [...args, "--no-report", "--queue", redis.url];
+        // Nobody measures yet: the controller waits on its comparison, and is killed there.
+        const killed = await runCli(queued, repo.dir, {
+          onStderr: (text, child) => {
+            if (text.includes("on the queue redis://")) child.kill("SIGKILL");
+          },
+        });
+        expect(killed.signal).toBe("SIGKILL");
+
+        let measuring = false;
+        const resumed = runCli(queued, repo.dir, {
+          onStderr: (text) => {
+            measuring ||= text.includes("on the queue redis://");
+          },
+        });
+        while (!measuring) await new Promise((resolve) => setTimeout(resolve, 50));
+        const doomed = worker("m1");
+        await doomed.waitFor("comparison measure-");
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await doomed.kill();
+        expect(doomed.log).not.toContain("done: measured");
+        const survivor = worker("m2");
+        const result = await resumed;
+        expect(result.code).toBe(0);
+        expect(result.stderr).toContain("resumed");
+        expect(repo.decisions()).toEqual(["1:keep", "2:drop"]);
+        expect(records(repo).map((r) => r.measuredBy)).toEqual(["m2", "m2"]);
+        // The comparison m1 started was taken up again by m2 once m1's lock lapsed.
+        const started = doomed.log.match(/comparison (measure-\w+)/)?.[1] as string;
+        expect(survivor.log).toContain(`comparison ${started}`);
+      } finally {
+        repo.remove();
+      }
+    });
   },
 );
