@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkQueueUrl } from "../src/queue/url.js";
 import { runCli } from "./helpers/cli.js";
+import { HostRepo, valuePlan } from "./helpers/host.js";
 import { LoopRepo } from "./helpers/loop-repo.js";
 import { freePort, RedisServer, redisMissing, WorkerProcess } from "./helpers/redis.js";
 
@@ -150,6 +151,24 @@ describe.skipIf(missing !== null)(
         // The comparison m1 started was taken up again by m2 once m1's lock lapsed.
         const started = doomed.log.match(/comparison (measure-\w+)/)?.[1] as string;
         expect(survivor.log).toContain(`comparison ${started}`);
+      } finally {
+        repo.remove();
+      }
+    });
+
+    it("step evaluate --queue measures a host's edit on a worker and records it", async () => {
+      const repo = new HostRepo();
+      try {
+        await repo.start(["--unconfined"]);
+        const host = worker("h1");
+        await host.waitFor("serving");
+        await repo.ok(["next"]);
+        await repo.ok(repo.planArgs(valuePlan(1)));
+        repo.write({ "src/value.txt": "80\n" });
+        const evaluated = await repo.ok<{ decision: string }>(["evaluate", "--queue", redis.url]);
+        expect(evaluated.decision).toBe("keep");
+        expect(records(repo).map((r) => r.measuredBy)).toEqual(["h1"]);
+        expect(host.log).toContain("done: measured");
       } finally {
         repo.remove();
       }
