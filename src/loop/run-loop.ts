@@ -88,6 +88,7 @@ async function loop(
       worktrees.candidatePath,
     );
   const recovered = await recover();
+  await options.remote?.cancelLeftOver();
   state = deriveState(experiment, ledger);
   ledger.append({ type: "run-started", agent: options.agent.name });
 

@@ -40,10 +40,7 @@ export class QueueClient {
     readonly shown: string,
   ) {}
 
-  /**
-   * Connects (failing fast, naming the URL) and cancels the jobs a killed controller of this
-   * experiment left waiting: their iteration was abandoned on resume, and nobody waits for them.
-   */
+  /** Connects, failing fast with an error naming the URL. */
   static async open(queue: QueueUrl, root: string, experiment: Experiment): Promise<QueueClient> {
     const connection = await connectQueue(queue);
     const roots = await git(["rev-list", "--max-parents=0", experiment.baseCommit], root);
@@ -56,17 +53,7 @@ export class QueueClient {
       build: new QueueEvents(QUEUES.build, { connection: connection.duplicate() }),
       measure: new QueueEvents(QUEUES.measure, { connection: connection.duplicate() }),
     };
-    const client = new QueueClient(
-      connection,
-      queues,
-      events,
-      root,
-      experiment,
-      repository,
-      queue.shown,
-    );
-    await client.cancelLeftOver();
-    return client;
+    return new QueueClient(connection, queues, events, root, experiment, repository, queue.shown);
   }
 
   /** Builds and tests a commit on a worker: the local runCheckCommand's result, and who ran it. */
@@ -138,7 +125,12 @@ export class QueueClient {
     }
   }
 
-  private async cancelLeftOver(): Promise<void> {
+  /**
+   * Cancels the jobs of this experiment still waiting, left by a killed controller: their
+   * iteration is abandoned on resume, and nobody reads them. Called with the run lock held, so
+   * they cannot be another live run's.
+   */
+  async cancelLeftOver(): Promise<void> {
     for (const queue of [this.queues.build, this.queues.measure]) {
       for (const job of await queue.getJobs(["waiting", "prioritized", "delayed"])) {
         const data = job.data as Partial<BuildJobData> | undefined;

@@ -86,6 +86,7 @@ export async function stepEvaluate(
     const attempt = position.failedAttempts + 1;
     let evaluation: Evaluation;
     const remote = options.queue && (await QueueClient.open(options.queue, root, experiment));
+    await remote?.cancelLeftOver();
     try {
       evaluation = await evaluateCandidate(
         {
