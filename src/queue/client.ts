@@ -56,7 +56,7 @@ export class QueueClient {
     return new QueueClient(connection, queues, events, root, experiment, repository, queue.shown);
   }
 
-  /** Builds and tests a commit on a worker: the local runCheckCommand's result, and who ran it. */
+  /** Builds and tests a commit on a worker: the result the local runCheckCommand gives. */
   async buildAndTest(revision: Revision, isolated: boolean): Promise<CommandResult> {
     const data: BuildJobData = { ...this.base(), revision, isolated };
     await publishRevisions(this.connection, this.root, this.repository, [revision.commit]);
