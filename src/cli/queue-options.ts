@@ -15,7 +15,8 @@ export const QUEUE_SECURITY =
 export function addQueueOptions(command: Command, what: string): Command {
   return command
     .option("--queue <url>", `${what} on the workers of this Redis queue (redis://HOST:PORT)`)
-    .option("--insecure", "accept a --queue off this machine without a password or TLS");
+    .option("--insecure", "accept a --queue off this machine without a password or TLS")
+    .addHelpText("after", `\nQueue security: ${QUEUE_SECURITY}\n`);
 }
 
 /** The checked URL of --queue (bad input exits 2 before anything runs), or null without it. */
