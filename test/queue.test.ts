@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkQueueUrl } from "../src/queue/url.js";
 import { runCli } from "./helpers/cli.js";
 import { HostRepo, valuePlan } from "./helpers/host.js";
@@ -57,8 +57,13 @@ describe.skipIf(missing !== null)(
       cache = mkdtempSync(join(tmpdir(), "auto-optimize-worker-cache-"));
     });
 
+    // Each test's workers stop with it: a later test's jobs go to its own workers only.
+    afterEach(async () => {
+      for (const w of workers.splice(0))
+        if (w.process.exitCode === null && !w.process.killed) await w.kill();
+    });
+
     afterAll(async () => {
-      for (const w of workers) if (w.process.exitCode === null) await w.kill();
       redis?.stop();
       rmSync(cache, { recursive: true, force: true });
     });
