@@ -12,7 +12,6 @@ import {
   PlanOutput,
   ReflectInput,
   ReflectOutput,
-  Where,
 } from "../schemas.js";
 import type { ToolRegistry } from "../server.js";
 
