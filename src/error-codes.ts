@@ -115,4 +115,11 @@ export type ErrorCode =
   | "no-disassembler"
   | "disassembly-failed"
   | "no-symbol"
-  | "bad-symbol";
+  | "bad-symbol"
+  // The queue of benchmark machines (src/queue/)
+  | "bad-queue-url"
+  | "insecure-queue-url"
+  | "queue-unreachable"
+  | "queue-job-failed"
+  | "bad-queue-result"
+  | "bundle-too-large";

@@ -207,3 +207,22 @@ describe("the time account (issue 13, item 14)", () => {
     expect(account.total).toBe(142_000);
   });
 });
+
+describe("which machines measured what (run --queue)", () => {
+  it("names each worker with its iterations, and this machine's, only when a worker measured", () => {
+    const onWorker = (n: number, worker: string) => ({
+      ...iteration(n, 0.1, "drop"),
+      measuredBy: worker,
+    });
+    const report = render([
+      onWorker(1, "bench-1"),
+      onWorker(2, "bench-2"),
+      iteration(3, 0.1, "drop"),
+      onWorker(4, "bench-1"),
+    ]);
+    expect(report).toContain(
+      "Measured by the queue's workers — **bench-1**: iterations 1, 4; **bench-2**: iteration 2; this machine: iteration 3",
+    );
+    expect(render([iteration(1, 0.1, "drop")])).not.toContain("Measured by the queue's workers");
+  });
+});

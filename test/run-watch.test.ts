@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AutoOptimizeError } from "../src/errors.js";
-import { CandidateWroteOutside, RunWatch } from "../src/loop/run-watch.js";
+import { CandidateWroteOutside, RunWatch } from "../src/workspace/run-watch.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 /**

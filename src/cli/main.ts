@@ -14,6 +14,7 @@ import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 import { registerStep } from "./step.js";
+import { registerWorker } from "./worker.js";
 
 const { version } = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
@@ -39,6 +40,7 @@ registerStep(program);
 registerMcp(program);
 registerProfile(program);
 registerDisasm(program);
+registerWorker(program);
 
 // The one place errors become output: bad input exits 2 with what to fix, a failed run exits 1.
 try {

@@ -10,9 +10,10 @@ import { defaultRemeasureRounds } from "../loop/report/remeasure.js";
 import { runLoop } from "../loop/run-loop.js";
 import { openRepository } from "../workspace/git.js";
 import { loopProgress } from "./loop-progress.js";
+import { addQueueOptions, openQueue, type QueueFlags, queueUrlOf } from "./queue-options.js";
 import { stepPrinter } from "./step-printer.js";
 
-interface RunFlags extends LlmFlags {
+interface RunFlags extends LlmFlags, QueueFlags {
   experiment?: string;
   agent?: string;
   patches?: string;
@@ -31,7 +32,7 @@ interface RunFlags extends LlmFlags {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command("run")
     .description(
       "Lock the baseline if needed, then run the loop: plan, apply, check, test, measure against the best, decide, commit, reflect — until the target or a budget is reached. Resumes where a previous run stopped.",
@@ -88,9 +89,11 @@ export function registerRun(program: Command): void {
     .option("--max-cost <usd>", "stop when the agents' cost reaches this many US dollars")
     .option("--continue-after-target", "go on after the target is reached")
     .option("--accept-noise", "lock a noisy baseline anyway (recorded in the plan)")
-    .option("--no-report", "do not write the final report when the loop ends")
-    .action(async (flags: RunFlags) => {
+    .option("--no-report", "do not write the final report when the loop ends");
+  addQueueOptions(command, "build, test and measure the candidates").action(
+    async (flags: RunFlags) => {
       const parallel = flags.parallel ? parseInteger("--parallel", flags.parallel, 1) : 1;
+      const queueUrl = queueUrlOf(flags);
       const repository = await openRepository(process.cwd());
       const root = repository.root;
       let opened = await openExperiment(root, flags.experiment);
@@ -126,6 +129,8 @@ export function registerRun(program: Command): void {
         opened.experiment,
         root,
       );
+      // Before the baseline: an unreachable queue stops the run at once.
+      const remote = await openQueue(queueUrl, root, opened.experiment);
       if (!opened.ledger.last("baseline-locked")) {
         progress.line("locking the baseline…");
         await lockBaseline({
@@ -133,6 +138,9 @@ export function registerRun(program: Command): void {
           name: opened.name,
           acceptNoise: flags.acceptNoise,
           onProgress: (m) => progress.line(m),
+        }).catch(async (error) => {
+          await remote?.close();
+          throw error;
         });
         opened = await openExperiment(root, opened.name);
       }
@@ -155,7 +163,8 @@ export function registerRun(program: Command): void {
           : undefined,
         continueAfterTarget: flags.continueAfterTarget,
         ...loopProgress(progress),
-      });
+        ...(remote && { remote }),
+      }).finally(() => remote?.close());
       progress.done();
       process.stdout.write(`stopped: ${outcome.reason}\n`);
       if (outcome.interrupted) {
@@ -173,5 +182,6 @@ export function registerRun(program: Command): void {
           `leaderboard: ${opened.dir}/leaderboard.md\nfinal report: ${report.path} (${report.htmlPath})\n`,
         );
       }
-    });
+    },
+  );
 }

@@ -6,6 +6,7 @@ import { stepNext } from "../loop/host/next.js";
 import { stepPlan } from "../loop/host/plan.js";
 import { stepReflect } from "../loop/host/reflect.js";
 import { hostStatus } from "../loop/host/status.js";
+import { addQueueOptions, type QueueFlags, queueUrlOf } from "./queue-options.js";
 import { stepPrinter } from "./step-printer.js";
 
 interface StepFlags {
@@ -74,17 +75,20 @@ Out-of-order steps are refused with the step to take instead; 'step status' says
       );
     });
 
-  step
+  const evaluate = step
     .command("evaluate")
     .description(
       "Check, build, test and measure the edits against the current best; decide; commit (a non-keep is reverted).",
     )
     .option("--experiment <name>", experimentOption)
-    .option("--json", "print one JSON object: iteration, decision, result, delta, nextHint")
-    .action(async (flags: StepFlags) => {
+    .option("--json", "print one JSON object: iteration, decision, result, delta, nextHint");
+  addQueueOptions(evaluate, "build, test and measure the edits").action(
+    async (flags: StepFlags & QueueFlags) => {
+      const queue = queueUrlOf(flags);
       const result = await stepEvaluate({
         cwd: process.cwd(),
         experiment: flags.experiment,
+        ...(queue && { queue }),
         onProgress: flags.json ? undefined : stepPrinter(),
       });
       const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
@@ -101,7 +105,8 @@ Out-of-order steps are refused with the step to take instead; 'step status' says
         `Next: ${result.nextHint}`,
       ];
       print(flags, result, `${recovered(result.recovered)}${lines.join("\n")}`);
-    });
+    },
+  );
 
   step
     .command("reflect")

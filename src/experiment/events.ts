@@ -78,6 +78,8 @@ export const LedgerEventSchema = z.discriminatedUnion("type", [
     value: z.number(),
     /** The current best's median of the metric in the same comparison. */
     bestValue: z.number(),
+    /** The queue's worker that ran the comparison (`run --queue`); none: measured here. */
+    measuredBy: z.string().optional(),
   }),
   z.object({
     type: z.literal("decided"),

@@ -16,6 +16,8 @@ export interface FinishedIteration {
   commits: string[];
   /** What the agent's model calls cost during this iteration (US dollars; 0 without a model). */
   costUsd?: number;
+  /** The queue's worker that measured it, when one did. */
+  measuredBy?: string;
 }
 
 export interface UnfinishedIteration {
@@ -160,6 +162,7 @@ function summarize(
     knobs: applied?.knobs ?? {},
     commits,
     costUsd: 0,
+    ...(measured?.measuredBy && { measuredBy: measured.measuredBy }),
   };
 }
 

@@ -8,7 +8,9 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
 import { type LoopState, runKnobValues } from "../experiment/state.js";
 import type { BestProfile } from "../profile/snapshot.js";
+import type { QueueClient } from "../queue/client.js";
 import { git } from "../workspace/git.js";
+import { CandidateWroteOutside } from "../workspace/run-watch.js";
 import {
   type IterationRecord,
   outcomeOf,
@@ -40,7 +42,6 @@ import {
 import { flagUnsampled, newIterationRecord } from "./iteration-record.js";
 import { measureCandidate } from "./measure-candidate.js";
 import { type Lane, laneOf } from "./measurement-lane.js";
-import { CandidateWroteOutside } from "./run-watch.js";
 import { type Snapshot, snapshotCandidate, snapshotDiff, undoSnapshot } from "./snapshot.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
@@ -84,6 +85,8 @@ export interface EvaluationEnv {
    * this candidate's runs go on. Absent: one candidate at a time.
    */
   generation?: { lane: Lane; size: number; iterations: ReadonlySet<number> };
+  /** Builds, tests and comparisons go to this queue's workers (`--queue`); unset: run here. */
+  remote?: QueueClient;
 }
 
 /** The planned iteration whose candidate is evaluated. */
@@ -166,8 +169,18 @@ export async function evaluateToDecision(
   if (attempts.ended?.guard) record.guard = attempts.ended.guard;
   const [decision, reason] = attempts.ended
     ? [attempts.ended.decision, attempts.ended.reason]
-    : await laneOf(env).exclusive(() => decide(env, state, candidate, record, attempts, runs));
+    : await decideInLane(env, () => decide(env, state, candidate, record, attempts, runs));
   return { kind: "pending", decision, reason, record, snapshot, changed: attempts.changed };
+}
+
+/**
+ * The decision holds the machine alone: its guards run the best and the candidate, its comparison
+ * measures. With a queue the comparison runs on a measuring worker, which takes one at a time
+ * itself, so a generation's siblings may wait on workers side by side.
+ */
+function decideInLane<T>(env: EvaluationEnv, work: () => Promise<T>): Promise<T> {
+  const lane = laneOf(env);
+  return env.remote ? lane.shared(work) : lane.exclusive(work);
 }
 
 /**
@@ -184,6 +197,7 @@ export async function confirmKeep(env: EvaluationEnv, pending: PendingDecision):
       commit,
       knobs: pending.record.knobs,
       onStep: env.onStep,
+      remote: env.remote,
     }),
   );
   env.checkpoint();
@@ -321,6 +335,7 @@ async function attemptEdits(
         attempt,
         onStep: env.onStep,
         runs,
+        ...(env.remote && { remote: { client: env.remote, commit: tested.commit } }),
       }),
     );
     env.checkpoint();
@@ -369,6 +384,7 @@ async function decide(
     candidatePath: snapshot.path,
     onStep: env.onStep,
     family: env.generation?.size ?? 1,
+    ...(env.remote && { remote: { client: env.remote, candidateCommit: snapshot.commit } }),
   };
   const guarded: GuardContext = {
     experiment,

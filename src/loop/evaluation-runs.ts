@@ -2,10 +2,10 @@ import { FILES, iterationName } from "../experiment/layout.js";
 import { runIsolationFor } from "../experiment/run-isolation.js";
 import type { LoopState } from "../experiment/state.js";
 import type { RunIsolation } from "../measure/run-isolation.js";
+import { RunWatch, type WatchedTree } from "../workspace/run-watch.js";
 import type { Candidate, EvaluationEnv } from "./evaluate.js";
 import { readyBest } from "./measure-candidate.js";
 import { laneOf } from "./measurement-lane.js";
-import { RunWatch, type WatchedTree } from "./run-watch.js";
 
 /** How an evaluation's test and benchmark runs are isolated, and the watch over its checkouts. */
 export interface EvaluationRuns {

@@ -1,8 +1,9 @@
 import { knobRunTarget } from "../experiment/knobs.js";
 import type { Experiment, KnobValue } from "../experiment/schema.js";
+import { type CommandResult, runCheckCommand } from "../measure/check-run.js";
+import type { QueueClient } from "../queue/client.js";
 import { openRepository } from "../workspace/git.js";
 import { WorktreeSet } from "../workspace/worktrees.js";
-import { type CommandResult, runCheckCommand } from "./commands.js";
 
 /**
  * The last check before a keep is final: the kept commit alone, checked out afresh in a new
@@ -18,8 +19,14 @@ export async function testFreshCheckout(input: {
   commit: string;
   knobs: Record<string, KnobValue>;
   onStep: (step: string) => void;
+  /** Checked on a worker of the queue instead: its checkouts are fresh by construction. */
+  remote?: QueueClient;
 }): Promise<CommandResult> {
   const { experiment } = input;
+  if (input.remote) {
+    input.onStep("testing a fresh checkout of the kept commit on the queue");
+    return input.remote.buildAndTest({ commit: input.commit, knobs: input.knobs }, false);
+  }
   const timeoutMs = experiment.measurement.timeoutSeconds * 1000;
   const checkouts = await WorktreeSet.create(await openRepository(input.root), "fresh-checkout");
   try {

@@ -43,6 +43,9 @@ export const IterationRecordSchema = z.object({
   guard: z.enum(GUARDS).optional(),
   /** The commit of the candidate that was built, tested and measured (none when the checks rejected it). */
   snapshot: z.string().optional(),
+  /** The queue's worker that ran the comparison (`run --queue`), and its environment snapshot then. */
+  measuredBy: z.string().optional(),
+  measuredOn: z.record(z.string(), z.unknown()).optional(),
   /** What the agent's model calls cost during this iteration (agents that pay for a model). */
   cost: AgentUsageSchema.optional(),
 });

@@ -4,6 +4,7 @@ import type { Ledger } from "../experiment/ledger.js";
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
 import { BenchRunError } from "../measure/bench-failure.js";
+import { runCheckCommand } from "../measure/check-run.js";
 import { DEFAULT_DECISION, type DecisionSettings } from "../measure/decision.js";
 import {
   compareInterleaved,
@@ -12,10 +13,10 @@ import {
 } from "../measure/interleaved.js";
 import { roundProgress } from "../measure/round-progress.js";
 import { median } from "../measure/stats/robust.js";
+import type { QueueClient } from "../queue/client.js";
+import { CandidateWroteOutside } from "../workspace/run-watch.js";
 import type { IterationRecord } from "./artifacts.js";
-import { runCheckCommand } from "./commands.js";
 import type { EvaluationRuns } from "./evaluation-runs.js";
-import { CandidateWroteOutside } from "./run-watch.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 export interface MeasureEnv {
@@ -25,6 +26,8 @@ export interface MeasureEnv {
   /** The checkout holding the candidate: the candidate worktree, or the main tree in host mode. */
   candidatePath: string;
   onStep: (step: string, detail?: string) => void;
+  /** Compared on a worker of the queue instead, the candidate being this commit there. */
+  remote?: { client: QueueClient; candidateCommit: string };
   /** How many comparisons its generation makes (`run --parallel`): each decides at alpha / family. */
   family?: number;
 }
@@ -112,41 +115,55 @@ async function compareWithBest(
   const { experiment, worktrees } = env;
   const m = experiment.measurement;
   const settings = decisionSettings(experiment, env.family);
-  const result = await compareInterleaved(
-    {
-      label: "best",
-      cwd: worktrees.bestPath,
-      isolation: runs.best,
-      ...knobRunTarget(experiment.knobs, state.best.knobs),
+  const best = { commit: state.best.commit, knobs: state.best.knobs };
+  const options = {
+    bench: {
+      command: experiment.commands.bench,
+      timeoutMs: m.timeoutSeconds * 1000,
+      format: m.format,
     },
-    {
-      label: "candidate",
-      cwd: env.candidatePath,
-      isolation: runs.candidate,
-      ...knobRunTarget(experiment.knobs, record.knobs),
+    directions: { [experiment.metric.name]: experiment.metric.direction },
+    ratios: [experiment.metric.name],
+    schedule: {
+      minRounds: Math.min(m.minRounds, m.maxRounds),
+      lookEvery: 5,
+      maxRounds: m.maxRounds,
+      // A promising comparison unresolved at max rounds goes on: docs/decision-quality.md.
+      extendTo: 2 * rounds,
     },
-    {
-      bench: {
-        command: experiment.commands.bench,
-        timeoutMs: m.timeoutSeconds * 1000,
-        format: m.format,
-        metrics: [],
+    settings,
+    seed: record.seed,
+  };
+  let result: InterleavedResult;
+  if (env.remote) {
+    env.onStep("measuring", `on the queue ${env.remote.client.shown}`);
+    const candidate = { commit: env.remote.candidateCommit, knobs: record.knobs };
+    const remote = await env.remote.client.compare({ ...options, best, candidate });
+    record.measuredBy = remote.measuredBy;
+    record.measuredOn = remote.environment;
+    result = remote;
+  } else {
+    result = await compareInterleaved(
+      {
+        label: "best",
+        cwd: worktrees.bestPath,
+        isolation: runs.best,
+        ...knobRunTarget(experiment.knobs, state.best.knobs),
       },
-      directions: { [experiment.metric.name]: experiment.metric.direction },
-      ratios: [experiment.metric.name],
-      schedule: {
-        minRounds: Math.min(m.minRounds, m.maxRounds),
-        lookEvery: 5,
-        maxRounds: m.maxRounds,
-        // A promising comparison unresolved at max rounds goes on: docs/decision-quality.md.
-        extendTo: 2 * rounds,
+      {
+        label: "candidate",
+        cwd: env.candidatePath,
+        isolation: runs.candidate,
+        ...knobRunTarget(experiment.knobs, record.knobs),
       },
-      settings,
-      seed: record.seed,
-      afterRun: (arm, what) => runs.watch.afterRun(arm, `benchmark run (${what})`),
-      onEvent: (event: InterleavedEvent) => progress(event),
-    },
-  );
+      {
+        ...options,
+        bench: { ...options.bench, metrics: [] },
+        afterRun: (arm, what) => runs.watch.afterRun(arm, `benchmark run (${what})`),
+        onEvent: (event: InterleavedEvent) => progress(event),
+      },
+    );
+  }
   const name = experiment.metric.name;
   if (!result.scenarios.some((s) => s.name === name)) {
     throw new AutoOptimizeError(
@@ -185,6 +202,7 @@ async function compareWithBest(
     rounds: result.rounds.length,
     value: record.value,
     bestValue: record.bestValue,
+    ...(record.measuredBy && { measuredBy: record.measuredBy }),
   });
   return result;
 }

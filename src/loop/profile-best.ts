@@ -1,8 +1,8 @@
 import { knobRunTarget } from "../experiment/knobs.js";
 import type { Experiment } from "../experiment/schema.js";
 import type { LoopState } from "../experiment/state.js";
+import { runCheckCommand } from "../measure/check-run.js";
 import { type BestProfile, profileBest } from "../profile/snapshot.js";
-import { runCheckCommand } from "./commands.js";
 import type { LoopWorktrees } from "./worktrees.js";
 
 /**

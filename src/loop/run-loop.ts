@@ -7,6 +7,7 @@ import { acquireRunLock } from "../experiment/run-lock.js";
 import type { Experiment } from "../experiment/schema.js";
 import { deriveState, type FinishedIteration, type LoopState } from "../experiment/state.js";
 import { withInterrupt } from "../measure/interrupt.js";
+import type { QueueClient } from "../queue/client.js";
 import { changedFiles } from "../workspace/files.js";
 import { git, openRepository, type Repository } from "../workspace/git.js";
 import { stageToolFiles } from "../workspace/stage-tool-files.js";
@@ -36,6 +37,8 @@ export interface LoopOptions {
   onStep?: (iteration: number, step: string, detail?: string) => void;
   /** After each generation: the state, and the iterations it decided (a keep last). */
   onIteration?: (state: LoopState, decided: FinishedIteration[]) => void;
+  /** Builds, tests and comparisons go to this queue's workers (`run --queue`). */
+  remote?: QueueClient;
 }
 
 export interface LoopOutcome {
@@ -87,6 +90,7 @@ async function loop(
       (slot) => worktrees.forSlot(slot).candidatePath,
     );
   const recovered = await recover();
+  await options.remote?.cancelLeftOver();
   state = deriveState(experiment, ledger);
   ledger.append({ type: "run-started", agent: options.agent.name });
 
@@ -160,6 +164,7 @@ async function loop(
           checkpoint,
           onStep: (step, detail) => options.onStep?.(iteration, step, detail),
           stepsOf: (n) => (step, detail) => options.onStep?.(n, step, detail),
+          ...(options.remote && { remote: options.remote }),
         },
         state,
         Math.max(1, Math.min(options.parallel ?? 1, budget)),

@@ -18,6 +18,17 @@ export const Where = {
     .describe("the experiment, exp-001 or its full name; default: the one checked out"),
 };
 
+/** evaluate's input: where, and the queue whose workers build, test and measure (optional). */
+export const EvaluateInput = {
+  ...Where,
+  queue: z
+    .string()
+    .optional()
+    .describe(
+      "a Redis URL (redis://HOST:PORT): build, test and measure on the workers of that queue (auto-optimize worker); a host off this machine needs a password in the URL or rediss://",
+    ),
+};
+
 const numberOrText = z.union([z.number(), z.string()]);
 
 export const InitInput = {

@@ -4,21 +4,19 @@ import {
   type ContentionSettings,
   contentionProbe,
   defaultContention,
-  type RoundContention,
 } from "./contention.js";
-import type { CounterSeries } from "./counters.js";
 import { type CpuPinning, detectCpuPinning } from "./cpu-pinning.js";
-import {
-  type Decision,
-  type DecisionSettings,
-  decide,
-  type PairedSeries,
-  promising,
-  type StopRule,
-} from "./decision.js";
+import { type Decision, type DecisionSettings, promising, type StopRule } from "./decision.js";
 import { type DurationEstimate, estimateDuration } from "./duration-estimate.js";
 import type { Better } from "./metrics/types.js";
 import { type BenchSpec, type Observation, observe, type RunTarget } from "./observe.js";
+import {
+  decideRounds,
+  decisionRng as decisionRngOf,
+  memorySeries,
+  pairedSeries,
+  type RoundRecord,
+} from "./round-decision.js";
 import { currentEstimate } from "./round-progress.js";
 import {
   extensionLooks,
@@ -84,14 +82,7 @@ export type InterleavedEvent =
   | { kind: "rerun"; round: number; otherCores: number }
   | { kind: "look"; rounds: number; decision: Decision };
 
-export interface RoundRecord {
-  round: number;
-  order: "AB" | "BA";
-  a: Observation;
-  b: Observation;
-  /** How busy the rest of the machine was meanwhile (Linux). */
-  contention?: RoundContention;
-}
+export type { RoundRecord };
 
 /** The contention a comparison saw: rounds counted, not the re-run ones. */
 export interface ContentionSummary {
@@ -155,7 +146,7 @@ export async function compareInterleaved(
     }
   };
   const orderRng = createRng(options.seed);
-  const decisionRng = createRng(options.seed ^ 0x5bd1e995);
+  const decisionRng = decisionRngOf(options.seed);
   options.onEvent?.({ kind: "warmup", arm: "A" });
   const ratios = options.ratios ?? [];
   const warmA = await run({ ...options.bench, positive: ratios }, a, `A (${a.label}), warm-up`);
@@ -245,13 +236,12 @@ export async function compareInterleaved(
       }
     },
     decideAt: (_count, look) => {
-      const decision = decide(
-        pairedSeries(scenarios, rounds),
-        memorySeries(rounds),
+      const decision = decideRounds(
+        { scenarios, counters },
+        rounds,
         look,
         options.settings,
         decisionRng,
-        pairedSeries(counters, rounds) satisfies CounterSeries[],
       );
       if (!options.settle) return decision;
       const settledBy = options.settle(decision);
@@ -308,23 +298,4 @@ function onlyCounters(a: Arm, warmA: Observation): UsageError {
 
 function where(arm: Arm, a: Arm, round: number): string {
   return `${arm === a ? "A" : "B"} (${arm.label}), round ${round + 1}`;
-}
-
-function pairedSeries(
-  scenarios: { name: string; better: Better }[],
-  rounds: readonly RoundRecord[],
-): PairedSeries[] {
-  return scenarios.map((s) => ({
-    name: s.name,
-    better: s.better,
-    a: rounds.map((r) => r.a.metrics[s.name] as number),
-    b: rounds.map((r) => r.b.metrics[s.name] as number),
-  }));
-}
-
-function memorySeries(rounds: readonly RoundRecord[]): { a: number[]; b: number[] } | null {
-  const a = rounds.map((r) => r.a.peakRssKb);
-  const b = rounds.map((r) => r.b.peakRssKb);
-  if (a.some((v) => v === null || v <= 0) || b.some((v) => v === null || v <= 0)) return null;
-  return { a: a as number[], b: b as number[] };
 }

@@ -59,6 +59,11 @@ export class RunOutput {
     return new RunOutput(lines, truncated);
   }
 
+  /** Lines read elsewhere (a benchmark worker's run), as they were kept there. */
+  static restored(lines: readonly OutputLine[], truncated: boolean): RunOutput {
+    return new RunOutput(lines, truncated);
+  }
+
   toJSON(): undefined {
     return undefined;
   }

@@ -121,17 +121,29 @@ export async function runSequential<D extends { settledBy: StopRule | null }>(op
     }
     const decision = options.decideAt(rounds, boundaries);
     options.onLook?.(rounds, decision);
-    const atMainEnd = index === mainLooks - 1;
-    const last = index === looks.length - 1;
-    // At the end of a phase futility says no more than that its rounds ran out.
-    const settledBy =
-      (last || atMainEnd) && decision.settledBy === "futility" ? null : decision.settledBy;
-    const goesOn =
-      !last && (!atMainEnd || (settledBy === null && options.extension?.promising(decision)));
-    if (settledBy !== null || !goesOn) {
-      const stoppedFor = settledBy ?? "max-rounds";
-      return { decision, rounds, looks: index + 1, stoppedFor, extended };
-    }
+    const stoppedFor = afterLook(index, mainLooks, looks.length, decision, options.extension);
+    if (stoppedFor !== null) return { decision, rounds, looks: index + 1, stoppedFor, extended };
   }
   throw new Error("runSequential needs at least one look");
+}
+
+/**
+ * What look `index` (of `total`, the first `mainLooks` the main schedule's) decided for the run:
+ * why it stops there, or null when it goes on to the next look. At the end of a phase futility
+ * says no more than that its rounds ran out; past the main end it goes on only when promising.
+ */
+export function afterLook<D extends { settledBy: StopRule | null }>(
+  index: number,
+  mainLooks: number,
+  total: number,
+  decision: D,
+  extension?: { promising: (decision: D) => boolean },
+): StopRule | null {
+  const atMainEnd = index === mainLooks - 1;
+  const last = index === total - 1;
+  const settledBy =
+    (last || atMainEnd) && decision.settledBy === "futility" ? null : decision.settledBy;
+  const goesOn = !last && (!atMainEnd || (settledBy === null && extension?.promising(decision)));
+  if (settledBy !== null || !goesOn) return settledBy ?? "max-rounds";
+  return null;
 }

@@ -10,7 +10,7 @@ import ts from "typescript";
 export const LAYERS: readonly (readonly string[])[] = [
   ["measure", "workspace"],
   ["profile", "experiment"],
-  ["agent"],
+  ["agent", "queue"],
   ["loop"],
   ["cli", "mcp"],
   ["bench"],

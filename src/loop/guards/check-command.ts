@@ -2,10 +2,10 @@ import { AutoOptimizeError, InterruptedError } from "../../errors.js";
 import { outputTooLarge, runBehaviourCheck } from "../../experiment/check-command.js";
 import { knobRunTarget } from "../../experiment/knobs.js";
 import type { KnobValue } from "../../experiment/schema.js";
+import { outputTail } from "../../measure/check-run.js";
 import { diffHead } from "../../measure/output-diff.js";
 import type { Sample } from "../../measure/sample-types.js";
 import { git } from "../../workspace/git.js";
-import { outputTail } from "../commands.js";
 import type { GuardContext, GuardRejection, PreMeasureGuard } from "../guards.js";
 
 /**

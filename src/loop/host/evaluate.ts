@@ -4,6 +4,8 @@ import type { IterationDecision } from "../../experiment/events.js";
 import type { GuardKind } from "../../experiment/guard-kinds.js";
 import { deriveState } from "../../experiment/state.js";
 import type { Verdict } from "../../measure/decision.js";
+import { QueueClient } from "../../queue/client.js";
+import type { QueueUrl } from "../../queue/url.js";
 import type { IterationRecord } from "../artifacts.js";
 import { hostEdits } from "../edit-sources.js";
 import { type Evaluation, evaluateCandidate } from "../evaluate.js";
@@ -69,7 +71,9 @@ export interface EvaluateResult {
  * the commits (a non-keep is committed and reverted). Failing tests with retries left go back to
  * the host. Ctrl-C stops it at the next step boundary, rolled back with the edits kept.
  */
-export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult> {
+export async function stepEvaluate(
+  options: HostOptions & { queue?: QueueUrl },
+): Promise<EvaluateResult> {
   return withHostSession(options, async (session) => {
     const { opened, root } = session;
     const { experiment, ledger } = opened;
@@ -81,6 +85,8 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
     const strategy = position.strategy as string;
     const attempt = position.failedAttempts + 1;
     let evaluation: Evaluation;
+    const remote = options.queue && (await QueueClient.open(options.queue, root, experiment));
+    await remote?.cancelLeftOver();
     try {
       evaluation = await evaluateCandidate(
         {
@@ -94,6 +100,7 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
           profile: await stagedProfile(session, iteration),
           checkpoint: session.checkpoint,
           onStep: (step, detail) => session.progress(detail ? `${step}: ${detail}` : step),
+          ...(remote && { remote }),
         },
         state,
         {
@@ -108,6 +115,8 @@ export async function stepEvaluate(options: HostOptions): Promise<EvaluateResult
     } catch (error) {
       if (error instanceof InterruptedError) await recoverHost(session);
       throw error;
+    } finally {
+      await remote?.close();
     }
     if (evaluation.kind === "retry") {
       return retry(session, iteration, strategy, evaluation);

@@ -211,8 +211,30 @@ function iterationsSection(experiment: Experiment, state: LoopState): string[] {
       `| ${it.folder ? `[${it.iteration}](iterations/${it.folder}/summary.md)` : it.iteration} | ${cell(it.strategy)} | ${DECISION_LABELS[it.decision]}${hit} | ${num(it.value)} | ${improvement} | ${pct(chain.links[i]?.vsBaseline ?? null, 1)} | ${cell(it.reason || "—")} |`,
     );
   }
-  lines.push("");
+  lines.push("", ...measuredOnSection(state));
   return lines;
+}
+
+/** Which of the queue's workers measured which iterations (`run --queue`), when any did. */
+function measuredOnSection(state: LoopState): string[] {
+  const byWorker = new Map<string, number[]>();
+  for (const it of state.finished) {
+    if (it.measuredBy)
+      byWorker.set(it.measuredBy, [...(byWorker.get(it.measuredBy) ?? []), it.iteration]);
+  }
+  if (byWorker.size === 0) return [];
+  const here = state.finished
+    .filter((it) => !it.measuredBy && it.value !== null)
+    .map((it) => it.iteration);
+  const parts = [...byWorker].map(
+    ([worker, its]) => `**${worker}**: iteration${its.length === 1 ? "" : "s"} ${its.join(", ")}`,
+  );
+  if (here.length > 0)
+    parts.push(`this machine: iteration${here.length === 1 ? "" : "s"} ${here.join(", ")}`);
+  return [
+    `Measured by the queue's workers — ${parts.join("; ")} (each comparison ran whole on one machine; its result.json has that machine's environment as \`measuredOn\`).`,
+    "",
+  ];
 }
 
 function insightsSection(reflexions: Reflexion[]): string[] {

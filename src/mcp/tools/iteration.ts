@@ -2,7 +2,9 @@ import { stepEvaluate } from "../../loop/host/evaluate.js";
 import { stepNext } from "../../loop/host/next.js";
 import { stepPlan } from "../../loop/host/plan.js";
 import { stepReflect } from "../../loop/host/reflect.js";
+import { checkQueueUrl } from "../../queue/url.js";
 import {
+  EvaluateInput,
   EvaluateOutput,
   NextInput,
   NextOutput,
@@ -10,7 +12,6 @@ import {
   PlanOutput,
   ReflectInput,
   ReflectOutput,
-  Where,
 } from "../schemas.js";
 import type { ToolRegistry } from "../server.js";
 
@@ -60,11 +61,15 @@ export function registerIterationTools(registry: ToolRegistry): void {
       title: "Evaluate the edits",
       description:
         "Runs the autonomous loop's checks and measurement on the edits in the working tree: protected files and scope, build, tests, then an interleaved comparison against the current best. Decides keep, drop, rejected, test-failed or bench-failed (the candidate's benchmark crashed or printed no usable metric), writes the artifacts and the leaderboard, and commits (a non-keep is committed and reverted). Returns decision, result, delta and nextHint. decision 'retry' means the build or tests failed with attempts left: fix and evaluate again. Called again once decided (e.g. after a crash), it returns the recorded outcome without measuring again (replayed: true). Long: sends progress notifications when given a progress token.",
-      inputSchema: Where,
+      inputSchema: EvaluateInput,
       outputSchema: EvaluateOutput,
     },
     async (args, progress) => ({
-      structured: await stepEvaluate({ ...where(args), onProgress: progress }),
+      structured: await stepEvaluate({
+        ...where(args),
+        onProgress: progress,
+        ...(args.queue && { queue: checkQueueUrl(args.queue) }),
+      }),
     }),
   );
 

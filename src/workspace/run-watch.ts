@@ -1,5 +1,5 @@
 import { AutoOptimizeError } from "../errors.js";
-import { restoreTree, type TreeState, treeChanges, treeState } from "../workspace/tree-state.js";
+import { restoreTree, type TreeState, treeChanges, treeState } from "./tree-state.js";
 
 export type Side = "A" | "B";
 
