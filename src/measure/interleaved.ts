@@ -1,10 +1,6 @@
 import { InterruptedError, UsageError } from "../errors.js";
 import { BenchRunError } from "./bench-failure.js";
-import {
-  type ContentionSettings,
-  contentionProbe,
-  defaultContention,
-} from "./contention.js";
+import { type ContentionSettings, contentionProbe, defaultContention } from "./contention.js";
 import { type CpuPinning, detectCpuPinning } from "./cpu-pinning.js";
 import { type Decision, type DecisionSettings, promising, type StopRule } from "./decision.js";
 import { type DurationEstimate, estimateDuration } from "./duration-estimate.js";
