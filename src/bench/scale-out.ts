@@ -17,7 +17,7 @@ import { checkQueueUrl } from "../queue/url.js";
  * the queue (`run --queue`), with a model stand-in: the patches agent behind a fixed planning
  * delay, so planning weighs as a model's does. Each repetition runs both setups, in alternating
  * order, on fresh copies of one initialized repository; the decisions must agree.
- * Usage: npm run bench:scale-out [-- --repetitions N] [--plan-seconds S]
+ * Usage: npm run bench:scale-out [-- --repetitions N] [--plan-seconds S] [--parallel K]
  */
 const option = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);
@@ -25,6 +25,7 @@ const option = (name: string, fallback: number) => {
 };
 const repetitions = option("--repetitions", 2);
 const planSeconds = option("--plan-seconds", 3);
+const parallel = option("--parallel", 1);
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
 const CANDIDATES = 6;
 
@@ -101,6 +102,7 @@ async function decideAll(
       ledger: opened.ledger,
       agent: standIn(dir, revisions),
       iterations: CANDIDATES,
+      parallel,
       ...(remote && { remote }),
     }).finally(() => remote?.close());
     const ms = Date.now() - started;
@@ -163,8 +165,8 @@ await Promise.all(workers.map((w) => started(w, "serving", "stderr")));
 
 const { dir, revisions } = template();
 const setups = [
-  { name: "one machine (K=1)", queue: null },
-  { name: "two local workers (K=1, --queue)", queue: url },
+  { name: `one machine (K=${parallel})`, queue: null },
+  { name: `two local workers (K=${parallel}, --queue)`, queue: url },
 ];
 const walls: number[][] = setups.map(() => []);
 const decisions = new Set<string>();
