@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FAULT_POINTS } from "../src/loop/fault.js";
 import { runCli } from "./helpers/cli.js";
 import { autoOptimizeLeftovers } from "./helpers/leftovers.js";
@@ -8,6 +8,14 @@ import { LoopRepo } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
 afterEach(() => repo?.remove());
+
+/** init and the baseline, once: every kill starts from a copy of this repository. */
+let started: LoopRepo;
+beforeAll(async () => {
+  started = new LoopRepo();
+  await started.start();
+});
+afterAll(() => started?.remove());
 
 function leftoverWorktrees(): string[] {
   return autoOptimizeLeftovers(repo.dir);
@@ -42,8 +50,7 @@ const cases = [
 
 describe("kill -9 at every step boundary, then resume", () => {
   it.each(cases)("%s", async (fault) => {
-    repo = new LoopRepo();
-    expect((await repo.init()).code).toBe(0);
+    repo = new LoopRepo(started);
     const killed = await repo.run(["keep", "drop"], ["--iterations", "2"], {
       AUTO_OPTIMIZE_FAULT: fault,
     });
@@ -68,7 +75,7 @@ describe("kill -9 at every step boundary, then resume", () => {
 describe("Ctrl-C", () => {
   it("undoes the iteration in progress, leaves a clean tree, and the next run continues", async () => {
     repo = new LoopRepo();
-    expect((await repo.init(["--bench", "sleep 0.1; cat src/value.txt"])).code).toBe(0);
+    await repo.start(["--bench", "sleep 0.1; cat src/value.txt"]);
     let sent = false;
     const interrupted = await runCli(
       [

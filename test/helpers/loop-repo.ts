@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import type { LedgerEntry } from "../../src/experiment/events.js";
 import { type CliResult, runCli } from "./cli.js";
 import { TempRepo } from "./temp-repo.js";
@@ -34,6 +35,11 @@ export function valueAnswers(
     ...(commands.test ? ["--test", commands.test] : []),
     ...(commands.bench ? ["--bench", commands.bench] : []),
   ];
+}
+
+/** experiment.json with profiling turned off (`profiling.enabled: false`). */
+export function withoutProfiling(experiment: Record<string, unknown>): Record<string, unknown> {
+  return { ...experiment, profiling: { enabled: false } };
 }
 
 /**
@@ -84,8 +90,36 @@ export class LoopRepo extends TempRepo {
     this.git("checkout", "--quiet", "main");
   }
 
-  init(extra: string[] = []): Promise<CliResult> {
-    return runCli(["init", ...valueAnswers(), ...extra], this.dir);
+  /**
+   * init with `answers` and `extra`. Profiling the best before each iteration (the loop's default)
+   * costs seconds per iteration: unless `profiling` is asked for, an init that succeeds has it
+   * turned off in the plan commit, for tests that are not about it.
+   */
+  async init(extra: string[] = [], options: { profiling?: boolean } = {}): Promise<CliResult> {
+    const init = await runCli(["init", ...this.answers(), ...extra], this.dir);
+    if (init.code === 0 && !(options.profiling ?? false)) this.editExperiment(withoutProfiling);
+    return init;
+  }
+
+  /** init's flags (valueAnswers by default). */
+  protected answers(): string[] {
+    return valueAnswers();
+  }
+
+  /** Changes experiment.json as init wrote it (the plan commit is amended), before the baseline. */
+  editExperiment(edit: (experiment: Record<string, unknown>) => Record<string, unknown>): void {
+    const path = join(this.experimentDir(), "experiment.json");
+    const experiment = JSON.parse(readFileSync(path, "utf8"));
+    writeFileSync(path, `${JSON.stringify(edit(experiment), null, 2)}\n`);
+    this.git("commit", "--quiet", "--amend", "--no-edit", "--all");
+  }
+
+  /** init (profiling off unless asked for, as in `init`), then the baseline locked. */
+  async start(initExtra: string[] = [], options: { profiling?: boolean } = {}): Promise<void> {
+    const init = await this.init(initExtra, options);
+    expect(init.code, init.stderr).toBe(0);
+    const baseline = await runCli(["baseline"], this.dir);
+    expect(baseline.code, baseline.stderr).toBe(0);
   }
 
   /**
