@@ -118,9 +118,8 @@ class WorkRepo extends HostRepo {
     });
   }
 
-  override init(extra: string[] = []): Promise<CliResult> {
-    const answers = valueAnswers({ test: "sh test/check.sh", bench: "sh bench.sh" });
-    return runCli(["init", ...answers, ...extra], this.dir);
+  protected override answers(): string[] {
+    return valueAnswers({ test: "sh test/check.sh", bench: "sh bench.sh" });
   }
 }
 

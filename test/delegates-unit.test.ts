@@ -322,7 +322,7 @@ describe("the default agent", () => {
     process.env = { ...saved };
   });
 
-  it("is claude-code when a claude binary is on PATH and no model key is set, else the tuner for knobs", () => {
+  it("is claude-code when a claude binary is on PATH and no model key is set, else the tuner for knobs", async () => {
     const repo = new TempRepo();
     try {
       repo.commit("project", { "value.txt": "100\n" });
@@ -332,12 +332,12 @@ describe("the default agent", () => {
       delete process.env.ANTHROPIC_API_KEY;
       delete process.env.OPENAI_API_KEY;
       process.env.PATH = `${FAKE_BIN}${delimiter}${pathWithout("claude")}`;
-      expect(selectAgent({}, knobs, repo.dir).name).toBe("claude-code");
+      expect((await selectAgent({}, knobs, repo.dir)).name).toBe("claude-code");
       // A patch source given on the command line still comes first.
-      expect(selectAgent({ revisions: ["HEAD"] }, knobs, repo.dir).name).toBe("patches");
+      expect((await selectAgent({ revisions: ["HEAD"] }, knobs, repo.dir)).name).toBe("patches");
       process.env.PATH = pathWithout("claude");
-      expect(selectAgent({}, knobs, repo.dir).name).toBe("tuner");
-      expect(() => selectAgent({ name: "aider" }, knobs, repo.dir)).toThrow(
+      expect((await selectAgent({}, knobs, repo.dir)).name).toBe("tuner");
+      await expect(selectAgent({ name: "aider" }, knobs, repo.dir)).rejects.toThrow(
         /--agent aider runs the `aider` command, and none was found on PATH/,
       );
     } finally {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectConfinement } from "../src/measure/confinement.js";
 import { runCli } from "./helpers/cli.js";
-import { LoopRepo, valueAnswers } from "./helpers/loop-repo.js";
+import { LoopRepo, valueAnswers, withoutProfiling } from "./helpers/loop-repo.js";
 
 /**
  * No state carried between runs, no reach outside the candidate's checkout: a candidate whose
@@ -36,15 +36,14 @@ class WorkRepo extends LoopRepo {
   }
 
   /** init, with runs confined by bubblewrap or not (experiment.json's isolation.confine). */
-  async start(confine: boolean): Promise<void> {
+  async initIsolated(confine: boolean): Promise<void> {
     const answers = valueAnswers({ test: "sh test/check.sh", bench: "sh bench.sh" });
     const init = await runCli(["init", ...answers], this.dir);
     expect(init.code, init.stderr).toBe(0);
-    const path = join(this.experimentDir(), "experiment.json");
-    const experiment = JSON.parse(readFileSync(path, "utf8"));
-    const edited = { ...experiment, profiling: { enabled: false }, isolation: { confine } };
-    writeFileSync(path, `${JSON.stringify(edited, null, 2)}\n`);
-    this.git("commit", "--quiet", "--amend", "--no-edit", "--all");
+    this.editExperiment((experiment) => ({
+      ...withoutProfiling(experiment),
+      isolation: { confine },
+    }));
   }
 
   /** A commit on a side branch of main that makes src/work.sh `script`. */
@@ -80,7 +79,7 @@ for (const { confine, skip } of variants) {
         // The candidate's benchmark makes the best's value worse, in the best's worktree.
         repo.idea("sabotage", "echo 1000 > ../best/src/value.txt 2>/dev/null; cat src/value.txt\n"),
       ];
-      await repo.start(confine);
+      await repo.initIsolated(confine);
       const run = await runCli(
         ["run", "--agent", "patches", "--revisions", ideas.join(","), "--no-report"],
         repo.dir,
@@ -111,7 +110,7 @@ describe.skipIf(confinement.kind !== "bwrap")("runs confined by bubblewrap", () 
     cleanups.push(() => rmSync(cache, { force: true }));
     const repo = new WorkRepo();
     const idea = repo.idea("absolute", cached(cache));
-    await repo.start(true);
+    await repo.initIsolated(true);
     const run = await runCli(
       ["run", "--agent", "patches", "--revisions", idea, "--no-report"],
       repo.dir,

@@ -4,10 +4,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FAULT_POINTS } from "../src/loop/fault.js";
 import { runCli } from "./helpers/cli.js";
 import { autoOptimizeLeftovers } from "./helpers/leftovers.js";
-import { LoopRepo } from "./helpers/loop-repo.js";
+import { LoopRepo, startedOnce } from "./helpers/loop-repo.js";
 
 let repo: LoopRepo;
 afterEach(() => repo?.remove());
+
+/** Every kill starts from a copy of one repository with its experiment and baseline. */
+const started = startedOnce((from?: LoopRepo) => new LoopRepo(from), [], { fewRounds: true });
 
 function leftoverWorktrees(): string[] {
   return autoOptimizeLeftovers(repo.dir);
@@ -42,8 +45,7 @@ const cases = [
 
 describe("kill -9 at every step boundary, then resume", () => {
   it.each(cases)("%s", async (fault) => {
-    repo = new LoopRepo();
-    expect((await repo.init()).code).toBe(0);
+    repo = started();
     const killed = await repo.run(["keep", "drop"], ["--iterations", "2"], {
       AUTO_OPTIMIZE_FAULT: fault,
     });
@@ -68,7 +70,7 @@ describe("kill -9 at every step boundary, then resume", () => {
 describe("Ctrl-C", () => {
   it("undoes the iteration in progress, leaves a clean tree, and the next run continues", async () => {
     repo = new LoopRepo();
-    expect((await repo.init(["--bench", "sleep 0.1; cat src/value.txt"])).code).toBe(0);
+    await repo.start(["--bench", "sleep 0.1; cat src/value.txt"], { fewRounds: true });
     let sent = false;
     const interrupted = await runCli(
       [

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CliResult, runCli } from "./helpers/cli.js";
+import { editExperimentIn, withoutProfiling } from "./helpers/loop-repo.js";
 import { TempRepo } from "./helpers/temp-repo.js";
 
 /**
@@ -58,6 +59,8 @@ class WorkRepo extends TempRepo {
    * patches agent applying `ideas` in order.
    */
   async run(ideas: string[]): Promise<CliResult> {
+    // Profiling the best before each iteration is not what these tests check: seconds saved.
+    editExperimentIn(this, withoutProfiling);
     const baseline = await runCli(["baseline", "--runs", "5", "--accept-noise"], this.dir);
     if (baseline.code !== 0) return baseline;
     const revisions = ideas.map((i) => this.ideas[i]).join(",");

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CompareReport } from "../src/measure/compare-report.js";
 import { runCli } from "./helpers/cli.js";
 import { HostRepo } from "./helpers/host.js";
+import { editExperimentIn, withoutProfiling } from "./helpers/loop-repo.js";
 import { ReportRepo } from "./helpers/report-repo.js";
 
 let repo: ReportRepo | HostRepo;
@@ -50,6 +51,7 @@ describe("output invariants in the loop", () => {
     repo = new ReportRepo();
     const { ideas } = repo;
     expect((await runCli(["init", ...answers], repo.dir)).code).toBe(0);
+    editExperimentIn(repo, withoutProfiling);
     const baseline = await runCli(["baseline", "--runs", "5", "--accept-noise"], repo.dir);
     expect(baseline.code, baseline.stderr).toBe(0);
 

@@ -3,9 +3,13 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { HostRepo, valuePlan } from "./helpers/host.js";
+import { startedOnce } from "./helpers/loop-repo.js";
 
 let repo: HostRepo;
 afterEach(() => repo?.remove());
+
+/** The kills start from copies of one repository with its experiment and baseline. */
+const started = startedOnce((from?: HostRepo) => new HostRepo(from), [], { fewRounds: true });
 
 /** Each fault point and the step that crosses it, in groups of one repository each. */
 const GROUPS = {
@@ -35,8 +39,7 @@ describe("a host killed between steps, or a step killed mid-way, continues", () 
   it.each(Object.entries(GROUPS))(
     "kill -9 while %s: each iteration ends as if nothing happened",
     async (_, kills) => {
-      repo = new HostRepo();
-      await repo.start();
+      repo = started();
       for (const [index, [point, killed]] of kills.entries()) {
         const n = index + 1;
         const fault = { AUTO_OPTIMIZE_FAULT: `${point}@${n}` };
@@ -109,8 +112,7 @@ describe("a host killed between steps, or a step killed mid-way, continues", () 
   );
 
   it("finishes an iteration of an interrupted 'auto-optimize run' before the host takes over", async () => {
-    repo = new HostRepo();
-    await repo.start();
+    repo = started();
     const killed = await repo.run(["keep"], [], { AUTO_OPTIMIZE_FAULT: "after-attempt-commit@1" });
     expect(killed.signal).toBe("SIGKILL");
     const next = await repo.ok<{ iteration: number; recovered: string }>(["next"]);
@@ -124,7 +126,7 @@ describe("a host killed between steps, or a step killed mid-way, continues", () 
 
   it("Ctrl-C during step evaluate rolls the evaluation back with the edits kept; evaluating again decides", async () => {
     repo = new HostRepo();
-    await repo.start(["--test", "sleep 2; sh test/check.sh"]);
+    await repo.start(["--test", "sleep 2; sh test/check.sh"], { fewRounds: true });
     await repo.ok(["next"]);
     await repo.ok(repo.planArgs(valuePlan(1)));
     repo.write({ "src/value.txt": "80\n" });

@@ -4,9 +4,13 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI, runCli } from "./helpers/cli.js";
 import { HostRepo, valuePlan } from "./helpers/host.js";
+import { startedOnce } from "./helpers/loop-repo.js";
 
 let repo: HostRepo;
 afterEach(() => repo?.remove());
+
+/** Tests that start alike take copies of one repository with its experiment and baseline. */
+const started = startedOnce((from?: HostRepo) => new HostRepo(from), [], { fewRounds: true });
 
 const id = "exp-001";
 
@@ -113,8 +117,7 @@ describe("step: one iteration with the test as the host", () => {
   });
 
   it("drops a regression: the attempt is committed and reverted, the best stays", async () => {
-    repo = new HostRepo();
-    await repo.start();
+    repo = started();
     const evaluated = await repo.iteration(1, { "src/value.txt": "120\n" });
     expect(evaluated.decision).toBe("drop");
     expect(String((evaluated.result as { reason: string }).reason)).toMatch(
@@ -134,8 +137,7 @@ describe("step: one iteration with the test as the host", () => {
   });
 
   it("rejects an edit of a protected file whatever it gained, and reverts all of it", async () => {
-    repo = new HostRepo();
-    await repo.start();
+    repo = started();
     const evaluated = await repo.iteration(1, {
       "src/value.txt": "50\n",
       "test/check.sh": "true\n",
@@ -156,8 +158,7 @@ describe("step: one iteration with the test as the host", () => {
   });
 
   it("rejects files outside the scope and in the experiment folder, restoring the latter", async () => {
-    repo = new HostRepo();
-    await repo.start();
+    repo = started();
     await repo.ok(["next"]);
     await repo.ok(repo.planArgs(valuePlan(1)));
     const leaderboard = join(repo.experimentDir(), "leaderboard.md");
@@ -178,8 +179,7 @@ describe("step: one iteration with the test as the host", () => {
   });
 
   it("sends failing tests back to the host while attempts remain, then evaluates the fix", async () => {
-    repo = new HostRepo();
-    await repo.start();
+    repo = started();
     const first = await repo.iteration(1, { "src/value.txt": "80\n", "src/extra.txt": "broken\n" });
     expect(first.decision).toBe("retry");
     expect(String((first.result as { testOutput: string }).testOutput)).toMatch(
@@ -198,8 +198,7 @@ describe("step: one iteration with the test as the host", () => {
   });
 
   it("ends as test-failed after the last attempt", async () => {
-    repo = new HostRepo();
-    await repo.start();
+    repo = started();
     const first = await repo.iteration(1, { "src/extra.txt": "broken\n" });
     expect(first.decision).toBe("retry");
     expect((await repo.ok<{ decision: string }>(["evaluate"])).decision).toBe("retry");
@@ -356,8 +355,7 @@ describe("step: the order is enforced, each refusal names the step to take", () 
   });
 
   it("reads the plan and the reflexion from standard input with --file -", async () => {
-    repo = new HostRepo();
-    await repo.start();
+    repo = started();
     await repo.ok(["next"]);
     const run = (args: string[], input: string) =>
       spawnSync(process.execPath, [CLI, "step", ...args], {

@@ -1,7 +1,8 @@
 import { UsageError } from "../errors.js";
 import type { Experiment } from "../experiment/schema.js";
 import { createDelegate, DELEGATE_NAMES, findOnPath, isDelegateName } from "./cli/index.js";
-import { createLlmAgent, isModelId, type LlmFlags, llmOptions } from "./llm/index.js";
+import { type LlmFlags, llmOptions } from "./llm/config.js";
+import { isModelId } from "./llm/models.js";
 import { createPatchesAgent } from "./patches/index.js";
 import { createTunerAgent } from "./tuner/index.js";
 import type { Agent } from "./types.js";
@@ -28,7 +29,11 @@ export const AGENT_NAMES = ["tuner", "patches", "llm", ...DELEGATE_NAMES] as con
  * given, Claude Code when a `claude` binary is on PATH, the knob tuner when the experiment
  * declares knobs — else a message listing the choices.
  */
-export function selectAgent(choice: AgentChoice, experiment: Experiment, root: string): Agent {
+export async function selectAgent(
+  choice: AgentChoice,
+  experiment: Experiment,
+  root: string,
+): Promise<Agent> {
   const patches = choice.patchesDir !== undefined || (choice.revisions?.length ?? 0) > 0;
   const llm = patches ? undefined : defaultLlm(choice, experiment);
   const name = choice.name ?? llm ?? defaultAgent(patches, experiment);
@@ -40,7 +45,10 @@ export function selectAgent(choice: AgentChoice, experiment: Experiment, root: s
     });
   }
   if (name === "llm") {
-    return createLlmAgent(llmOptions(choice.llm ?? {}, experiment.agent, process.env, warn));
+    const options = llmOptions(choice.llm ?? {}, experiment.agent, process.env, warn);
+    // The AI SDK is loaded only when a model agent runs: every other run starts without it.
+    const { createLlmAgent } = await import("./llm/agent.js");
+    return createLlmAgent(options);
   }
   if (name === "tuner") {
     if (experiment.knobs.length === 0) {

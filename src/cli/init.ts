@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { createLlmAgent, isModelId, llmOptions } from "../agent/llm/index.js";
+import { llmOptions } from "../agent/llm/config.js";
+import { isModelId } from "../agent/llm/models.js";
 import { UsageError } from "../errors.js";
 import {
   type CreatedExperiment,
@@ -183,7 +184,7 @@ ${KNOB_SYNTAX}`,
         startNew,
         stash: flags.stash,
         onProgress: say,
-        infrastructure: infrastructureWriter(flags, say),
+        infrastructure: await infrastructureWriter(flags, say),
         agent: chosenModelAgent(flags),
         isolation: { confine: !flags.unconfined, network: Boolean(flags.network) },
         profiling: profilingSettings(flags),
@@ -257,7 +258,7 @@ function chosenModelAgent(flags: InitFlags): AgentSettings | undefined {
 }
 
 /** With --agent llm (or a provider:model), a model writes what the user did not give. */
-function infrastructureWriter(flags: InitFlags, say: (line: string) => void) {
+async function infrastructureWriter(flags: InitFlags, say: (line: string) => void) {
   if (flags.agent === undefined && !isModelId(flags.model)) return undefined;
   if (flags.agent !== undefined && flags.agent !== "llm") {
     throw new UsageError(
@@ -271,5 +272,7 @@ function infrastructureWriter(flags: InitFlags, say: (line: string) => void) {
     process.env,
     (message) => say(`warning: ${message}`),
   );
+  // The AI SDK is loaded only when a model writes something: init starts without it otherwise.
+  const { createLlmAgent } = await import("../agent/llm/agent.js");
   return createLlmAgent(options);
 }

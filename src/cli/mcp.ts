@@ -1,7 +1,5 @@
 import { readFileSync } from "node:fs";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Command } from "commander";
-import { createMcpServer } from "../mcp/server.js";
 
 export function registerMcp(program: Command): void {
   program
@@ -17,6 +15,11 @@ export function registerMcp(program: Command): void {
       // stdout is the protocol's: anything printed by mistake goes to stderr instead.
       for (const name of ["log", "info", "debug", "warn"] as const) console[name] = console.error;
       const log = (line: string) => process.stderr.write(`auto-optimize mcp: ${line}\n`);
+      // The MCP SDK is loaded by this command alone: every other command starts without it.
+      const [{ StdioServerTransport }, { createMcpServer }] = await Promise.all([
+        import("@modelcontextprotocol/sdk/server/stdio.js"),
+        import("../mcp/server.js"),
+      ]);
       const { version } = JSON.parse(
         readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
       ) as { version: string };

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { LlmFlags } from "../agent/llm/index.js";
+import type { LlmFlags } from "../agent/llm/config.js";
 import { selectAgent } from "../agent/select.js";
 import { lockBaseline } from "../experiment/baseline.js";
 import { openExperiment } from "../experiment/open.js";
@@ -105,7 +105,7 @@ export function registerRun(program: Command): void {
         startedAt: Date.now(),
       });
       // The agent first: a missing key or a bad model stops before the baseline is measured.
-      const agent = selectAgent(
+      const agent = await selectAgent(
         {
           name: flags.agent,
           patchesDir: flags.patches,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -28,26 +28,6 @@ export function valuePlan(n: number, overrides: Partial<StructuredPlan> = {}): S
 export class HostRepo extends LoopRepo {
   private readonly scratch = mkdtempSync(join(tmpdir(), "auto-optimize-host-"));
   private files = 0;
-
-  /**
-   * init and a locked baseline. Profiling the best before each iteration (the loop's default)
-   * costs seconds per step: tests that are not about it turn it off in the plan commit.
-   */
-  async start(initExtra: string[] = [], options: { profiling?: boolean } = {}): Promise<void> {
-    const init = await this.init(initExtra);
-    expect(init.code, init.stderr).toBe(0);
-    if (!(options.profiling ?? false)) {
-      const path = join(this.experimentDir(), "experiment.json");
-      const experiment = JSON.parse(readFileSync(path, "utf8"));
-      writeFileSync(
-        path,
-        `${JSON.stringify({ ...experiment, profiling: { enabled: false } }, null, 2)}\n`,
-      );
-      this.git("commit", "--quiet", "--amend", "--no-edit", "--all");
-    }
-    const baseline = await runCli(["baseline"], this.dir);
-    expect(baseline.code, baseline.stderr).toBe(0);
-  }
 
   step(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
     return runCli(["step", ...args], this.dir, { env });

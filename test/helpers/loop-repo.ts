@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { LedgerEntry } from "../../src/experiment/events.js";
 import { type CliResult, runCli } from "./cli.js";
 import { TempRepo } from "./temp-repo.js";
@@ -34,6 +35,44 @@ export function valueAnswers(
     ...(commands.test ? ["--test", commands.test] : []),
     ...(commands.bench ? ["--bench", commands.bench] : []),
   ];
+}
+
+/**
+ * Changes the experiment.json of the experiment checked out in `repo` as init wrote it (the plan
+ * commit is amended), before the baseline.
+ */
+export function editExperimentIn(
+  repo: TempRepo,
+  edit: (experiment: Record<string, unknown>) => Record<string, unknown>,
+): void {
+  const name = repo.git("branch", "--show-current").replace("auto-optimize/", "");
+  const path = join(repo.dir, "experiments", name, "experiment.json");
+  const experiment = JSON.parse(readFileSync(path, "utf8"));
+  writeFileSync(path, `${JSON.stringify(edit(experiment), null, 2)}\n`);
+  repo.git("commit", "--quiet", "--amend", "--no-edit", "--all");
+}
+
+/** experiment.json with profiling turned off (`profiling.enabled: false`). */
+export function withoutProfiling(experiment: Record<string, unknown>): Record<string, unknown> {
+  return { ...experiment, profiling: { enabled: false } };
+}
+
+/**
+ * experiment.json measuring with the fewest rounds: a comparison of 4 rounds and a baseline of 5
+ * runs (the least allowed). The project's benchmark prints exact values, so a comparison settles
+ * at its first look however many rounds that takes: for tests where the rounds are not what is
+ * tested.
+ */
+export function withFewRounds(experiment: Record<string, unknown>): Record<string, unknown> {
+  const measurement = (experiment.measurement ?? {}) as Record<string, unknown>;
+  return { ...experiment, measurement: { ...measurement, minRounds: 4, baselineRuns: 5 } };
+}
+
+export interface InitOptions {
+  /** Keep profiling the best before each iteration (off by default: it costs seconds). */
+  profiling?: boolean;
+  /** Measure with the fewest rounds (withFewRounds). */
+  fewRounds?: boolean;
 }
 
 /**
@@ -84,8 +123,35 @@ export class LoopRepo extends TempRepo {
     this.git("checkout", "--quiet", "main");
   }
 
-  init(extra: string[] = []): Promise<CliResult> {
-    return runCli(["init", ...valueAnswers(), ...extra], this.dir);
+  /**
+   * init with `answers` and `extra`. Profiling the best before each iteration (the loop's default)
+   * costs seconds per iteration: unless `profiling` is asked for, an init that succeeds has it
+   * turned off in the plan commit, for tests that are not about it.
+   */
+  async init(extra: string[] = [], options: InitOptions = {}): Promise<CliResult> {
+    const init = await runCli(["init", ...this.answers(), ...extra], this.dir);
+    if (init.code !== 0) return init;
+    if (!(options.profiling ?? false)) this.editExperiment(withoutProfiling);
+    if (options.fewRounds) this.editExperiment(withFewRounds);
+    return init;
+  }
+
+  /** init's flags (valueAnswers by default). */
+  protected answers(): string[] {
+    return valueAnswers();
+  }
+
+  /** Changes experiment.json as init wrote it (editExperimentIn). */
+  editExperiment(edit: (experiment: Record<string, unknown>) => Record<string, unknown>): void {
+    editExperimentIn(this, edit);
+  }
+
+  /** init (profiling off unless asked for, as in `init`), then the baseline locked. */
+  async start(initExtra: string[] = [], options: InitOptions = {}): Promise<void> {
+    const init = await this.init(initExtra, options);
+    expect(init.code, init.stderr).toBe(0);
+    const baseline = await runCli(["baseline"], this.dir);
+    expect(baseline.code, baseline.stderr).toBe(0);
   }
 
   /**
@@ -137,4 +203,26 @@ export class LoopRepo extends TempRepo {
   file(path: string): string {
     return readFileSync(join(this.dir, path), "utf8");
   }
+}
+
+/**
+ * One repository started (`start`: init and the baseline) before a test file's tests, and a copy
+ * of it for each test that calls the returned function: tests that need the same start share one
+ * init and one baseline instead of one each.
+ */
+export function startedOnce<T extends LoopRepo>(
+  make: (from?: T) => T,
+  initExtra: string[] = [],
+  options: InitOptions = {},
+): () => T {
+  let started: T | undefined;
+  beforeAll(async () => {
+    started = make();
+    await started.start(initExtra, options);
+  });
+  afterAll(() => started?.remove());
+  return () => {
+    if (!started) throw new Error("startedOnce's copy is taken in a test, after beforeAll");
+    return make(started);
+  };
 }

@@ -13,8 +13,9 @@ import { AutoOptimizeError } from "../../errors.js";
 import type { ModelPrice } from "../../experiment/schema.js";
 import type { AgentLog } from "../agent-log.js";
 import type { AgentUsage } from "../types.js";
+import { createModel } from "./create-model.js";
 import { classifyFailure } from "./failures.js";
-import { createModel, type Endpoint, providerOptions } from "./models.js";
+import { type Endpoint, providerOptions } from "./models.js";
 import { costOf, priceOf, type TokenUsage } from "./prices.js";
 
 // Warnings (unsupported settings and the like) go to agent-log.jsonl, not the user's terminal.

@@ -1,7 +1,3 @@
-import { createAnthropic } from "@ai-sdk/anthropic";
-import { createOpenAI } from "@ai-sdk/openai";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import type { LanguageModel } from "ai";
 import { UsageError } from "../../errors.js";
 
 export const PROVIDERS = ["anthropic", "openai", "openai-compatible"] as const;
@@ -96,27 +92,6 @@ export function resolveEndpoint(
   // Anthropic's own clients take the URL without /v1 (ANTHROPIC_BASE_URL=https://host); the AI SDK wants it.
   if (ref.provider === "anthropic" && !/\/v1$/.test(baseUrl)) baseUrl = `${baseUrl}/v1`;
   return { ...ref, baseUrl, keyVariable: apiKey ? keyVariable : null, apiKey };
-}
-
-export function createModel(endpoint: Endpoint): LanguageModel {
-  switch (endpoint.provider) {
-    case "anthropic":
-      return createAnthropic({ baseURL: endpoint.baseUrl, apiKey: endpoint.apiKey })(
-        endpoint.model,
-      );
-    case "openai":
-      // Chat Completions: the protocol every OpenAI-compatible server speaks as well.
-      return createOpenAI({ baseURL: endpoint.baseUrl, apiKey: endpoint.apiKey }).chat(
-        endpoint.model,
-      );
-    case "openai-compatible":
-      return createOpenAICompatible({
-        name: "openai-compatible",
-        baseURL: endpoint.baseUrl,
-        ...(endpoint.apiKey && { apiKey: endpoint.apiKey }),
-        includeUsage: true,
-      })(endpoint.model);
-  }
 }
 
 /** Provider options every call to this endpoint carries. */

@@ -51,8 +51,23 @@ export async function profileNative(req: ProfileRequest): Promise<AdapterResult>
   return { ...result, notes: [...notes, ...result.notes] };
 }
 
+// What this machine's perf can do is probed once per process and perf program: each probe starts
+// perf (most of a second here), and a loop profiles before every iteration, twice when the first
+// run gives too few samples.
+const cyclesProbes = new Map<string, Promise<boolean>>();
+const recordOptionProbes = new Map<string, Promise<string[]>>();
+
 /** Whether the hardware cycle counter works here (it does not in most VMs and containers). */
-async function hardwareCycles(perf: string): Promise<boolean> {
+function hardwareCycles(perf: string): Promise<boolean> {
+  let probe = cyclesProbes.get(perf);
+  if (!probe) {
+    probe = probeCycles(perf);
+    cyclesProbes.set(perf, probe);
+  }
+  return probe;
+}
+
+async function probeCycles(perf: string): Promise<boolean> {
   const run = await runTool(perf, ["stat", "-x", ",", "-e", "cycles", "--", "true"], {
     cwd: "/",
     timeoutMs: 20_000,
@@ -64,7 +79,16 @@ async function hardwareCycles(perf: string): Promise<boolean> {
  * perf's options that this perf accepts: `--no-bpf-event` spares the side-band thread that BPF
  * events need, which otherwise adds about a second of wall time to every recording (perf ≥ 5.1).
  */
-async function perfRecordOptions(perf: string, workDir: string): Promise<string[]> {
+function perfRecordOptions(perf: string, workDir: string): Promise<string[]> {
+  let probe = recordOptionProbes.get(perf);
+  if (!probe) {
+    probe = probeRecordOptions(perf, workDir);
+    recordOptionProbes.set(perf, probe);
+  }
+  return probe;
+}
+
+async function probeRecordOptions(perf: string, workDir: string): Promise<string[]> {
   const probe = await runTool(
     perf,
     [
