@@ -76,14 +76,16 @@ describe.skipIf(missing !== null)(
         .map((folder) => JSON.parse(readFileSync(join(dir, folder, "result.json"), "utf8")));
     };
 
-    it("keeps a gain and drops a slowdown and a no-op measured on two workers, each comparison's worker and environment recorded; an unreachable Redis stops it first, naming the URL", async () => {
+    it("keeps a gain and drops a slowdown and a no-op measured on two workers, each comparison's worker and environment recorded, one at a time and as one generation (--parallel 3); an unreachable Redis stops it first, naming the URL", async () => {
       const repo = new LoopRepo();
+      let generation: LoopRepo | undefined;
       try {
         expect((await repo.init(["--unconfined"])).code).toBe(0);
         const dead = `redis://127.0.0.1:${await freePort()}`;
         const refused = await repo.run(["flat", "keep", "drop"], ["--queue", dead]);
         expect(refused.code).toBe(1);
         expect(refused.stderr).toContain(`cannot reach the queue's Redis at ${dead}`);
+        generation = new LoopRepo(repo);
 
         const one = worker("w1");
         const two = worker("w2");
@@ -106,8 +108,20 @@ describe.skipIf(missing !== null)(
         ).toEqual(measured.map((r) => r.measuredBy));
         // Every job the run sent was done by a worker: builds and tests too, not only comparisons.
         expect(one.log + two.log).toMatch(/build\/test build-\w+ \(attempt 1\) passed/);
+
+        // One generation of three siblings through the same two workers: the keep committed last.
+        const parallel = await generation.run(
+          ["flat", "keep", "slower"],
+          ["--queue", redis.url, "--parallel", "3"],
+        );
+        expect(parallel.code, parallel.stderr).toBe(0);
+        expect(generation.decisions()).toEqual(["1:drop", "3:drop", "2:keep"]);
+        const siblings = records(generation);
+        expect(siblings.map((r) => r.verdict)).toEqual(["no-change", "improved", "regressed"]);
+        for (const record of siblings) expect(["w1", "w2"]).toContain(record.measuredBy);
       } finally {
         repo.remove();
+        generation?.remove();
       }
     });
 

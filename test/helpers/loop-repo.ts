@@ -82,6 +82,7 @@ export interface InitOptions {
  *   keep       value 100 → 80
  *   drop       value 80 → 90 (on top of keep: it applies once keep was kept)
  *   flat       value 100 → 100.5, inside the ±1% threshold: no-change, dropped
+ *   slower     value 100 → 120 (from main, as keep: a generation's sibling of it)
  *   protected  edits the test
  *   scope      edits README.md, outside src/**
  *   scope2     adds docs/notes.txt, outside src/**
@@ -89,7 +90,7 @@ export interface InitOptions {
  */
 export class LoopRepo extends TempRepo {
   readonly ideas: Record<
-    "keep" | "drop" | "flat" | "protected" | "scope" | "scope2" | "broken",
+    "keep" | "drop" | "flat" | "slower" | "protected" | "scope" | "scope2" | "broken",
     string
   >;
 
@@ -115,6 +116,7 @@ export class LoopRepo extends TempRepo {
       keep,
       drop,
       flat: idea("flat", { "src/value.txt": "100.5\n" }),
+      slower: idea("slower", { "src/value.txt": "120\n" }),
       protected: idea("protected", { "test/check.sh": "true\n" }),
       scope: idea("scope", { "README.md": "a faster project\n" }),
       scope2: idea("scope2", { "docs/notes.txt": "notes\n" }),
