@@ -58,82 +58,15 @@ export async function runGeneration(
     env.checkpoint();
   };
   const siblings: Sibling[] = [];
-  for (const [slot, iteration] of numbers.entries()) {
-    if (failure !== null) break;
-    const worktrees = env.worktrees.forSlot(slot);
-    const siblingEnv: EvaluationEnv = {
-      ...env,
-      worktrees,
-      checkpoint,
-      onStep: env.stepsOf(iteration),
-      ...(size > 1 && { generation: { lane, size, iterations: new Set(numbers) } }),
-    };
-    const usageAtStart = agent.usage?.();
-    await startIteration(
-      ledger,
-      worktrees,
-      iteration,
-      state.best.commit,
-      size > 1 ? { slot, size } : undefined,
-    );
-    siblingEnv.onStep("preparing");
-    await worktrees.checkout(worktrees.candidatePath, state.best.commit);
-    const context = await iterationContext(
-      {
-        experiment,
-        root: env.root,
-        dir: env.dir,
-        worktree: worktrees.candidatePath,
-        hotspots: env.hotspots,
-      },
-      state,
-      iteration,
-    );
-    if (siblings.length > 0) context.siblings = siblings.map((s) => s.candidate.strategy);
-    checkpoint();
-
-    siblingEnv.onStep("planning");
-    const plan = await agent.plan(context);
-    if (!plan) {
-      ledger.append({
-        type: "iteration-abandoned",
-        iteration,
-        reason:
-          slot === 0
-            ? `${agent.name} has nothing left to try`
-            : `${agent.name} has nothing more to try beside its ${slot} sibling(s) in this generation`,
-      });
-      break;
-    }
-    const recorded = await recordPlan(env.dir, ledger, iteration, plan, env.profile);
-    if (recorded.hotspots) context.hotspots = recorded.hotspots;
-    checkpoint();
-
-    const candidate: Candidate = {
-      iteration,
-      strategy: plan.strategy,
-      folder: recorded.folder,
-      path: worktrees.candidatePath,
-      firstAttempt: 1,
-    };
-    const source = agentEdits(agent, context, plan, usageAtStart, siblingEnv.onStep);
-    const pending = evaluateToDecision(siblingEnv, state, candidate, source).then((done) => {
-      if (done.kind === "retry") {
-        throw new Error("the loop's agent edits every attempt itself; it is never sent back");
-      }
-      return done;
-    });
-    pending.catch((error) => {
-      failure ??= error;
-    });
-    siblings.push({ candidate, source, env: siblingEnv, pending });
-    // One at a time: each candidate is decided before the next is planned, so it plans from it.
-    if (size === 1) await pending.catch(() => undefined);
+  try {
+    await openSiblings();
+  } catch (error) {
+    // Ctrl-C or a failed plan while siblings run: they stop at their next boundary first.
+    failure ??= error;
   }
-  if (siblings.length === 0) return { kind: "exhausted" };
-
   const settled = await Promise.allSettled(siblings.map((s) => s.pending));
   if (failure !== null) throw failure;
+  if (siblings.length === 0) return { kind: "exhausted" };
   const decided = settled.map((outcome, i) => ({
     ...(siblings[i] as Sibling),
     decision: (outcome as PromiseFulfilledResult<PendingDecision>).value,
@@ -146,6 +79,82 @@ export async function runGeneration(
     last = (await finishEvaluation(sibling.env, state, candidate, source, decision)).decision;
   }
   return { kind: "done", decision: last };
+
+  /** Opens and plans each sibling in turn, starting its evaluation before the next is planned. */
+  async function openSiblings(): Promise<void> {
+    for (const [slot, iteration] of numbers.entries()) {
+      if (failure !== null) break;
+      const worktrees = env.worktrees.forSlot(slot);
+      const siblingEnv: EvaluationEnv = {
+        ...env,
+        worktrees,
+        checkpoint,
+        onStep: env.stepsOf(iteration),
+        ...(size > 1 && { generation: { lane, size, iterations: new Set(numbers) } }),
+      };
+      const usageAtStart = agent.usage?.();
+      await startIteration(
+        ledger,
+        worktrees,
+        iteration,
+        state.best.commit,
+        size > 1 ? { slot, size } : undefined,
+      );
+      siblingEnv.onStep("preparing");
+      await worktrees.checkout(worktrees.candidatePath, state.best.commit);
+      const context = await iterationContext(
+        {
+          experiment,
+          root: env.root,
+          dir: env.dir,
+          worktree: worktrees.candidatePath,
+          hotspots: env.hotspots,
+        },
+        state,
+        iteration,
+      );
+      if (siblings.length > 0) context.siblings = siblings.map((s) => s.candidate.strategy);
+      checkpoint();
+
+      siblingEnv.onStep("planning");
+      const plan = await agent.plan(context);
+      if (!plan) {
+        ledger.append({
+          type: "iteration-abandoned",
+          iteration,
+          reason:
+            slot === 0
+              ? `${agent.name} has nothing left to try`
+              : `${agent.name} has nothing more to try beside its ${slot} sibling(s) in this generation`,
+        });
+        break;
+      }
+      const recorded = await recordPlan(env.dir, ledger, iteration, plan, env.profile);
+      if (recorded.hotspots) context.hotspots = recorded.hotspots;
+      checkpoint();
+
+      const candidate: Candidate = {
+        iteration,
+        strategy: plan.strategy,
+        folder: recorded.folder,
+        path: worktrees.candidatePath,
+        firstAttempt: 1,
+      };
+      const source = agentEdits(agent, context, plan, usageAtStart, siblingEnv.onStep);
+      const pending = evaluateToDecision(siblingEnv, state, candidate, source).then((done) => {
+        if (done.kind === "retry") {
+          throw new Error("the loop's agent edits every attempt itself; it is never sent back");
+        }
+        return done;
+      });
+      pending.catch((error) => {
+        failure ??= error;
+      });
+      siblings.push({ candidate, source, env: siblingEnv, pending });
+      // One at a time: each candidate is decided before the next is planned, so it plans from it.
+      if (size === 1) await pending.catch(() => undefined);
+    }
+  }
 }
 
 /**
